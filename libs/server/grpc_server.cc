@@ -1,0 +1,227 @@
+#include "libs/server/grpc_server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "libs/core/log.h"
+#include "libs/server/identity.h"
+#include "libs/server/internal/call_observer.h"
+#include "libs/server/server_probe.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
+
+namespace jianguan {
+namespace {
+
+// "host:port", with IPv6 literals bracketed.
+std::string HostPort(const std::string& host, int port) {
+  if (absl::StrContains(host, ':') && !absl::StartsWith(host, "[")) {
+    return absl::StrCat("[", host, "]:", port);
+  }
+  return absl::StrCat(host, ":", port);
+}
+
+// The self-pipe of CatchTerminationSignals. The handler only writes the signal number to
+// it: write(2) is async-signal-safe, and both ends are non-blocking so it never waits.
+int g_signal_pipe[2] = {-1, -1};
+
+extern "C" void OnTerminationSignal(int signo) {
+  const int saved_errno = errno;
+  const unsigned char byte = static_cast<unsigned char>(signo);
+  [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &byte, 1);
+  errno = saved_errno;
+}
+
+std::string_view SignalName(int signo) {
+  switch (signo) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    default: return "signal";
+  }
+}
+
+}  // namespace
+
+ServiceHost::ServiceHost(ServiceHostOptions options) : options_(std::move(options)) {
+  registry_ = options_.registry != nullptr ? options_.registry
+                                           : std::make_shared<prometheus::Registry>();
+  if (options_.authenticator == nullptr) {
+    options_.authenticator = std::make_shared<LoopbackMetadataAuthenticator>();
+  }
+  probe_ = std::make_shared<GrpcServerProbe>(*registry_);
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+ServiceHost::~ServiceHost() {
+  Shutdown(absl::Now());
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void ServiceHost::AddService(grpc::Service* service) { services_.push_back(service); }
+
+void ServiceHost::AddShutdownHook(std::function<void()> hook) {
+  absl::MutexLock lock(&hooks_mu_);
+  if (hooks_run_) {
+    LogWarning("shutdown hook added after shutdown; it will not run",
+               {{"service", options_.service_name}});
+    return;
+  }
+  hooks_.push_back(std::move(hook));
+}
+
+absl::Status ServiceHost::Start() {
+  absl::MutexLock lock(&mu_);
+  if (state_ != State::kNew) {
+    return absl::FailedPreconditionError("the service host was already started");
+  }
+
+  // /metrics first: if it cannot bind, no gRPC port has been opened yet.
+  std::unique_ptr<prometheus::Exposer> exposer;
+  int metrics_port = 0;
+  if (options_.metrics_port.has_value()) {
+    const std::string address = HostPort(options_.host, *options_.metrics_port);
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(address, /*num_threads=*/1);
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot serve /metrics on ", address, ": ", e.what()));
+    }
+    const std::vector<int> ports = exposer->GetListeningPorts();
+    metrics_port = ports.empty() ? 0 : ports.front();
+    exposer->RegisterCollectable(registry_);
+  }
+
+  // Process-wide switches; they act on servers built after them.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  const std::string address = HostPort(options_.host, options_.grpc_port);
+  int bound_port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address,
+                           options_.credentials != nullptr ? options_.credentials
+                                                           : grpc::InsecureServerCredentials(),
+                           &bound_port);
+  // gRPC binds with SO_REUSEPORT by default, which would let a second instance (or a stale
+  // one) share the port silently; a taken port must be an error.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  for (grpc::Service* service : services_) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<server_internal::CallObserverFactory>(
+      options_.service_name, probe_, options_.authenticator));
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    if (server != nullptr) server->Shutdown(std::chrono::system_clock::now());
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen for gRPC on ", address, " (port in use, or not a local address)"));
+  }
+  server->GetHealthCheckService()->SetServingStatus(true);
+
+  server_ = std::move(server);
+  exposer_ = std::move(exposer);
+  bound_port_ = bound_port;
+  metrics_port_ = metrics_port;
+  state_ = State::kRunning;
+  LogInfo("server started", {{"service", options_.service_name},
+                             {"grpc_address", HostPort(options_.host, bound_port)},
+                             {"metrics_port", metrics_port}});
+  return absl::OkStatus();
+}
+
+int ServiceHost::bound_port() const { return bound_port_.load(); }
+
+int ServiceHost::metrics_port() const { return metrics_port_.load(); }
+
+void ServiceHost::Shutdown(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  if (state_ != State::kRunning) return;
+  LogInfo("server shutting down",
+          {{"service", options_.service_name},
+           {"grace_ms", absl::ToInt64Milliseconds(deadline - absl::Now())}});
+
+  // Load balancers and Kubernetes stop sending work before the port closes.
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(deadline));
+  server_->Wait();
+
+  std::vector<std::function<void()>> hooks;
+  {
+    absl::MutexLock hooks_lock(&hooks_mu_);
+    hooks_run_ = true;
+    hooks.swap(hooks_);
+  }
+  for (std::function<void()>& hook : hooks) hook();
+
+  exposer_.reset();
+  metrics_port_ = 0;
+  state_ = State::kStopped;
+  LogInfo("server stopped", {{"service", options_.service_name}});
+
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+}
+
+void ServiceHost::CatchTerminationSignals() {
+  static std::once_flag pipe_once;
+  std::call_once(pipe_once, [] {
+    if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+      LogError("cannot create the signal pipe; SIGTERM will end the process at once",
+               {{"errno", errno}});
+    }
+  });
+  if (g_signal_pipe[1] < 0) return;
+  // Installed on every call, so a handler someone else put in place meanwhile (a test
+  // framework, a library) does not swallow the signal.
+  struct sigaction action = {};
+  action.sa_handler = OnTerminationSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+void ServiceHost::WaitForTermination() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kRunning) return;
+  }
+  CatchTerminationSignals();
+  pollfd fds[2] = {{g_signal_pipe[0], POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  while (true) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      LogError("waiting for a termination signal failed", {{"errno", errno}});
+      break;
+    }
+    if (fds[1].revents != 0) return;  // another thread shut the host down
+    if (fds[0].revents != 0) {
+      unsigned char signo = 0;
+      if (read(g_signal_pipe[0], &signo, 1) == 1) {
+        LogInfo("termination signal received",
+                {{"service", options_.service_name}, {"signal", SignalName(signo)}});
+        break;
+      }
+    }
+  }
+  Shutdown(absl::Now() + options_.shutdown_grace);
+}
+
+}  // namespace jianguan

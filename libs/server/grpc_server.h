@@ -1,0 +1,143 @@
+// ServiceHost: runs one service binary's gRPC server with what every jianguan service has —
+// grpc.health.v1 health, server reflection, per-method Prometheus metrics at /metrics, caller
+// identity (libs/server/identity.h), one log line per call, and graceful shutdown on
+// SIGTERM/SIGINT.
+//
+//   ServiceHost host(HostOptionsFromFlags("subject-registry"));   // libs/server/flags.h
+//   host.AddService(&subject_service);
+//   host.AddShutdownHook([&] { outbox.Flush(); });
+//   if (absl::Status s = host.Start(); !s.ok()) { LogError(...); return 1; }
+//   host.WaitForTermination();   // returns once shut down
+//
+// This header stays light: gRPC and prometheus-cpp types are only forward-declared.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace grpc {
+class Server;
+class ServerCredentials;
+class Service;
+}  // namespace grpc
+
+namespace prometheus {
+class Exposer;
+class Registry;
+}  // namespace prometheus
+
+namespace jianguan {
+
+class Authenticator;
+class GrpcServerProbe;
+
+/// How a ServiceHost listens and what it is built from.
+struct ServiceHostOptions {
+  /// The service's name as in DESIGN §2 ("subject-registry"); used in logs.
+  std::string service_name;
+  /// Address to listen on: "127.0.0.1" locally, "0.0.0.0" in Kubernetes. Used for gRPC and
+  /// for /metrics.
+  std::string host = "127.0.0.1";
+  /// gRPC port; 0 picks a free one (see ServiceHost::bound_port()).
+  int grpc_port = 0;
+  /// Port of the Prometheus endpoint /metrics: nullopt serves none, 0 picks a free one
+  /// (see ServiceHost::metrics_port()).
+  std::optional<int> metrics_port;
+  /// Where the gRPC metrics are registered and what /metrics shows; shared with the
+  /// service's own probes. Null: the host makes one (see ServiceHost::registry()).
+  std::shared_ptr<prometheus::Registry> registry;
+  /// Resolves the caller of each call. Null: LoopbackMetadataAuthenticator.
+  std::shared_ptr<const Authenticator> authenticator;
+  /// Transport security. Null: insecure (local development, tests). With mutual TLS the
+  /// authenticator can read the client certificate from the call's AuthContext.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  /// How long WaitForTermination lets calls in flight finish after a signal (Kubernetes
+  /// sends SIGKILL 30 s after SIGTERM by default).
+  absl::Duration shutdown_grace = absl::Seconds(20);
+};
+
+/// The gRPC server of one service binary.
+///
+/// Lifecycle: construct → AddService … → Start → (serve) → Shutdown, or WaitForTermination
+/// which shuts down on a signal. AddService and Start are for one thread (main); bound_port,
+/// metrics_port, registry, AddShutdownHook, Shutdown and WaitForTermination are thread-safe.
+/// Destroying a running host shuts it down with no grace (calls in flight are cancelled).
+class ServiceHost {
+ public:
+  explicit ServiceHost(ServiceHostOptions options);
+  ~ServiceHost();
+  ServiceHost(const ServiceHost&) = delete;
+  ServiceHost& operator=(const ServiceHost&) = delete;
+
+  /// Serves `service` from Start on. Not owned: it must outlive the host's Shutdown.
+  /// Only before Start.
+  void AddService(grpc::Service* service);
+
+  /// Runs `hook` during Shutdown, after the last call has finished (e.g. flush the outbox,
+  /// close the store). Hooks run once, in the order they were added, on the thread that
+  /// shuts down. Added after shutdown, a hook is never run.
+  void AddShutdownHook(std::function<void()> hook);
+
+  /// Binds the ports and starts serving; health answers SERVING once everything is up.
+  /// Errors: FAILED_PRECONDITION when already started; UNAVAILABLE when a port cannot be
+  /// bound (in use, or the host is not a local address). Nothing is left listening after
+  /// an error. Blocks only while binding.
+  absl::Status Start();
+
+  /// The bound gRPC port (useful with grpc_port 0); 0 before a successful Start.
+  int bound_port() const;
+  /// The bound port of /metrics; 0 when there is none or before Start.
+  int metrics_port() const;
+  /// The registry /metrics shows. Never null.
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  /// Stops gracefully: health turns NOT_SERVING, new calls are refused, calls in flight
+  /// may finish until `deadline` and are cancelled after it, then the hooks run and
+  /// /metrics stops. Blocks until all of that is done. Idempotent: later or concurrent
+  /// calls wait for the first to finish and do nothing else. A no-op before Start.
+  /// Must not be called from a handler (it would wait for itself).
+  void Shutdown(absl::Time deadline);
+
+  /// Blocks until SIGTERM or SIGINT arrives, then shuts down with `shutdown_grace`; or until
+  /// another thread calls Shutdown. Returns when the host is shut down; at once when it
+  /// was never started. One host per process should wait for signals.
+  void WaitForTermination();
+
+  /// From now on SIGTERM and SIGINT no longer end the process but wake WaitForTermination
+  /// (through a self-pipe: the signal handler only writes one byte). WaitForTermination
+  /// calls it; call it earlier, right after Start, so that a signal arriving before
+  /// WaitForTermination is not lost. Idempotent and thread-safe; each call re-installs the
+  /// handlers, in case something replaced them.
+  static void CatchTerminationSignals();
+
+ private:
+  enum class State { kNew, kRunning, kStopped };
+
+  ServiceHostOptions options_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<GrpcServerProbe> probe_;
+  std::vector<grpc::Service*> services_;
+  int wake_fd_ = -1;  // eventfd: Shutdown tells WaitForTermination it is done
+  std::atomic<int> bound_port_{0};
+  std::atomic<int> metrics_port_{0};
+
+  mutable absl::Mutex mu_;  // serializes Start and Shutdown
+  State state_ ABSL_GUARDED_BY(mu_) = State::kNew;
+  std::unique_ptr<grpc::Server> server_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<prometheus::Exposer> exposer_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex hooks_mu_;
+  bool hooks_run_ ABSL_GUARDED_BY(hooks_mu_) = false;
+  std::vector<std::function<void()>> hooks_ ABSL_GUARDED_BY(hooks_mu_);
+};
+
+}  // namespace jianguan

@@ -1,0 +1,123 @@
+#include "libs/server/internal/call_observer.h"
+
+#include <atomic>
+#include <chrono>
+#include <utility>
+
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
+#include "libs/core/log.h"
+#include "libs/server/identity.h"
+#include "libs/server/internal/caller_registry.h"
+#include "libs/server/server_probe.h"
+
+namespace jianguan::server_internal {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+using grpc::experimental::ServerRpcInfo;
+
+GrpcCallType CallTypeOf(ServerRpcInfo::Type type) {
+  switch (type) {
+    case ServerRpcInfo::Type::UNARY: return GrpcCallType::kUnary;
+    case ServerRpcInfo::Type::CLIENT_STREAMING: return GrpcCallType::kClientStream;
+    case ServerRpcInfo::Type::SERVER_STREAMING: return GrpcCallType::kServerStream;
+    case ServerRpcInfo::Type::BIDI_STREAMING: return GrpcCallType::kBidiStream;
+  }
+  return GrpcCallType::kUnary;
+}
+
+// gRPC may run the hooks of one streaming call from different threads (a read and a write
+// at the same time); the members written after construction are either written once at
+// POST_RECV_INITIAL_METADATA, which precedes every other hook, or atomic.
+class CallObserver final : public grpc::experimental::Interceptor {
+ public:
+  CallObserver(std::shared_ptr<const CallObserverFactory::Shared> shared, ServerRpcInfo* info)
+      : shared_(std::move(shared)),
+        context_(info->server_context()),
+        method_name_(info->method() != nullptr ? info->method() : "unknown"),
+        metrics_(shared_->probe->ForMethod(method_name_, CallTypeOf(info->type()))),
+        start_(std::chrono::steady_clock::now()) {
+    metrics_.CallStarted();
+  }
+
+  ~CallObserver() override {
+    // A call torn down without a status (the client went away, the server was stopped) is
+    // still counted once, as go-grpc-prometheus would see it.
+    Finish(grpc::StatusCode::CANCELLED);
+    if (caller_recorded_) ForgetCaller(context_);
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      Authenticate(methods->GetRecvInitialMetadata());
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() != nullptr) {
+      metrics_.MessageReceived();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
+      metrics_.MessageSent();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      Finish(methods->GetSendStatus().error_code());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void Authenticate(const std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+    if (context_ == nullptr || caller_recorded_) return;
+    peer_ = context_->peer();
+    const std::shared_ptr<const grpc::AuthContext> auth = context_->auth_context();
+    CallAttributes call;
+    call.peer = peer_;
+    call.auth_context = auth.get();
+    call.metadata = metadata != nullptr ? metadata : &context_->client_metadata();
+    absl::StatusOr<Caller> caller = shared_->authenticator->Authenticate(call);
+    if (caller.ok()) department_ = caller->department;
+    RecordCaller(context_, std::move(caller));
+    caller_recorded_ = true;
+  }
+
+  // Counts and logs the outcome; only the first call has an effect.
+  void Finish(grpc::StatusCode code) {
+    if (finished_.exchange(true)) return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    metrics_.CallHandled(code, seconds);
+    // No request content and no status message: messages may quote what the client sent.
+    Log(code == grpc::StatusCode::OK ? LogLevel::kDebug : LogLevel::kInfo, "rpc finished",
+        {{"service", shared_->service_name},
+         {"method", method_name_},
+         {"code", GrpcCodeName(code)},
+         {"duration_ms", seconds * 1000.0},
+         {"peer", peer_},
+         {"department", department_}});
+  }
+
+  const std::shared_ptr<const CallObserverFactory::Shared> shared_;
+  grpc::ServerContextBase* const context_;
+  const std::string method_name_;
+  GrpcServerProbe::MethodMetrics& metrics_;
+  const std::chrono::steady_clock::time_point start_;
+  std::string peer_;
+  std::string department_;
+  bool caller_recorded_ = false;
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace
+
+CallObserverFactory::CallObserverFactory(std::string service_name,
+                                         std::shared_ptr<GrpcServerProbe> probe,
+                                         std::shared_ptr<const Authenticator> authenticator)
+    : shared_(std::make_shared<const Shared>(
+          Shared{std::move(service_name), std::move(probe), std::move(authenticator)})) {}
+
+grpc::experimental::Interceptor* CallObserverFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  return new CallObserver(shared_, info);
+}
+
+}  // namespace jianguan::server_internal

@@ -1,0 +1,42 @@
+// The per-call interceptor of a ServiceHost; private to libs/server.
+//
+// For every call it: counts it in the GrpcServerProbe (started, messages, handled, handling
+// time); runs the host's Authenticator once, when the client's metadata has arrived, and
+// records the answer for CallerOf(); writes one log line when the status is sent.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "grpcpp/support/server_interceptor.h"
+
+namespace jianguan {
+class Authenticator;
+class GrpcServerProbe;
+}  // namespace jianguan
+
+namespace jianguan::server_internal {
+
+/// Creates one CallObserver per call. Thread-safe. Each observer shares ownership of the
+/// probe and the authenticator, so they live as long as the last call that uses them.
+class CallObserverFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  CallObserverFactory(std::string service_name, std::shared_ptr<GrpcServerProbe> probe,
+                      std::shared_ptr<const Authenticator> authenticator);
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override;
+
+  /// What every observer of this host shares.
+  struct Shared {
+    std::string service_name;
+    std::shared_ptr<GrpcServerProbe> probe;
+    std::shared_ptr<const Authenticator> authenticator;
+  };
+
+ private:
+  std::shared_ptr<const Shared> shared_;
+};
+
+}  // namespace jianguan::server_internal

@@ -1,0 +1,339 @@
+// A real ServiceHost on loopback port 0: health, /metrics, caller identity, graceful shutdown.
+#include "libs/server/grpc_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/impl/client_unary_call.h"
+#include "grpcpp/impl/rpc_service_method.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/method_handler.h"
+#include "libs/server/identity.h"
+#include "prometheus/registry.h"
+
+namespace jianguan {
+namespace {
+
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+constexpr char kHoldMethod[] = "/jianguan.testing.v1.Hold/Hold";
+
+// A one-method service for the tests, written by hand (no test proto): Hold reports who
+// called and, when asked, blocks until the test releases it, so a call can be kept in flight.
+class HoldService final : public grpc::Service {
+ public:
+  HoldService() {
+    AddMethod(new grpc::internal::RpcServiceMethod(
+        kHoldMethod, grpc::internal::RpcMethod::NORMAL_RPC,
+        new grpc::internal::RpcMethodHandler<HoldService, HealthCheckRequest,
+                                             HealthCheckResponse, grpc::protobuf::MessageLite,
+                                             grpc::protobuf::MessageLite>(
+            [](HoldService* service, grpc::ServerContext* context,
+               const HealthCheckRequest* request, HealthCheckResponse* response) {
+              return service->Hold(context, request, response);
+            },
+            this)));
+  }
+
+  // Requests whose service field is "hold" wait for Release().
+  grpc::Status Hold(grpc::ServerContext* context, const HealthCheckRequest* request,
+                    HealthCheckResponse* response) {
+    absl::StatusOr<Caller> caller = CallerOf(context);
+    if (!caller.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message()));
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      last_caller_ = *caller;
+    }
+    if (request->service() == "hold") {
+      entered_.Notify();
+      release_.WaitForNotification();
+      finished_ = true;
+    }
+    response->set_status(HealthCheckResponse::SERVING);
+    return grpc::Status::OK;
+  }
+
+  Caller last_caller() {
+    absl::MutexLock lock(&mu_);
+    return last_caller_;
+  }
+
+  absl::Notification entered_;
+  absl::Notification release_;
+  std::atomic<bool> finished_{false};
+
+ private:
+  absl::Mutex mu_;
+  Caller last_caller_;
+};
+
+grpc::Status CallHold(grpc::Channel& channel, std::string_view department, bool hold) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  if (!department.empty()) context.AddMetadata("x-jg-department", std::string(department));
+  context.AddMetadata("x-jg-user", "inspector-17");
+  HealthCheckRequest request;
+  if (hold) request.set_service("hold");
+  HealthCheckResponse response;
+  return grpc::internal::BlockingUnaryCall<HealthCheckRequest, HealthCheckResponse,
+                                           grpc::protobuf::MessageLite,
+                                           grpc::protobuf::MessageLite>(
+      &channel, grpc::internal::RpcMethod(kHoldMethod, grpc::internal::RpcMethod::NORMAL_RPC),
+      &context, request, &response);
+}
+
+std::shared_ptr<grpc::Channel> ChannelTo(const ServiceHost& host) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(host.bound_port()),
+                             grpc::InsecureChannelCredentials());
+}
+
+// Health Check of the whole server ("" service), without any identity metadata.
+grpc::Status CheckHealth(grpc::Channel& channel, HealthCheckResponse* response,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  auto stub = Health::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](auto*) {}));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + timeout);
+  return stub->Check(&context, HealthCheckRequest(), response);
+}
+
+// GET http://127.0.0.1:<port><path> over a plain blocking socket; the whole response.
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  const std::string request =
+      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  REQUIRE(send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  std::string response;
+  char buffer[4096];
+  for (ssize_t n; (n = recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
+  close(fd);
+  return response;
+}
+
+// The value of the first sample line of `text` that starts with `name{` and contains
+// every one of `labels`; -1 when there is none.
+double SampleValue(const std::string& text, const std::string& name,
+                   const std::vector<std::string>& labels) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + "{", 0) != 0) continue;
+    bool all = true;
+    for (const std::string& label : labels) all = all && line.find(label) != std::string::npos;
+    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return -1;
+}
+
+ServiceHostOptions TestOptions() {
+  ServiceHostOptions options;
+  options.service_name = "server-test";
+  options.host = "127.0.0.1";
+  options.grpc_port = 0;
+  return options;
+}
+
+SCENARIO("a started host answers health checks without identity", "[host]") {
+  ServiceHost host(TestOptions());
+  REQUIRE(host.Start().ok());
+  REQUIRE(host.bound_port() > 0);
+  CHECK(host.metrics_port() == 0);  // none asked for
+
+  HealthCheckResponse response;
+  const grpc::Status status = CheckHealth(*ChannelTo(host), &response);
+  REQUIRE(status.ok());
+  CHECK(response.status() == HealthCheckResponse::SERVING);
+
+  AND_THEN("a second Start is refused") {
+    CHECK(host.Start().code() == absl::StatusCode::kFailedPrecondition);
+  }
+}
+
+SCENARIO("a port that is taken makes Start fail, not crash", "[host]") {
+  ServiceHost first(TestOptions());
+  REQUIRE(first.Start().ok());
+  ServiceHostOptions options = TestOptions();
+  options.grpc_port = first.bound_port();
+  ServiceHost second(options);
+  const absl::Status status = second.Start();
+  CHECK(status.code() == absl::StatusCode::kUnavailable);
+  CHECK(second.bound_port() == 0);
+}
+
+SCENARIO("/metrics shows per-method gRPC metrics in Prometheus text format", "[host][metrics]") {
+  HoldService hold;
+  ServiceHostOptions options = TestOptions();
+  options.metrics_port = 0;
+  options.registry = std::make_shared<prometheus::Registry>();
+  ServiceHost host(options);
+  host.AddService(&hold);
+  REQUIRE(host.Start().ok());
+  REQUIRE(host.metrics_port() > 0);
+  CHECK(host.registry() == options.registry);
+
+  auto channel = ChannelTo(host);
+  for (int i = 0; i < 3; ++i) {
+    HealthCheckResponse response;
+    REQUIRE(CheckHealth(*channel, &response).ok());
+  }
+  CHECK(CallHold(*channel, "", false).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+
+  const std::string response = HttpGet(host.metrics_port(), "/metrics");
+  INFO(response);
+  REQUIRE(response.rfind("HTTP/1.", 0) == 0);
+  CHECK(response.find(" 200 ") != std::string::npos);
+  CHECK(response.find("# TYPE grpc_server_handled_total counter") != std::string::npos);
+  CHECK(response.find("# TYPE grpc_server_handling_seconds histogram") != std::string::npos);
+
+  const std::vector<std::string> check = {R"(grpc_service="grpc.health.v1.Health")",
+                                          R"(grpc_method="Check")", R"(grpc_type="unary")"};
+  std::vector<std::string> ok = check;
+  ok.push_back(R"(grpc_code="OK")");
+  CHECK(SampleValue(response, "grpc_server_started_total", check) == 3);
+  CHECK(SampleValue(response, "grpc_server_handled_total", ok) == 3);
+  std::vector<std::string> fastest = check;
+  fastest.push_back(R"(le="0.0005")");
+  CHECK(SampleValue(response, "grpc_server_handling_seconds_bucket", fastest) >= 0);
+  std::vector<std::string> all = check;
+  all.push_back(R"(le="+Inf")");
+  CHECK(SampleValue(response, "grpc_server_handling_seconds_bucket", all) == 3);
+  CHECK(SampleValue(response, "grpc_server_handled_total",
+                    {R"(grpc_service="jianguan.testing.v1.Hold")", R"(grpc_method="Hold")",
+                     R"(grpc_code="UNAUTHENTICATED")"}) == 1);
+}
+
+SCENARIO("handlers get the caller the host authenticated", "[host][identity]") {
+  HoldService hold;
+  ServiceHost host(TestOptions());
+  host.AddService(&hold);
+  REQUIRE(host.Start().ok());
+  auto channel = ChannelTo(host);
+
+  WHEN("a loopback call names its department") {
+    const grpc::Status status = CallHold(*channel, "330700-SCJG", false);
+    THEN("CallerOf in the handler returns it") {
+      REQUIRE(status.ok());
+      CHECK(hold.last_caller() == Caller{"330700-SCJG", "inspector-17", ""});
+    }
+  }
+  WHEN("a call names no department") {
+    const grpc::Status status = CallHold(*channel, "", false);
+    THEN("the handler refuses it with the authenticator's message") {
+      CHECK(status.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+      CHECK_THAT(status.error_message(), Catch::Contains("x-jg-department"));
+    }
+  }
+}
+
+SCENARIO("graceful shutdown: NOT_SERVING, no new calls, in-flight calls finish, then hooks",
+         "[host][shutdown]") {
+  HoldService hold;
+  ServiceHost host(TestOptions());
+  host.AddService(&hold);
+  std::atomic<int> hooks_run{0};
+  std::atomic<bool> hold_finished_before_hook{false};
+  host.AddShutdownHook([&] {
+    hold_finished_before_hook = hold.finished_.load();
+    ++hooks_run;
+  });
+  host.AddShutdownHook([&] { ++hooks_run; });
+  REQUIRE(host.Start().ok());
+  auto channel = ChannelTo(host);
+
+  // A health watcher, to see the status change.
+  auto stub = Health::NewStub(channel);
+  grpc::ClientContext watch_context;
+  auto watch = stub->Watch(&watch_context, HealthCheckRequest());
+  HealthCheckResponse seen;
+  REQUIRE(watch->Read(&seen));
+  CHECK(seen.status() == HealthCheckResponse::SERVING);
+
+  // A call in flight.
+  grpc::Status hold_status;
+  std::thread caller([&] { hold_status = CallHold(*channel, "330700-SCJG", true); });
+  REQUIRE(hold.entered_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+
+  std::thread stopper([&] { host.Shutdown(absl::Now() + absl::Seconds(20)); });
+
+  REQUIRE(watch->Read(&seen));
+  CHECK(seen.status() == HealthCheckResponse::NOT_SERVING);
+  watch_context.TryCancel();  // a watch would otherwise hold the server until the deadline
+  watch->Finish().IgnoreError();
+
+  // New calls are refused while the held call is still running.
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {
+    HealthCheckResponse response;
+    refused = !CheckHealth(*channel, &response, std::chrono::milliseconds(500)).ok();
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(refused);
+  CHECK(hooks_run == 0);
+
+  hold.release_.Notify();
+  caller.join();
+  stopper.join();
+  CHECK(hold_status.ok());
+  CHECK(hooks_run == 2);
+  CHECK(hold_finished_before_hook);
+  CHECK(host.bound_port() > 0);
+
+  AND_THEN("shutting down again does nothing") {
+    host.Shutdown(absl::Now());
+    CHECK(hooks_run == 2);
+  }
+}
+
+SCENARIO("WaitForTermination shuts down on SIGTERM, or when another thread shuts down",
+         "[host][shutdown]") {
+  ServiceHost host(TestOptions());
+  std::atomic<bool> hook_run{false};
+  host.AddShutdownHook([&] { hook_run = true; });
+  REQUIRE(host.Start().ok());
+  ServiceHost::CatchTerminationSignals();
+
+  WHEN("SIGTERM arrives") {
+    std::thread waiter([&] { host.WaitForTermination(); });
+    REQUIRE(kill(getpid(), SIGTERM) == 0);
+    waiter.join();
+    THEN("the host is shut down and its hooks have run") {
+      CHECK(hook_run);
+      HealthCheckResponse response;
+      CHECK_FALSE(CheckHealth(*ChannelTo(host), &response, std::chrono::seconds(1)).ok());
+    }
+  }
+  WHEN("another thread calls Shutdown") {
+    std::thread waiter([&] { host.WaitForTermination(); });
+    host.Shutdown(absl::Now() + absl::Seconds(5));
+    waiter.join();
+    THEN("WaitForTermination returns") { CHECK(hook_run); }
+  }
+}
+
+}  // namespace
+}  // namespace jianguan
