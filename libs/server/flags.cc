@@ -1,0 +1,124 @@
+#include "libs/server/flags.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <utility>
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/core/log.h"
+
+ABSL_FLAG(int32_t, grpc_port, 0,
+          "gRPC port; 0 picks a free one. Environment: JG_GRPC_PORT.");
+ABSL_FLAG(std::string, grpc_host, "127.0.0.1",
+          "Address to listen on for gRPC and /metrics (0.0.0.0 in Kubernetes). "
+          "Environment: JG_GRPC_HOST.");
+ABSL_FLAG(int32_t, metrics_port, 0,
+          "Port of the Prometheus endpoint /metrics; 0 serves none. "
+          "Environment: JG_METRICS_PORT.");
+ABSL_FLAG(std::string, data_dir, "",
+          "Directory of the service's state (RocksDB). Environment: JG_DATA_DIR.");
+ABSL_FLAG(std::string, kafka_brokers, "127.0.0.1:9092",
+          "Kafka bootstrap servers, comma-separated host:port. Environment: JG_KAFKA_BROKERS.");
+ABSL_FLAG(std::string, log_level, "info",
+          "Lowest level logged: debug, info, warning or error. Environment: JG_LOG_LEVEL.");
+
+namespace jianguan {
+namespace {
+
+// Debian's Abseil has its own absl::string_view, distinct from std::string_view.
+absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
+
+[[noreturn]] void DieOfMisconfiguration(const absl::Status& status) {
+  const absl::string_view message = status.message();
+  LogError("invalid configuration", {{"error", std::string_view(message.data(), message.size())}});
+  std::exit(2);
+}
+
+absl::Status CheckPort(std::string_view flag_name, int32_t port) {
+  if (port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", AbslView(flag_name), "=", port, " is not a port (0-65535)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& CommonFlagNames() {
+  static const std::vector<std::string_view>* const names = new std::vector<std::string_view>{
+      "grpc_port", "grpc_host", "metrics_port", "data_dir", "kafka_brokers", "log_level"};
+  return *names;
+}
+
+std::string EnvironmentVariableFor(std::string_view flag_name) {
+  return absl::StrCat("JG_", absl::AsciiStrToUpper(AbslView(flag_name)));
+}
+
+absl::Status ApplyEnvironmentToFlags() {
+  for (std::string_view name : CommonFlagNames()) {
+    const std::string variable = EnvironmentVariableFor(name);
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr || *value == '\0') continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(AbslView(name));
+    if (flag == nullptr) {
+      return absl::InternalError(absl::StrCat("flag --", AbslView(name), " is not linked in"));
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(absl::StrCat("environment variable ", variable, "='",
+                                                     value, "' is not a valid --", AbslView(name),
+                                                     ": ", error));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCommonFlags() {
+  if (absl::Status s = CheckPort("grpc_port", absl::GetFlag(FLAGS_grpc_port)); !s.ok()) return s;
+  if (absl::Status s = CheckPort("metrics_port", absl::GetFlag(FLAGS_metrics_port)); !s.ok()) {
+    return s;
+  }
+  if (absl::GetFlag(FLAGS_grpc_host).empty()) {
+    return absl::InvalidArgumentError("--grpc_host is empty");
+  }
+  LogLevel level;
+  if (const std::string text = absl::GetFlag(FLAGS_log_level); !ParseLogLevel(text, &level)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--log_level='", text, "' is not one of debug, info, warning, error"));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<char*> ParseCommandLine(int argc, char** argv, std::string_view usage) {
+  // Abseil refuses a second usage message; tests parse more than once.
+  static std::once_flag usage_once;
+  std::call_once(usage_once, [usage] { absl::SetProgramUsageMessage(AbslView(usage)); });
+
+  if (absl::Status s = ApplyEnvironmentToFlags(); !s.ok()) DieOfMisconfiguration(s);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (absl::Status s = ValidateCommonFlags(); !s.ok()) DieOfMisconfiguration(s);
+
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level);
+  SetLogLevel(level);
+  return positional;
+}
+
+ServiceHostOptions HostOptionsFromFlags(std::string service_name) {
+  ServiceHostOptions options;
+  options.service_name = std::move(service_name);
+  options.host = absl::GetFlag(FLAGS_grpc_host);
+  options.grpc_port = absl::GetFlag(FLAGS_grpc_port);
+  if (const int32_t port = absl::GetFlag(FLAGS_metrics_port); port != 0) {
+    options.metrics_port = port;
+  }
+  return options;
+}
+
+}  // namespace jianguan

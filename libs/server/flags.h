@@ -1,0 +1,71 @@
+// The flags every service binary shares, each with an environment fallback.
+//
+// Precedence, highest first:
+//   1. the command line        --grpc_port=7102
+//   2. the environment         JG_GRPC_PORT=7102   (JG_ + the flag name in upper case)
+//   3. the binary's default    absl::SetFlag(&FLAGS_grpc_port, 7102) before ParseCommandLine
+//   4. the flag's default      as defined below
+//
+// A malformed value from any source stops the binary at start with a message naming the
+// flag, the source and the problem (DESIGN §3: misconfiguration at start is fatal).
+//
+//   int main(int argc, char** argv) {
+//     absl::SetFlag(&FLAGS_grpc_port, 7102);
+//     absl::SetFlag(&FLAGS_metrics_port, 9102);
+//     jianguan::ParseCommandLine(argc, argv, "subject-registry: the registry of subjects");
+//     jianguan::ServiceHost host(jianguan::HostOptionsFromFlags("subject-registry"));
+//     ...
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/status/status.h"
+#include "libs/server/grpc_server.h"
+
+/// gRPC port; 0 picks a free one. Env JG_GRPC_PORT.
+ABSL_DECLARE_FLAG(int32_t, grpc_port);
+/// Address to listen on: 127.0.0.1 locally, 0.0.0.0 in Kubernetes. Env JG_GRPC_HOST.
+ABSL_DECLARE_FLAG(std::string, grpc_host);
+/// Port of /metrics; 0 serves none. Env JG_METRICS_PORT.
+ABSL_DECLARE_FLAG(int32_t, metrics_port);
+/// Directory of the service's RocksDB and other state; services that keep state require
+/// it. Env JG_DATA_DIR.
+ABSL_DECLARE_FLAG(std::string, data_dir);
+/// Kafka bootstrap servers, comma-separated host:port. Env JG_KAFKA_BROKERS.
+ABSL_DECLARE_FLAG(std::string, kafka_brokers);
+/// debug, info, warning or error. Env JG_LOG_LEVEL.
+ABSL_DECLARE_FLAG(std::string, log_level);
+
+namespace jianguan {
+
+/// The names of the shared flags, in the order above.
+const std::vector<std::string_view>& CommonFlagNames();
+
+/// "JG_" + `flag_name` in upper case: "grpc_port" → "JG_GRPC_PORT".
+std::string EnvironmentVariableFor(std::string_view flag_name);
+
+/// Sets each shared flag whose environment variable is set and not empty. INVALID_ARGUMENT
+/// naming the variable when a value does not parse; flags before the bad one keep their
+/// new values. ParseCommandLine calls it before reading the command line, which is how
+/// the command line wins. Not thread-safe with other flag writers.
+absl::Status ApplyEnvironmentToFlags();
+
+/// INVALID_ARGUMENT when a shared flag holds a value of the right type that is still
+/// unusable (a port outside 0–65535, an unknown log level, an empty host).
+absl::Status ValidateCommonFlags();
+
+/// Parses argv with Abseil (handles --help, --flagfile, unknown flags), applying the
+/// environment fallbacks first, then validates the shared flags and sets the log level.
+/// Exits the process with status 2 and one clear log line on any misconfiguration.
+/// Returns the positional arguments, argv[0] first. Call once, from main, before any thread
+/// that reads flags starts. `usage` is shown by --help.
+std::vector<char*> ParseCommandLine(int argc, char** argv, std::string_view usage);
+
+/// ServiceHostOptions from the shared flags (host, ports; metrics_port 0 → none).
+ServiceHostOptions HostOptionsFromFlags(std::string service_name);
+
+}  // namespace jianguan
