@@ -1,0 +1,72 @@
+#include "libs/core/field_violations.h"
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "libs/core/internal/absl_string_view.h"
+
+namespace jianguan {
+
+using core_internal::ToAbsl;
+namespace {
+
+constexpr std::string_view kPreconditionFailureTypeUrl =
+    "type.googleapis.com/google.rpc.PreconditionFailure";
+
+}  // namespace
+
+void FieldViolations::Add(std::string_view field, std::string_view description) {
+  violations_.push_back(FieldViolation{std::string(field), std::string(description)});
+}
+
+absl::Status FieldViolations::ToStatus() const {
+  if (violations_.empty()) return absl::OkStatus();
+  std::string message;
+  google::rpc::BadRequest bad_request;
+  for (const FieldViolation& v : violations_) {
+    if (!message.empty()) message += "; ";
+    absl::StrAppend(&message, v.field, ": ", v.description);
+    google::rpc::BadRequest::FieldViolation* out = bad_request.add_field_violations();
+    out->set_field(v.field);
+    out->set_description(v.description);
+  }
+  absl::Status status = absl::InvalidArgumentError(message);
+  status.SetPayload(ToAbsl(kBadRequestTypeUrl), absl::Cord(bad_request.SerializeAsString()));
+  return status;
+}
+
+std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  auto payload = status.GetPayload(ToAbsl(kBadRequestTypeUrl));
+  if (!payload.has_value()) return out;
+  google::rpc::BadRequest bad_request;
+  if (!bad_request.ParseFromString(std::string(*payload))) return out;
+  for (const auto& v : bad_request.field_violations()) {
+    out.push_back(FieldViolation{v.field(), v.description()});
+  }
+  return out;
+}
+
+absl::Status InvalidField(std::string_view field, std::string_view description) {
+  FieldViolations violations;
+  violations.Add(field, description);
+  return violations.ToStatus();
+}
+
+absl::Status FailedPrecondition(std::string_view resource, std::string_view description) {
+  absl::Status status =
+      absl::FailedPreconditionError(absl::StrCat(ToAbsl(resource), ": ", ToAbsl(description)));
+  google::rpc::PreconditionFailure failure;
+  google::rpc::PreconditionFailure::Violation* v = failure.add_violations();
+  v->set_type("STATE");
+  v->set_subject(std::string(resource));
+  v->set_description(std::string(description));
+  status.SetPayload(ToAbsl(kPreconditionFailureTypeUrl), absl::Cord(failure.SerializeAsString()));
+  return status;
+}
+
+absl::Status ResourceNotFound(std::string_view resource) {
+  return absl::NotFoundError(absl::StrCat("resource not found: ", ToAbsl(resource)));
+}
+
+}  // namespace jianguan
