@@ -1,0 +1,99 @@
+#include "libs/core/uscc.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
+#include "libs/core/internal/absl_string_view.h"
+
+namespace jianguan {
+
+using core_internal::ToAbsl;
+namespace {
+
+constexpr size_t kLength = 18;
+
+// Value of an alphabet character, or -1.
+int ValueOf(char c) {
+  const size_t pos = kUsccAlphabet.find(c);
+  return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
+}
+
+// The weights 3^(i−1) mod 31 for positions 1..17 (GB 32100-2015 §5):
+// 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28.
+constexpr std::array<int, 17> MakeWeights() {
+  std::array<int, 17> w{};
+  int v = 1;
+  for (int& x : w) {
+    x = v;
+    v = v * 3 % 31;
+  }
+  return w;
+}
+constexpr std::array<int, 17> kWeights = MakeWeights();
+static_assert(kWeights[3] == 27 && kWeights[4] == 19 && kWeights[16] == 28);
+
+// Length of the UTF-8 sequence starting with `lead` (1 for anything malformed, so that a
+// stray byte is still reported as one character).
+size_t Utf8SequenceLength(unsigned char lead) {
+  if (lead >= 0xF0 && lead <= 0xF7) return 4;
+  if (lead >= 0xE0) return lead <= 0xEF ? 3 : 1;
+  if (lead >= 0xC2) return 2;
+  return 1;
+}
+
+// Splits `text` into characters (UTF-8 code points, best effort).
+std::vector<std::string_view> Characters(std::string_view text) {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = Utf8SequenceLength(static_cast<unsigned char>(text[i]));
+    if (i + n > text.size()) n = 1;
+    out.push_back(text.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+char UsccCheckCharacter(std::string_view first17) {
+  if (first17.size() != 17) return '\0';
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) {
+    const int v = ValueOf(first17[i]);
+    if (v < 0) return '\0';
+    sum += v * kWeights[i];
+  }
+  return kUsccAlphabet[(31 - sum % 31) % 31];
+}
+
+absl::Status ValidateUscc(std::string_view code) {
+  const std::vector<std::string_view> chars = Characters(code);
+  if (chars.size() != kLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("must be 18 characters, found ", chars.size()));
+  }
+  for (size_t i = 0; i < chars.size(); ++i) {
+    if (chars[i].size() != 1 || ValueOf(chars[i][0]) < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "illegal character '", ToAbsl(chars[i]), "' at position ", i + 1,
+          ": only digits and upper-case letters other than I, O, S, V, Z are used"));
+    }
+  }
+  const char expected = UsccCheckCharacter(code.substr(0, 17));
+  if (code[17] != expected) {
+    return absl::InvalidArgumentError(absl::StrCat("check character should be ",
+                                                   std::string(1, expected), ", found ",
+                                                   std::string(1, code[17])));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Uscc> Uscc::Parse(std::string_view code) {
+  RETURN_IF_ERROR(ValidateUscc(code));
+  return Uscc(std::string(code));
+}
+
+}  // namespace jianguan
