@@ -8,15 +8,14 @@
 #include <utility>
 #include "libs/core/csv.h"
 #include "libs/core/status_macros.h"
-#include "libs/core/internal/absl_string_view.h"
+#include "libs/core/string_view_compat.h"
 
 namespace jianguan {
 
-using core_internal::ToAbsl;
 namespace {
 
 absl::Status ErrorAt(std::string_view origin, int line, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(ToAbsl(origin), ":", line, ": ", ToAbsl(what)));
+  return absl::InvalidArgumentError(absl::StrCat(AbslView(origin), ":", line, ": ", AbslView(what)));
 }
 
 bool IsWeekend(absl::CivilDay day) {
@@ -30,7 +29,7 @@ std::string Format(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 // result is printed back and compared.
 bool ParseDate(std::string_view text, absl::CivilDay* day) {
   if (text.size() != 10) return false;
-  if (!absl::ParseCivilTime(ToAbsl(text), day)) return false;
+  if (!absl::ParseCivilTime(AbslView(text), day)) return false;
   return Format(*day) == text;
 }
 

@@ -7,18 +7,17 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/csv.h"
 #include "libs/core/status_macros.h"
-#include "libs/core/internal/absl_string_view.h"
+#include "libs/core/string_view_compat.h"
 
 namespace jianguan {
 
-using core_internal::ToAbsl;
 namespace {
 
 absl::StatusOr<std::vector<CodeEntry>> ValidatedEntries(const std::vector<CsvRecord>& records,
                                                         std::string_view origin);
 
 absl::Status ErrorAt(std::string_view origin, int line, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(ToAbsl(origin), ":", line, ": ", ToAbsl(what)));
+  return absl::InvalidArgumentError(absl::StrCat(AbslView(origin), ":", line, ": ", AbslView(what)));
 }
 
 bool ByCode(const CodeEntry& a, std::string_view code) { return a.code < code; }
@@ -45,7 +44,7 @@ const CodeEntry* CodeTable::Find(std::string_view code) const {
 
 absl::StatusOr<std::vector<const CodeEntry*>> CodeTable::Ancestors(std::string_view code) const {
   const CodeEntry* entry = Find(code);
-  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("unknown code ", ToAbsl(code)));
+  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("unknown code ", AbslView(code)));
   std::vector<const CodeEntry*> chain;
   // Levels strictly increase from parent to child (checked on load), so this ends.
   while (!entry->parent_code.empty()) {

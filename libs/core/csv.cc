@@ -5,15 +5,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "libs/core/internal/absl_string_view.h"
+#include "libs/core/string_view_compat.h"
 
 namespace jianguan {
 
-using core_internal::ToAbsl;
 namespace {
 
 absl::Status ErrorAt(std::string_view origin, int line, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(ToAbsl(origin), ":", line, ": ", ToAbsl(what)));
+  return absl::InvalidArgumentError(absl::StrCat(AbslView(origin), ":", line, ": ", AbslView(what)));
 }
 
 bool IsBlank(const CsvRecord& r) { return r.fields.size() == 1 && r.fields[0].empty(); }
@@ -119,7 +118,7 @@ absl::StatusOr<std::vector<size_t>> CsvColumns(const CsvRecord& header,
       if (header.fields[c] == name) found = c;
     }
     if (found == header.fields.size()) {
-      return ErrorAt(origin, header.line, absl::StrCat("missing column \"", ToAbsl(name), "\""));
+      return ErrorAt(origin, header.line, absl::StrCat("missing column \"", AbslView(name), "\""));
     }
     indexes.push_back(found);
   }

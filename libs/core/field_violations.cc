@@ -3,11 +3,10 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
-#include "libs/core/internal/absl_string_view.h"
+#include "libs/core/string_view_compat.h"
 
 namespace jianguan {
 
-using core_internal::ToAbsl;
 namespace {
 
 constexpr std::string_view kPreconditionFailureTypeUrl =
@@ -31,13 +30,13 @@ absl::Status FieldViolations::ToStatus() const {
     out->set_description(v.description);
   }
   absl::Status status = absl::InvalidArgumentError(message);
-  status.SetPayload(ToAbsl(kBadRequestTypeUrl), absl::Cord(bad_request.SerializeAsString()));
+  status.SetPayload(AbslView(kBadRequestTypeUrl), absl::Cord(bad_request.SerializeAsString()));
   return status;
 }
 
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
   std::vector<FieldViolation> out;
-  auto payload = status.GetPayload(ToAbsl(kBadRequestTypeUrl));
+  auto payload = status.GetPayload(AbslView(kBadRequestTypeUrl));
   if (!payload.has_value()) return out;
   google::rpc::BadRequest bad_request;
   if (!bad_request.ParseFromString(std::string(*payload))) return out;
@@ -55,18 +54,18 @@ absl::Status InvalidField(std::string_view field, std::string_view description) 
 
 absl::Status FailedPrecondition(std::string_view resource, std::string_view description) {
   absl::Status status =
-      absl::FailedPreconditionError(absl::StrCat(ToAbsl(resource), ": ", ToAbsl(description)));
+      absl::FailedPreconditionError(absl::StrCat(AbslView(resource), ": ", AbslView(description)));
   google::rpc::PreconditionFailure failure;
   google::rpc::PreconditionFailure::Violation* v = failure.add_violations();
   v->set_type("STATE");
   v->set_subject(std::string(resource));
   v->set_description(std::string(description));
-  status.SetPayload(ToAbsl(kPreconditionFailureTypeUrl), absl::Cord(failure.SerializeAsString()));
+  status.SetPayload(AbslView(kPreconditionFailureTypeUrl), absl::Cord(failure.SerializeAsString()));
   return status;
 }
 
 absl::Status ResourceNotFound(std::string_view resource) {
-  return absl::NotFoundError(absl::StrCat("resource not found: ", ToAbsl(resource)));
+  return absl::NotFoundError(absl::StrCat("resource not found: ", AbslView(resource)));
 }
 
 }  // namespace jianguan

@@ -5,7 +5,7 @@
 #include "absl/strings/cord.h"
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/status.pb.h"
-#include "libs/core/internal/absl_string_view.h"
+#include "libs/core/string_view_compat.h"
 
 namespace jianguan {
 

@@ -4,11 +4,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "libs/core/internal/absl_string_view.h"
+#include "libs/core/string_view_compat.h"
 
 namespace jianguan {
 
-using core_internal::ToAbsl;
 namespace {
 
 // Crockford's base32 alphabet (https://www.crockford.com/base32.html): value order, so that
@@ -67,7 +66,7 @@ absl::StatusOr<absl::Time> IdTime(std::string_view id) {
   for (size_t i = 0; i < id.size(); ++i) {
     if (kCrockford.find(id[i]) == std::string_view::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("illegal character '", ToAbsl(id.substr(i, 1)), "' at position ", i + 1));
+          absl::StrCat("illegal character '", AbslView(id.substr(i, 1)), "' at position ", i + 1));
     }
   }
   uint64_t millis = 0;

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <variant>
 
+#include "absl/strings/string_view.h"
+
 namespace jianguan {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
@@ -25,6 +27,8 @@ struct LogField {
   std::string_view key;
   LogValue value;
   LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
+  LogField(std::string_view k, absl::string_view v)
+      : key(k), value(std::string_view(v.data(), v.size())) {}
   LogField(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
   LogField(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
   LogField(std::string_view k, int v) : key(k), value(static_cast<int64_t>(v)) {}

@@ -6,11 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/status_macros.h"
-#include "libs/core/internal/absl_string_view.h"
+#include "libs/core/string_view_compat.h"
 
 namespace jianguan {
 
-using core_internal::ToAbsl;
 namespace {
 
 constexpr size_t kLength = 18;
@@ -78,7 +77,7 @@ absl::Status ValidateUscc(std::string_view code) {
   for (size_t i = 0; i < chars.size(); ++i) {
     if (chars[i].size() != 1 || ValueOf(chars[i][0]) < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "illegal character '", ToAbsl(chars[i]), "' at position ", i + 1,
+          "illegal character '", AbslView(chars[i]), "' at position ", i + 1,
           ": only digits and upper-case letters other than I, O, S, V, Z are used"));
     }
   }

@@ -1,3 +1,4 @@
+#include "libs/core/string_view_compat.h"
 #include "libs/server/flags.h"
 
 #include <cstdlib>
@@ -30,9 +31,6 @@ ABSL_FLAG(std::string, log_level, "info",
 
 namespace jianguan {
 namespace {
-
-// Debian's Abseil has its own absl::string_view, distinct from std::string_view.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
 
 [[noreturn]] void DieOfMisconfiguration(const absl::Status& status) {
   const absl::string_view message = status.message();

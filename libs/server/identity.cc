@@ -1,3 +1,4 @@
+#include "libs/core/string_view_compat.h"
 #include "libs/server/identity.h"
 
 #include <utility>
@@ -10,9 +11,6 @@
 
 namespace jianguan {
 namespace {
-
-// Debian's Abseil has its own absl::string_view, distinct from std::string_view.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
 
 // Calls in flight and their callers. One entry per call; entries live as long as the call's
 // ServerContext, so the map stays as small as the number of concurrent calls.
