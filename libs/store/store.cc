@@ -1,0 +1,449 @@
+#include "libs/store/store.h"
+
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/core/status_macros.h"
+#include "libs/core/string_view_compat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
+#include "rocksdb/write_batch.h"
+
+namespace jianguan::store {
+namespace {
+
+constexpr std::string_view kOutboxSequenceKey = "outbox_sequence";
+constexpr std::string_view kInstanceIdKey = "instance_id";
+
+// The one place rocksdb::Status becomes absl::Status.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(message);
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsIOError() || s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
+    return absl::UnavailableError(message);
+  }
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  return absl::InternalError(message);
+}
+
+// Sequence numbers as 8 big-endian bytes, so key order is numeric order.
+std::string SequenceKey(uint64_t sequence) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    key[i] = static_cast<char>(sequence & 0xFF);
+    sequence >>= 8;
+  }
+  return key;
+}
+
+uint64_t SequenceFromKey(std::string_view key) {
+  uint64_t sequence = 0;
+  for (char c : key.substr(0, 8)) sequence = (sequence << 8) | static_cast<unsigned char>(c);
+  return sequence;
+}
+
+rocksdb::WriteOptions SyncedWrite() {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return options;
+}
+
+std::string RandomHex(int bytes) {
+  std::random_device device;
+  std::string raw;
+  for (int i = 0; i < bytes; ++i) raw.push_back(static_cast<char>(device() & 0xFF));
+  return absl::BytesToHexString(raw);
+}
+
+}  // namespace
+
+struct Store::Impl {
+  StoreOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families;
+  rocksdb::WriteOptions write_options;
+  std::string instance_id;
+
+  // Guarded by commit_mu: the counters a commit assigns from.
+  std::mutex commit_mu;
+  uint64_t last_outbox_sequence = 0;
+  uint64_t last_audit_sequence = 0;
+  std::string last_audit_hash;
+
+  std::atomic<uint64_t> outbox_backlog{0};
+  std::mutex listener_mu;
+  std::function<void()> outbox_listener;
+
+  ~Impl() {
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    handles.clear();
+    if (db) db->Close().PermitUncheckedError();
+  }
+
+  absl::StatusOr<rocksdb::ColumnFamilyHandle*> Family(std::string_view name) const {
+    auto it = families.find(name);
+    if (it == families.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown column family '", AbslView(name), "'"));
+    }
+    return it->second;
+  }
+
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view family,
+                                                 std::string_view key) const {
+    ASSIGN_OR_RETURN(auto* handle, Family(family));
+    std::string value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), handle, rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    RETURN_IF_ERROR(FromRocks(s, "get"));
+    return std::optional<std::string>(std::move(value));
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("store path is empty");
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create store directory ", options.path, ": ", ec.message()));
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->write_options.sync = options.sync_writes;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions family_options;
+  family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  family_options.compression = rocksdb::kLZ4Compression;
+
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
+                                    std::string(kOutboxFamily),
+                                    std::string(kAuditFamily),
+                                    std::string(kIdempotencyFamily),
+                                    std::string(kConsumerFamily),
+                                    std::string(kMetaFamily)};
+  for (const auto& name : options.families) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("column family '", name, "' given twice"));
+    }
+    names.push_back(name);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, family_options);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, options.path, descriptors, &impl->handles, &raw),
+      absl::StrCat("open ", options.path)));
+  impl->db.reset(raw);
+  for (size_t i = 0; i < names.size(); ++i) impl->families[names[i]] = impl->handles[i];
+
+  // The producer identity of this store, made once.
+  ASSIGN_OR_RETURN(auto instance, impl->Get(kMetaFamily, kInstanceIdKey));
+  if (instance) {
+    impl->instance_id = *instance;
+  } else {
+    impl->instance_id = RandomHex(16);
+    RETURN_IF_ERROR(FromRocks(
+        impl->db->Put(SyncedWrite(), impl->families.at(std::string(kMetaFamily)),
+                      kInstanceIdKey, impl->instance_id),
+        "write instance id"));
+  }
+
+  // Counters resume where the last commit left them.
+  ASSIGN_OR_RETURN(auto outbox_sequence, impl->Get(kMetaFamily, kOutboxSequenceKey));
+  if (outbox_sequence) impl->last_outbox_sequence = SequenceFromKey(*outbox_sequence);
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl->db->NewIterator(rocksdb::ReadOptions(), impl->families.at(std::string(kOutboxFamily))));
+    uint64_t backlog = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++backlog;
+    impl->outbox_backlog = backlog;
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl->db->NewIterator(rocksdb::ReadOptions(), impl->families.at(std::string(kAuditFamily))));
+    it->SeekToLast();
+    if (it->Valid()) {
+      common::v1::AuditRecord last;
+      if (!last.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("last audit record does not parse");
+      }
+      impl->last_audit_sequence = last.sequence();
+      impl->last_audit_hash = last.own_hash();
+    }
+  }
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(std::string_view family,
+                                                      std::string_view key) const {
+  return impl_->Get(family, key);
+}
+
+absl::Status Store::Commit(UnitOfWork& work) {
+  bool added_events = false;
+  {
+    std::lock_guard lock(impl_->commit_mu);
+    for (const Precondition& pre : work.preconditions()) {
+      ASSIGN_OR_RETURN(auto current, impl_->Get(pre.family, pre.key));
+      if (current != pre.expected) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the record ", pre.family, "/", pre.key, " changed since it was read"));
+      }
+    }
+    if (work.idempotency()) {
+      ASSIGN_OR_RETURN(auto seen, impl_->Get(kIdempotencyFamily, work.idempotency()->request_id()));
+      if (seen) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("request_id ", work.idempotency()->request_id(), " was committed before"));
+      }
+    }
+
+    rocksdb::WriteBatch batch;
+    for (const Mutation& m : work.mutations()) {
+      ASSIGN_OR_RETURN(auto* handle, impl_->Family(m.family));
+      rocksdb::Status s = m.value ? batch.Put(handle, m.key, *m.value) : batch.Delete(handle, m.key);
+      RETURN_IF_ERROR(FromRocks(s, "batch"));
+    }
+
+    uint64_t outbox_sequence = impl_->last_outbox_sequence;
+    auto* outbox = impl_->families.at(std::string(kOutboxFamily));
+    for (auto& event : work.events()) {
+      event.set_sequence(++outbox_sequence);
+      RETURN_IF_ERROR(FromRocks(
+          batch.Put(outbox, SequenceKey(outbox_sequence), event.SerializeAsString()), "batch"));
+    }
+    if (!work.events().empty()) {
+      RETURN_IF_ERROR(FromRocks(batch.Put(impl_->families.at(std::string(kMetaFamily)),
+                                          kOutboxSequenceKey, SequenceKey(outbox_sequence)),
+                                "batch"));
+    }
+
+    std::optional<common::v1::AuditRecord> audit = work.audit();
+    if (audit) {
+      audit->set_sequence(impl_->last_audit_sequence + 1);
+      if (!audit->has_time()) {
+        *audit->mutable_time() =
+            google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
+      }
+      audit->set_previous_hash(impl_->last_audit_hash);
+      audit->set_own_hash(Sha256Hex(AuditHashInput(*audit)));
+      RETURN_IF_ERROR(FromRocks(batch.Put(impl_->families.at(std::string(kAuditFamily)),
+                                          SequenceKey(audit->sequence()),
+                                          audit->SerializeAsString()),
+                                "batch"));
+    }
+    if (work.idempotency()) {
+      RETURN_IF_ERROR(FromRocks(batch.Put(impl_->families.at(std::string(kIdempotencyFamily)),
+                                          work.idempotency()->request_id(),
+                                          work.idempotency()->SerializeAsString()),
+                                "batch"));
+    }
+
+    // Counted before the write: the relay may publish and remove an event as soon as the
+    // write lands, and its decrement must never come first.
+    impl_->outbox_backlog += work.events().size();
+    if (absl::Status written = FromRocks(impl_->db->Write(impl_->write_options, &batch), "commit");
+        !written.ok()) {
+      impl_->outbox_backlog -= work.events().size();
+      return written;
+    }
+    impl_->last_outbox_sequence = outbox_sequence;
+    if (audit) {
+      impl_->last_audit_sequence = audit->sequence();
+      impl_->last_audit_hash = audit->own_hash();
+    }
+    added_events = !work.events().empty();
+  }
+  if (added_events) {
+    std::lock_guard lock(impl_->listener_mu);
+    if (impl_->outbox_listener) impl_->outbox_listener();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Page> Store::Scan(std::string_view family, std::string_view prefix, int page_size,
+                                 std::string_view page_token) const {
+  if (page_size < 1 || page_size > 10000) {
+    return absl::InvalidArgumentError("page_size must be between 1 and 10000");
+  }
+  std::string start(prefix);
+  bool after_start = false;
+  if (!page_token.empty()) {
+    std::string last_key;
+    if (!absl::WebSafeBase64Unescape(AbslView(page_token), &last_key) ||
+        !absl::StartsWith(last_key, AbslView(prefix))) {
+      return absl::InvalidArgumentError("page_token: not a token of this listing");
+    }
+    start = std::move(last_key);
+    after_start = true;
+  }
+  ASSIGN_OR_RETURN(auto* handle, impl_->Family(family));
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), handle));
+  Page page;
+  it->Seek(start);
+  if (after_start && it->Valid() && it->key() == rocksdb::Slice(start)) it->Next();
+  for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Next()) {
+    if (static_cast<int>(page.entries.size()) == page_size) {
+      page.next_page_token = absl::WebSafeBase64Escape(page.entries.back().key);
+      break;
+    }
+    page.entries.push_back({it->key().ToString(), it->value().ToString()});
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan"));
+  return page;
+}
+
+absl::Status Store::ForEach(
+    std::string_view family, std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  ASSIGN_OR_RETURN(auto* handle, impl_->Family(family));
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), handle));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Next()) {
+    if (!visit(std::string_view(it->key().data(), it->key().size()),
+               std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+absl::StatusOr<std::vector<common::v1::OutboxEvent>> Store::ReadOutbox(uint64_t after,
+                                                                      size_t limit) const {
+  std::vector<common::v1::OutboxEvent> events;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(
+      rocksdb::ReadOptions(), impl_->families.at(std::string(kOutboxFamily))));
+  for (it->Seek(SequenceKey(after + 1)); it->Valid() && events.size() < limit; it->Next()) {
+    common::v1::OutboxEvent event;
+    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("outbox entry ", SequenceFromKey(it->key().ToStringView()), " does not parse"));
+    }
+    events.push_back(std::move(event));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
+  return events;
+}
+
+absl::Status Store::DeleteOutbox(const std::vector<uint64_t>& sequences) {
+  if (sequences.empty()) return absl::OkStatus();
+  rocksdb::WriteBatch batch;
+  auto* outbox = impl_->families.at(std::string(kOutboxFamily));
+  for (uint64_t sequence : sequences) {
+    RETURN_IF_ERROR(FromRocks(batch.Delete(outbox, SequenceKey(sequence)), "batch"));
+  }
+  // Losing a deletion only republishes an event, which consumers drop as a duplicate,
+  // so this write need not wait for fsync.
+  RETURN_IF_ERROR(FromRocks(impl_->db->Write(rocksdb::WriteOptions(), &batch), "delete outbox"));
+  impl_->outbox_backlog -= sequences.size();
+  return absl::OkStatus();
+}
+
+uint64_t Store::OutboxBacklog() const { return impl_->outbox_backlog.load(); }
+
+void Store::SetOutboxListener(std::function<void()> listener) {
+  std::lock_guard lock(impl_->listener_mu);
+  impl_->outbox_listener = std::move(listener);
+}
+
+absl::StatusOr<std::optional<common::v1::IdempotencyRecord>> Store::FindIdempotency(
+    std::string_view request_id) const {
+  return GetMessage<common::v1::IdempotencyRecord>(kIdempotencyFamily, request_id);
+}
+
+absl::StatusOr<uint64_t> Store::VerifyAuditChain() const {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(
+      rocksdb::ReadOptions(), impl_->families.at(std::string(kAuditFamily))));
+  uint64_t count = 0;
+  std::string previous_hash;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    common::v1::AuditRecord record;
+    const uint64_t key_sequence = SequenceFromKey(it->key().ToStringView());
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("audit record ", key_sequence, " does not parse"));
+    }
+    ++count;
+    if (record.sequence() != count || key_sequence != count) {
+      return absl::DataLossError(absl::StrCat("audit chain has a gap before record ", count));
+    }
+    if (record.previous_hash() != previous_hash) {
+      return absl::DataLossError(
+          absl::StrCat("audit record ", count, " does not link to record ", count - 1));
+    }
+    if (record.own_hash() != Sha256Hex(AuditHashInput(record))) {
+      return absl::DataLossError(absl::StrCat("audit record ", count, " was altered"));
+    }
+    previous_hash = record.own_hash();
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read audit"));
+  return count;
+}
+
+absl::Status Store::Checkpoint(const std::string& dir) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(impl_->db.get(), &raw), "checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  return FromRocks(checkpoint->CreateCheckpoint(dir), absl::StrCat("checkpoint to ", dir));
+}
+
+uint64_t Store::IntProperty(std::string_view name) const {
+  uint64_t total = 0;
+  for (auto* handle : impl_->handles) {
+    uint64_t value = 0;
+    if (impl_->db->GetIntProperty(handle, rocksdb::Slice(name.data(), name.size()), &value)) {
+      total += value;
+    }
+  }
+  return total;
+}
+
+const std::string& Store::instance_id() const { return impl_->instance_id; }
+
+std::string AuditHashInput(const common::v1::AuditRecord& record) {
+  // Fields joined by newlines in contract order; time as RFC 3339 UTC with nanoseconds.
+  return absl::StrCat(record.sequence(), "\n",
+                      google::protobuf::util::TimeUtil::ToString(record.time()), "\n",
+                      record.department(), "\n", record.user_id(), "\n", record.system(), "\n",
+                      record.method(), "\n", record.resource(), "\n", record.request_digest(),
+                      "\n", record.previous_hash());
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+}  // namespace jianguan::store

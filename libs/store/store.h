@@ -1,0 +1,141 @@
+// The service's RocksDB: column families for its own tables and indexes, plus the families
+// every service shares (outbox, audit, idempotency, consumer positions, meta).
+//
+// All writes go through Commit(UnitOfWork): one WriteBatch, checked preconditions, outbox
+// sequence numbers and the audit chain assigned under one lock. Reads are lock-free.
+// RocksDB types never leave store.cc; its errors are converted to absl::Status once, here.
+//
+// Thread safety: all methods may be called from any thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "jianguan/common/v1/records.pb.h"
+#include "libs/store/unit_of_work.h"
+
+namespace jianguan::store {
+
+/// The families every store has, in addition to the service's own.
+inline constexpr std::string_view kOutboxFamily = "outbox";
+inline constexpr std::string_view kAuditFamily = "audit";
+inline constexpr std::string_view kIdempotencyFamily = "idempotency";
+inline constexpr std::string_view kConsumerFamily = "consumer";
+inline constexpr std::string_view kMetaFamily = "meta";
+
+struct StoreOptions {
+  /// Directory of the database; created when missing.
+  std::string path;
+  /// The service's own column families (tables and indexes).
+  std::vector<std::string> families;
+  /// fsync the WAL on every commit. Off, a kill -9 still loses nothing (the WAL is in the
+  /// page cache) but a power cut may lose the last commits, never half of one.
+  bool sync_writes = true;
+  /// Size of the shared block cache.
+  size_t block_cache_bytes = 64 << 20;
+};
+
+/// One key/value pair of a scan.
+struct Entry {
+  std::string key;
+  std::string value;
+};
+
+/// One page of a prefix scan; next_page_token is empty on the last page.
+struct Page {
+  std::vector<Entry> entries;
+  std::string next_page_token;
+};
+
+class Store {
+ public:
+  /// Opens (or creates) the database with every family. Errors: INVALID_ARGUMENT for bad
+  /// options, UNAVAILABLE/INTERNAL for RocksDB failures (e.g. the directory is locked by a
+  /// running process).
+  static absl::StatusOr<std::unique_ptr<Store>> Open(StoreOptions options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// The value at `key`, or nullopt. INVALID_ARGUMENT for an unknown family.
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view family,
+                                                 std::string_view key) const;
+
+  /// Get, parsed as message type M; DATA_LOSS when the bytes do not parse.
+  template <typename M>
+  absl::StatusOr<std::optional<M>> GetMessage(std::string_view family,
+                                              std::string_view key) const {
+    auto raw = Get(family, key);
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return std::optional<M>();
+    M message;
+    if (!message.ParseFromString(**raw)) {
+      return absl::DataLossError("stored record does not parse: " + std::string(key));
+    }
+    return std::optional<M>(std::move(message));
+  }
+
+  /// Commits the unit of work atomically. Assigns each event its outbox sequence (written
+  /// back into `work.events()`), and chains the audit record. Errors: FAILED_PRECONDITION
+  /// when a precondition does not hold, ALREADY_EXISTS when the idempotency key was
+  /// committed before; in both cases nothing is written.
+  absl::Status Commit(UnitOfWork& work);
+
+  /// Keys starting with `prefix`, in key order, at most `page_size` (1–10000) per page.
+  /// `page_token` is the previous page's next_page_token; INVALID_ARGUMENT if it was not
+  /// made for this prefix.
+  absl::StatusOr<Page> Scan(std::string_view family, std::string_view prefix, int page_size,
+                            std::string_view page_token) const;
+
+  /// Calls `visit` for every key starting with `prefix` until it returns false.
+  absl::Status ForEach(std::string_view family, std::string_view prefix,
+                       const std::function<bool(std::string_view key, std::string_view value)>&
+                           visit) const;
+
+  /// Outbox entries with sequence > `after`, in sequence order, at most `limit`.
+  absl::StatusOr<std::vector<common::v1::OutboxEvent>> ReadOutbox(uint64_t after,
+                                                                 size_t limit) const;
+  /// Removes published entries.
+  absl::Status DeleteOutbox(const std::vector<uint64_t>& sequences);
+  /// Entries waiting in the outbox.
+  uint64_t OutboxBacklog() const;
+  /// Called (from the committing thread) after a commit that added events.
+  void SetOutboxListener(std::function<void()> listener);
+
+  /// The remembered answer for a request_id, if any.
+  absl::StatusOr<std::optional<common::v1::IdempotencyRecord>> FindIdempotency(
+      std::string_view request_id) const;
+
+  /// Walks the audit chain from the first record, recomputing every hash. Returns the
+  /// number of records, or DATA_LOSS naming the first broken link.
+  absl::StatusOr<uint64_t> VerifyAuditChain() const;
+
+  /// An online, consistent copy of the database in `dir` (hard links where possible).
+  absl::Status Checkpoint(const std::string& dir) const;
+
+  /// A RocksDB property (e.g. "rocksdb.estimate-num-keys") summed over families, for metrics.
+  uint64_t IntProperty(std::string_view name) const;
+
+  /// A random id made when the database was created; names this store as an event producer
+  /// so consumers can drop republished duplicates (see libs/events/consumer.h).
+  const std::string& instance_id() const;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The canonical text hashed for an audit record (own_hash excluded); documented in
+/// docs/audit.md so that anyone can verify a chain.
+std::string AuditHashInput(const common::v1::AuditRecord& record);
+
+/// SHA-256 of `data` as 64 lower-case hex characters.
+std::string Sha256Hex(std::string_view data);
+
+}  // namespace jianguan::store
