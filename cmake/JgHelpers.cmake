@@ -5,7 +5,9 @@
 #   jg_test(NAME core_uscc SRCS uscc_test.cc DEPS jianguan::core LABELS unit)
 #     -> one Catch2 executable registered with CTest under the given labels.
 
-set(JG_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+# Designated initializers that leave defaulted members out are the intended style, hence
+# -Wno-missing-field-initializers.
+set(JG_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wno-missing-field-initializers)
 
 function(jg_library name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS;PUBLIC_DEPS" ${ARGN})
@@ -38,7 +40,7 @@ function(jg_test)
   set_tests_properties(${ARG_NAME} PROPERTIES
     LABELS "${ARG_LABELS}"
     TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "JG_DATA_ROOT=${JG_DATA_ROOT};JG_SOURCE_ROOT=${PROJECT_SOURCE_DIR};JG_BINARY_ROOT=${PROJECT_BINARY_DIR}")
+    ENVIRONMENT "JG_DATA_ROOT=${JG_DATA_ROOT};JG_SOURCE_ROOT=${PROJECT_SOURCE_DIR};JG_BINARY_ROOT=${PROJECT_BINARY_DIR};JG_KAFKA_TEST_BROKERS=127.0.0.1:${JG_TEST_KAFKA_PORT}")
   if(ARG_FIXTURES)
     set_tests_properties(${ARG_NAME} PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES}")
   endif()

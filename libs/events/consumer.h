@@ -1,0 +1,92 @@
+// The consume path (DESIGN.md §4): a Kafka consumer group member that applies each event
+// to the service's own state in one WriteBatch together with its position, so a restart
+// neither applies an event twice nor skips one.
+//
+//   EventConsumer consumer(store, {.brokers = flags.brokers, .group = "credit",
+//                                  .topics = {"jianguan.inspection.v1"}, .source = "credit"},
+//                          [&](const ConsumedEvent& event, store::UnitOfWork& work) {
+//                            return ledger.Apply(event, work);   // adds its writes to work
+//                          });
+//   RETURN_IF_ERROR(consumer.Start());
+//
+// Positions live in the store's "consumer" family, never in Kafka's group offsets (those
+// are committed too, but only so lag shows in Kafka's tools). Copies of an event that its
+// producer republished after a crash carry a jg_seq no higher than one already applied
+// from that producer on that partition and are skipped. An event the handler refuses
+// (any error but UNAVAILABLE/ABORTED/RESOURCE_EXHAUSTED/DEADLINE_EXCEEDED) goes to
+// jianguan.dlq.v1 through the store's outbox, in the same batch as the position, and the
+// partition moves on; transient errors are retried.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "libs/events/event.h"
+#include "libs/store/store.h"
+
+namespace jianguan::events {
+
+struct ConsumerOptions {
+  /// Bootstrap brokers, e.g. "127.0.0.1:9092".
+  std::string brokers;
+  /// The consumer group: the service's name, shared by its replicas.
+  std::string group;
+  /// Topic names, or librdkafka regular expressions starting with '^' (topics created
+  /// later are picked up, e.g. "^jianguan\\..*\\.v1$").
+  std::vector<std::string> topics;
+  /// ce_source of dead-letter events: the consuming service.
+  std::string source;
+  /// Extra librdkafka properties.
+  std::map<std::string, std::string> properties;
+};
+
+/// Applies one event by adding writes to `work`. Must not commit on its own.
+using ApplyFunction = std::function<absl::Status(const ConsumedEvent&, store::UnitOfWork&)>;
+
+struct ConsumerCounters {
+  std::atomic<uint64_t> applied{0};
+  std::atomic<uint64_t> duplicates{0};
+  std::atomic<uint64_t> dead_lettered{0};
+  std::atomic<uint64_t> retries{0};
+};
+
+/// One consumer thread. `store` must outlive it and be opened by this process.
+class EventConsumer {
+ public:
+  EventConsumer(store::Store& store, ConsumerOptions options, ApplyFunction apply);
+  ~EventConsumer();
+
+  /// Creates the Kafka consumer, subscribes and starts the thread. INVALID_ARGUMENT for
+  /// bad options.
+  absl::Status Start();
+  /// Stops after the event in hand; what was not applied is read again next time.
+  void Stop();
+
+  const ConsumerCounters& counters() const { return counters_; }
+
+  /// The stored next offset of a partition, for tests and lag metrics (-1 when none).
+  static int64_t StoredPosition(const store::Store& store, std::string_view group,
+                                std::string_view topic, int32_t partition);
+
+ private:
+  struct Impl;
+  void Run();
+  absl::Status Handle(const ConsumedEvent& event);
+
+  store::Store& store_;
+  const ConsumerOptions options_;
+  const ApplyFunction apply_;
+  ConsumerCounters counters_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+};
+
+}  // namespace jianguan::events
