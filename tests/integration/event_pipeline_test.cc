@@ -1,0 +1,229 @@
+// Outbox → real Kafka → consumer, in one process: CloudEvents headers as DESIGN.md §4 says,
+// the idempotent producer really on, every event applied once, and an event that cannot be
+// decoded dead-lettered while the partition goes on.
+#include <catch2/catch.hpp>
+
+#include <iostream>
+#include <set>
+
+#include "jianguan/common/v1/records.pb.h"
+#include "jianguan/ops/v1/probe.pb.h"
+#include "libs/core/string_view_compat.h"
+#include "libs/events/consumer.h"
+#include "libs/events/kafka_admin.h"
+#include "libs/events/kafka_publisher.h"
+#include "libs/events/outbox_relay.h"
+#include "libs/testing/kafka.h"
+#include "libs/testing/temp_dir.h"
+
+namespace jianguan::events {
+namespace {
+
+using ops::v1::ProbeEmitted;
+
+std::unique_ptr<store::Store> OpenStore(const std::string& path) {
+  auto store = store::Store::Open({.path = path, .families = {"applied"}});
+  REQUIRE(store.ok());
+  return std::move(*store);
+}
+
+OutboxRelayOptions FastRelay() { return {.idle_wait = absl::Milliseconds(20)}; }
+
+void CommitProbes(store::Store& store, const std::string& topic, const std::string& run, int count) {
+  for (int i = 1; i <= count; ++i) {
+    ProbeEmitted probe;
+    probe.set_run_id(run);
+    probe.set_sequence(i);
+    store::UnitOfWork work;
+    const std::string key = "probe/" + std::to_string(i % 7);
+    work.AddEvent(MakeEvent(
+        {.topic = topic, .key = key, .source = "it-producer", .subject = key, .time = absl::Now()},
+        probe));
+    REQUIRE(store.Commit(work).ok());
+  }
+}
+
+// Applies probes by recording their sequence numbers; refuses what does not decode.
+ApplyFunction RecordProbes(store::Store& store) {
+  return [&store](const ConsumedEvent& event, store::UnitOfWork& work) -> absl::Status {
+    auto probe = Decode<ProbeEmitted>(event);
+    if (!probe.ok()) return probe.status();
+    const std::string key = std::to_string(probe->sequence());
+    auto seen = store.Get("applied", key);
+    if (!seen.ok()) return seen.status();
+    work.Put("applied", key, seen->has_value() ? **seen + "+" : "1");
+    return absl::OkStatus();
+  };
+}
+
+bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+TEST_CASE("the idempotent producer is enabled against this broker") {
+  auto publisher = KafkaPublisher::Create({.brokers = testing::KafkaBrokers()});
+  REQUIRE(publisher.ok());
+  auto state = (*publisher)->AwaitIdempotence(absl::Seconds(30));
+  REQUIRE(state.ok());
+  CHECK(state->state == "Assigned");
+  CHECK(state->producer_id >= 0);
+  std::cout << "idempotent producer: librdkafka " << KafkaPublisher::ClientVersion()
+            << ", broker " << testing::KafkaBrokers() << ", producer_id " << state->producer_id
+            << ", epoch " << state->epoch << std::endl;
+}
+
+SCENARIO("events go from the outbox through Kafka to a consumer, once each, with their headers") {
+  const std::string brokers = testing::KafkaBrokers();
+  const std::string topic = testing::UniqueName("it.pipeline");
+  const std::string group = testing::UniqueName("it-pipeline");
+  REQUIRE(CreateTopics(brokers, {topic}, 3).ok());
+  testing::TempDir dir;
+
+  auto producer_store = OpenStore(dir.Sub("producer"));
+  constexpr int kCount = 300;
+  CommitProbes(*producer_store, topic, "pipeline", kCount);
+  auto publisher = KafkaPublisher::Create({.brokers = brokers, .client_id = "it-producer"});
+  REQUIRE(publisher.ok());
+  OutboxRelay relay(*producer_store, **publisher, FastRelay());
+  relay.Start();
+  REQUIRE(relay.AwaitDrained(absl::Seconds(60)));
+
+  THEN("the messages on the topic carry the CloudEvents binary-mode headers") {
+    auto reader = TopicReader::Open(brokers, topic, TopicReader::From::kBeginning);
+    REQUIRE(reader.ok());
+    auto messages = (*reader)->ReadAtLeast(kCount, absl::Seconds(30));
+    REQUIRE(messages.size() == kCount);
+    std::set<std::string> ids;
+    for (const auto& m : messages) {
+      CHECK(m.Header("ce_specversion") == std::optional<std::string_view>("1.0"));
+      CHECK(m.type() == "jianguan.ops.v1.ProbeEmitted");
+      CHECK(m.source() == "it-producer");
+      CHECK(m.subject() == m.key);
+      CHECK(m.Header("content-type") == std::optional<std::string_view>("application/protobuf"));
+      absl::Time time;
+      std::string error;
+      CHECK(absl::ParseTime(absl::RFC3339_full, AbslView(*m.Header("ce_time")), &time, &error));
+      ids.insert(std::string(m.id()));
+      CHECK(Decode<ProbeEmitted>(m).ok());
+    }
+    CHECK(ids.size() == kCount);
+  }
+
+  THEN("a consumer group applies each event exactly once and stores its positions") {
+    auto consumer_store = OpenStore(dir.Sub("consumer"));
+    EventConsumer consumer(*consumer_store,
+                           {.brokers = brokers, .group = group, .topics = {topic}},
+                           RecordProbes(*consumer_store));
+    REQUIRE(consumer.Start().ok());
+    REQUIRE(WaitFor([&] { return consumer.counters().applied == kCount; }, absl::Seconds(60)));
+    consumer.Stop();
+    int applied_once = 0;
+    REQUIRE(consumer_store->ForEach("applied", "", [&](auto, std::string_view value) {
+      if (value == "1") ++applied_once;
+      return true;
+    }).ok());
+    CHECK(applied_once == kCount);
+    int64_t positions = 0;
+    for (int p = 0; p < 3; ++p) {
+      positions += std::max<int64_t>(0, EventConsumer::StoredPosition(*consumer_store, group, topic, p));
+    }
+    CHECK(positions == kCount);
+  }
+  relay.Stop();
+}
+
+SCENARIO("an event that cannot be decoded goes to the dead-letter topic and the consumer goes on") {
+  const std::string brokers = testing::KafkaBrokers();
+  const std::string topic = testing::UniqueName("it.dlq-source");
+  const std::string group = testing::UniqueName("it-dlq");
+  REQUIRE(CreateTopics(brokers, {topic}, 1).ok());
+  REQUIRE(CreateTopics(brokers, {std::string(kDeadLetterTopic)}, 6).ok());
+  testing::TempDir dir;
+
+  GIVEN("a valid probe, a probe whose bytes do not parse, an unknown type, then two valid ones") {
+    auto producer_store = OpenStore(dir.Sub("producer"));
+    CommitProbes(*producer_store, topic, "dlq", 1);
+    store::UnitOfWork bad;
+    ProbeEmitted probe;
+    auto garbled = MakeEvent({.topic = topic, .key = "bad/1", .source = "it-producer",
+                              .subject = "bad/1", .time = absl::Now()}, probe);
+    garbled.set_payload("\x0a\xff\xff\xff\xff");  // a length beyond the end
+    bad.AddEvent(garbled);
+    auto unknown = MakeEvent({.topic = topic, .key = "bad/2", .source = "it-producer",
+                              .subject = "bad/2", .time = absl::Now()}, probe);
+    unknown.set_type("jianguan.nowhere.v1.Unknown");
+    bad.AddEvent(unknown);
+    REQUIRE(producer_store->Commit(bad).ok());
+    {
+      ProbeEmitted p2, p3;
+      p2.set_sequence(2);
+      p3.set_sequence(3);
+      store::UnitOfWork tail;
+      for (auto* p : {&p2, &p3}) {
+        tail.AddEvent(MakeEvent({.topic = topic, .key = "probe/x", .source = "it-producer",
+                                 .subject = "probe/x", .time = absl::Now()}, *p));
+      }
+      REQUIRE(producer_store->Commit(tail).ok());
+    }
+    auto producer = KafkaPublisher::Create({.brokers = brokers});
+    REQUIRE(producer.ok());
+    OutboxRelay producer_relay(*producer_store, **producer, FastRelay());
+    producer_relay.Start();
+    REQUIRE(producer_relay.AwaitDrained(absl::Seconds(60)));
+    producer_relay.Stop();
+
+    WHEN("a consumer that decodes probes reads the topic") {
+      auto consumer_store = OpenStore(dir.Sub("consumer"));
+      auto dlq_publisher = KafkaPublisher::Create({.brokers = brokers});
+      REQUIRE(dlq_publisher.ok());
+      OutboxRelay dlq_relay(*consumer_store, **dlq_publisher, FastRelay());
+      dlq_relay.Start();
+      EventConsumer consumer(*consumer_store,
+                             {.brokers = brokers, .group = group, .topics = {topic},
+                              .source = "it-consumer"},
+                             RecordProbes(*consumer_store));
+      REQUIRE(consumer.Start().ok());
+      REQUIRE(WaitFor([&] { return consumer.counters().applied + consumer.counters().dead_lettered == 5; },
+                      absl::Seconds(60)));
+      consumer.Stop();
+      REQUIRE(dlq_relay.AwaitDrained(absl::Seconds(30)));
+      dlq_relay.Stop();
+
+      THEN("the three valid probes are applied and the two bad events are dead-lettered") {
+        CHECK(consumer.counters().applied == 3);
+        CHECK(consumer.counters().dead_lettered == 2);
+        CHECK(EventConsumer::StoredPosition(*consumer_store, group, topic, 0) == 5);
+
+        auto reader = TopicReader::Open(brokers, std::string(kDeadLetterTopic),
+                                        TopicReader::From::kBeginning);
+        REQUIRE(reader.ok());
+        std::vector<common::v1::DeadLetter> ours;
+        const absl::Time deadline = absl::Now() + absl::Seconds(30);
+        while (ours.size() < 2 && absl::Now() < deadline) {
+          auto message = (*reader)->Next(absl::Seconds(1));
+          if (!message) continue;
+          auto letter = Decode<common::v1::DeadLetter>(*message);
+          REQUIRE(letter.ok());
+          if (letter->consumer_group() == group) ours.push_back(*letter);
+        }
+        REQUIRE(ours.size() == 2);
+        std::sort(ours.begin(), ours.end(), [](auto& a, auto& b) { return a.offset() < b.offset(); });
+        CHECK(ours[0].offset() == 1);
+        CHECK(ours[0].topic() == topic);
+        CHECK(ours[0].reason().find("does not parse") != std::string::npos);
+        CHECK(ours[0].value() == "\x0a\xff\xff\xff\xff");
+        CHECK(ours[1].offset() == 2);
+        CHECK(ours[1].reason().find("jianguan.nowhere.v1.Unknown") != std::string::npos);
+        CHECK(ours[1].headers().at("ce_type") == "jianguan.nowhere.v1.Unknown");
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace jianguan::events
