@@ -150,6 +150,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     }
     names.push_back(name);
   }
+  // Families already on disk are opened too (RocksDB refuses to open without them), so a
+  // tool can open any service's store and a service may stop using a family.
+  {
+    std::vector<std::string> existing;
+    if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), options.path, &existing).ok()) {
+      for (auto& name : existing) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      }
+    }
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) descriptors.emplace_back(name, family_options);
 

@@ -1,0 +1,21 @@
+// jgctl's commands. Each takes the positional arguments after its name and returns the
+// process exit status: 0 success, 1 the operation failed, 2 bad usage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace jianguan::jgctl {
+
+/// jgctl health [--target host:port]… : grpc.health.v1 Check on every service (or the
+/// targets), one line each; exit 1 when any is not SERVING.
+int Health(const std::vector<std::string>& args);
+
+/// jgctl events tail TOPIC [--from_beginning] [--count N] [--idle_timeout_s S]: every event
+/// as one JSON line, decoded with the descriptor set.
+int EventsTail(const std::vector<std::string>& args);
+
+/// jgctl audit verify --data_dir D: walks a stopped service's audit chain.
+int AuditVerify(const std::vector<std::string>& args);
+
+}  // namespace jianguan::jgctl

@@ -1,0 +1,51 @@
+// jgctl: the operator's command line for the jianguan suite.
+//
+//   jgctl health                         health of every service on this machine
+//   jgctl events tail jianguan.subject.v1 --from_beginning --count 10
+//   jgctl audit verify --data_dir .run/data/subject-registry
+//
+// Common flags (environment fallback in brackets): --kafka_brokers [JG_KAFKA_BROKERS],
+// --host [JG_HOST], --descriptor_set [JG_DESCRIPTOR_SET].
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "tools/jgctl/commands.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(jgctl: operate the jianguan suite.
+
+Commands:
+  health [--target host:port ...]       grpc.health.v1 Check of every service (or the targets)
+  events tail TOPIC [--from_beginning] [--count N] [--idle_timeout_s S]
+                                        print each event of TOPIC as one JSON line
+  audit verify --data_dir DIR           verify the audit chain (全程留痕) of a stopped service
+
+Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
+--descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
+contracts). Run 'jgctl --helpfull' for every flag.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> args(rest.begin() + 1, rest.end());
+  if (args.empty()) {
+    std::fprintf(stderr, "%s\n", kUsage);
+    return 2;
+  }
+  const std::string command = args[0];
+  if (command == "health") return jianguan::jgctl::Health({args.begin() + 1, args.end()});
+  if (command == "events" && args.size() >= 2 && args[1] == "tail") {
+    return jianguan::jgctl::EventsTail({args.begin() + 2, args.end()});
+  }
+  if (command == "audit" && args.size() >= 2 && args[1] == "verify") {
+    return jianguan::jgctl::AuditVerify({args.begin() + 2, args.end()});
+  }
+  std::fprintf(stderr, "jgctl: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
+  return 2;
+}
