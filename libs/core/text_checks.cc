@@ -1,0 +1,68 @@
+#include "libs/core/text_checks.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace jianguan {
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  while (i < text.size()) {
+    const unsigned char c = byte(i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 2, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 3, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n > text.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((byte(i + k) & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    const uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < smallest[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
+size_t Utf8Length(std::string_view text) {
+  size_t count = 0;
+  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
+}
+
+bool CheckText(FieldViolations& violations, std::string_view field, std::string_view text,
+               const TextRule& rule) {
+  if (text.empty()) {
+    if (rule.required) violations.Add(field, "must not be empty");
+    return !rule.required;
+  }
+  if (text.size() > rule.max_bytes) {
+    violations.Add(field, absl::StrCat("is ", text.size(), " bytes, at most ", rule.max_bytes,
+                                       " are allowed"));
+    return false;
+  }
+  if (!IsValidUtf8(text)) {
+    violations.Add(field, "is not valid UTF-8");
+    return false;
+  }
+  if (const size_t length = Utf8Length(text); length > rule.max_chars) {
+    violations.Add(field, absl::StrCat("is ", length, " characters, at most ", rule.max_chars,
+                                       " are allowed"));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace jianguan
