@@ -133,8 +133,32 @@ void EventConsumer::Stop() {
   }
 }
 
+void EventConsumer::UpdateLag() {
+  std::vector<RdKafka::TopicPartition*> assigned;
+  if (impl_->consumer->assignment(assigned) != RdKafka::ERR_NO_ERROR) return;
+  int64_t lag = 0;
+  for (const auto* tp : assigned) {
+    int64_t low = 0, high = 0;
+    if (impl_->consumer->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) !=
+            RdKafka::ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    const int64_t position = std::max(low, StoredPosition(store_, options_.group, tp->topic(),
+                                                          tp->partition()));
+    lag += std::max<int64_t>(0, high - position);
+  }
+  RdKafka::TopicPartition::destroy(assigned);
+  counters_.lag.store(lag, std::memory_order_relaxed);
+}
+
 void EventConsumer::Run() {
+  absl::Time next_lag_update = absl::InfinitePast();
   while (!stopping_) {
+    if (absl::Now() >= next_lag_update) {
+      UpdateLag();
+      next_lag_update = absl::Now() + absl::Seconds(1);
+    }
     std::unique_ptr<RdKafka::Message> message(impl_->consumer->consume(100));
     switch (message->err()) {
       case RdKafka::ERR_NO_ERROR:

@@ -55,6 +55,9 @@ struct ConsumerCounters {
   std::atomic<uint64_t> duplicates{0};
   std::atomic<uint64_t> dead_lettered{0};
   std::atomic<uint64_t> retries{0};
+  /// Events on the assigned partitions not applied yet (from the client's cached high
+  /// watermarks; refreshed about once a second).
+  std::atomic<int64_t> lag{0};
 };
 
 /// One consumer thread. `store` must outlive it and be opened by this process.
@@ -70,6 +73,7 @@ class EventConsumer {
   void Stop();
 
   const ConsumerCounters& counters() const { return counters_; }
+  const std::string& group() const { return options_.group; }
 
   /// The stored next offset of a partition, for tests and lag metrics (-1 when none).
   static int64_t StoredPosition(const store::Store& store, std::string_view group,
@@ -79,6 +83,7 @@ class EventConsumer {
   struct Impl;
   void Run();
   absl::Status Handle(const ConsumedEvent& event);
+  void UpdateLag();
 
   store::Store& store_;
   const ConsumerOptions options_;

@@ -26,6 +26,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/method_handler.h"
 #include "libs/server/identity.h"
+#include "libs/testing/metrics_scrape.h"
 #include "prometheus/registry.h"
 
 namespace jianguan {
@@ -117,38 +118,8 @@ grpc::Status CheckHealth(grpc::Channel& channel, HealthCheckResponse* response,
   return stub->Check(&context, HealthCheckRequest(), response);
 }
 
-// GET http://127.0.0.1:<port><path> over a plain blocking socket; the whole response.
-std::string HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  const std::string request =
-      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  REQUIRE(send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
-  std::string response;
-  char buffer[4096];
-  for (ssize_t n; (n = recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
-  close(fd);
-  return response;
-}
-
-// The value of the first sample line of `text` that starts with `name{` and contains
-// every one of `labels`; -1 when there is none.
-double SampleValue(const std::string& text, const std::string& name,
-                   const std::vector<std::string>& labels) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(name + "{", 0) != 0) continue;
-    bool all = true;
-    for (const std::string& label : labels) all = all && line.find(label) != std::string::npos;
-    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return -1;
-}
+using testing::HttpGet;
+using testing::SampleValue;
 
 ServiceHostOptions TestOptions() {
   ServiceHostOptions options;

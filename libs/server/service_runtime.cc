@@ -1,0 +1,185 @@
+#include "libs/server/service_runtime.h"
+
+#include <map>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/core/log.h"
+#include "libs/core/status_macros.h"
+#include "libs/server/flags.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+
+namespace jianguan {
+
+// Every metric of the runtime, declared in one place. Counters mirror the atomic counters
+// of the relay and the consumers; the poller adds what they gained since the last poll.
+struct ServiceRuntime::Metrics {
+  explicit Metrics(prometheus::Registry& registry)
+      : outbox_backlog(prometheus::BuildGauge()
+                           .Name("jianguan_outbox_backlog")
+                           .Help("Events committed and not yet acknowledged by Kafka")
+                           .Register(registry)
+                           .Add({})),
+        outbox_published(prometheus::BuildCounter()
+                             .Name("jianguan_outbox_published_total")
+                             .Help("Outbox events acknowledged by Kafka")
+                             .Register(registry)
+                             .Add({})),
+        outbox_failures(prometheus::BuildCounter()
+                            .Name("jianguan_outbox_failures_total")
+                            .Help("Outbox publish attempts that failed and will be retried")
+                            .Register(registry)
+                            .Add({})),
+        consumed(prometheus::BuildCounter()
+                     .Name("jianguan_consumer_events_total")
+                     .Help("Consumed events by outcome: applied, duplicate, dead_lettered")
+                     .Register(registry)),
+        consumer_retries(prometheus::BuildCounter()
+                             .Name("jianguan_consumer_retries_total")
+                             .Help("Transient failures applying an event (retried)")
+                             .Register(registry)),
+        consumer_lag(prometheus::BuildGauge()
+                         .Name("jianguan_consumer_lag")
+                         .Help("Events on the assigned partitions not applied yet")
+                         .Register(registry)),
+        rocksdb(prometheus::BuildGauge()
+                    .Name("jianguan_rocksdb")
+                    .Help("RocksDB figures of the service's store, by property")
+                    .Register(registry)) {}
+
+  prometheus::Gauge& outbox_backlog;
+  prometheus::Counter& outbox_published;
+  prometheus::Counter& outbox_failures;
+  prometheus::Family<prometheus::Counter>& consumed;
+  prometheus::Family<prometheus::Counter>& consumer_retries;
+  prometheus::Family<prometheus::Gauge>& consumer_lag;
+  prometheus::Family<prometheus::Gauge>& rocksdb;
+
+  // Last values seen, to add deltas to the counters.
+  uint64_t last_published = 0;
+  uint64_t last_failed = 0;
+  std::map<std::pair<size_t, std::string>, uint64_t> last_consumed;
+};
+
+RuntimeOptions RuntimeOptionsFromFlags(std::string service_name, std::vector<std::string> families) {
+  RuntimeOptions options;
+  options.host = HostOptionsFromFlags(service_name);
+  options.service_name = std::move(service_name);
+  options.families = std::move(families);
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.kafka_brokers = absl::GetFlag(FLAGS_kafka_brokers);
+  return options;
+}
+
+int DieAtStart(const absl::Status& status) {
+  LogError("cannot start", {{"error", status.message()}});
+  return 1;
+}
+
+ServiceRuntime::ServiceRuntime(RuntimeOptions options) : options_(std::move(options)) {}
+
+ServiceRuntime::~ServiceRuntime() { StopBackground(); }
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(RuntimeOptions options) {
+  if (options.service_name.empty()) return absl::InvalidArgumentError("service name is empty");
+  if (options.data_dir.empty()) {
+    return absl::InvalidArgumentError("--data_dir is empty: the service needs a place for its store");
+  }
+  std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(std::move(options)));
+  auto& o = runtime->options_;
+  ASSIGN_OR_RETURN(runtime->store_, store::Store::Open({.path = o.data_dir,
+                                                        .families = o.families,
+                                                        .sync_writes = o.sync_writes}));
+  ASSIGN_OR_RETURN(runtime->publisher_,
+                   events::KafkaPublisher::Create({.brokers = o.kafka_brokers,
+                                                   .client_id = o.service_name}));
+  runtime->relay_ = std::make_unique<events::OutboxRelay>(*runtime->store_, *runtime->publisher_);
+  runtime->host_ = std::make_unique<ServiceHost>(o.host);
+  runtime->metrics_ = std::make_unique<Metrics>(*runtime->host_->registry());
+  // Shutdown hooks run after the last gRPC call finished.
+  runtime->host_->AddShutdownHook([r = runtime.get()] { r->StopBackground(); });
+  return runtime;
+}
+
+prometheus::Registry& ServiceRuntime::registry() { return *host_->registry(); }
+
+void ServiceRuntime::AddConsumer(events::ConsumerOptions options, events::ApplyFunction apply) {
+  if (options.brokers.empty()) options.brokers = options_.kafka_brokers;
+  if (options.group.empty()) options.group = options_.service_name;
+  if (options.source.empty()) options.source = options_.service_name;
+  consumers_.push_back(
+      std::make_unique<events::EventConsumer>(*store_, std::move(options), std::move(apply)));
+}
+
+absl::Status ServiceRuntime::Start() {
+  relay_->Start();
+  for (auto& consumer : consumers_) RETURN_IF_ERROR(consumer->Start());
+  metrics_thread_ = std::thread([this] { PollMetrics(); });
+  RETURN_IF_ERROR(host_->Start());
+  LogInfo("service started", {{"service", options_.service_name},
+                              {"grpc_port", host_->bound_port()},
+                              {"metrics_port", host_->metrics_port()},
+                              {"data_dir", options_.data_dir},
+                              {"kafka_brokers", options_.kafka_brokers}});
+  return absl::OkStatus();
+}
+
+void ServiceRuntime::WaitForTermination() { host_->WaitForTermination(); }
+
+void ServiceRuntime::Shutdown(absl::Time deadline) {
+  host_->Shutdown(deadline);
+  StopBackground();
+}
+
+void ServiceRuntime::StopBackground() {
+  if (stopping_.exchange(true)) return;
+  for (auto& consumer : consumers_) consumer->Stop();
+  if (relay_) relay_->Stop(absl::Seconds(5));
+  if (metrics_thread_.joinable()) metrics_thread_.join();
+  LogInfo("service stopped", {{"service", options_.service_name},
+                              {"outbox_backlog", store_ ? store_->OutboxBacklog() : 0}});
+}
+
+void ServiceRuntime::PollMetrics() {
+  while (!stopping_) {
+    Metrics& m = *metrics_;
+    m.outbox_backlog.Set(static_cast<double>(store_->OutboxBacklog()));
+    const uint64_t published = relay_->counters().published.load();
+    const uint64_t failed = relay_->counters().failed.load();
+    m.outbox_published.Increment(static_cast<double>(published - m.last_published));
+    m.outbox_failures.Increment(static_cast<double>(failed - m.last_failed));
+    m.last_published = published;
+    m.last_failed = failed;
+    for (size_t i = 0; i < consumers_.size(); ++i) {
+      const auto& c = consumers_[i]->counters();
+      const std::string group = consumers_[i]->group();
+      const std::pair<const char*, uint64_t> outcomes[] = {
+          {"applied", c.applied.load()},
+          {"duplicate", c.duplicates.load()},
+          {"dead_lettered", c.dead_lettered.load()},
+          {"retried", c.retries.load()}};
+      for (const auto& [outcome, value] : outcomes) {
+        uint64_t& last = m.last_consumed[{i, outcome}];
+        auto& counter = std::string_view(outcome) == "retried"
+                            ? m.consumer_retries.Add({{"group", group}})
+                            : m.consumed.Add({{"group", group}, {"outcome", outcome}});
+        counter.Increment(static_cast<double>(value - last));
+        last = value;
+      }
+      m.consumer_lag.Add({{"group", group}}).Set(static_cast<double>(c.lag.load()));
+    }
+    for (const char* property : {"rocksdb.estimate-num-keys", "rocksdb.live-sst-files-size",
+                                 "rocksdb.cur-size-all-mem-tables",
+                                 "rocksdb.estimate-pending-compaction-bytes"}) {
+      m.rocksdb.Add({{"property", property}})
+          .Set(static_cast<double>(store_->IntProperty(property)));
+    }
+    for (int i = 0; i < 10 && !stopping_; ++i) absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+}  // namespace jianguan

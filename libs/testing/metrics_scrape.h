@@ -1,0 +1,19 @@
+// Reading a service's /metrics in tests: a plain HTTP GET over loopback and a lookup of one
+// sample in the Prometheus text format.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace jianguan::testing {
+
+/// GET http://127.0.0.1:<port><path>; the whole response (status line, headers, body), or
+/// an empty string when the connection fails.
+std::string HttpGet(int port, const std::string& path);
+
+/// The value of the first sample of `text` named `name` whose labels contain every string
+/// of `labels` (e.g. R"(grpc_code="OK")"); -1 when there is none.
+double SampleValue(const std::string& text, const std::string& name,
+                   const std::vector<std::string>& labels);
+
+}  // namespace jianguan::testing
