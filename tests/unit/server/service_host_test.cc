@@ -20,6 +20,8 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
 #include "grpcpp/impl/client_unary_call.h"
 #include "grpcpp/impl/rpc_service_method.h"
 #include "grpcpp/security/credentials.h"
@@ -143,6 +145,52 @@ SCENARIO("a started host answers health checks without identity", "[host]") {
   AND_THEN("a second Start is refused") {
     CHECK(host.Start().code() == absl::StatusCode::kFailedPrecondition);
   }
+}
+
+// One ListServices exchange on the reflection stream, spoken with the generic stub: the
+// request is ServerReflectionRequest{list_services: ""} (field 7), written out by hand so the
+// test needs no copy of reflection.proto. Returns the raw response bytes.
+std::string ListServicesByReflection(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  auto call = stub.PrepareCall(&context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  const auto step = [&](int expected) {
+    REQUIRE(cq.Next(&tag, &ok));
+    REQUIRE(tag == reinterpret_cast<void*>(expected));
+    return ok;
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  REQUIRE(step(1));
+  const char request_bytes[] = {0x3a, 0x00};
+  grpc::Slice slice(request_bytes, sizeof request_bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  call->Write(request, reinterpret_cast<void*>(2));
+  REQUIRE(step(2));
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(3));
+  REQUIRE(step(3));
+  call->WritesDone(reinterpret_cast<void*>(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(5);
+  std::vector<grpc::Slice> slices;
+  REQUIRE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return bytes;
+}
+
+SCENARIO("server reflection lists the services a host serves", "[host]") {
+  ServiceHost host(TestOptions());
+  REQUIRE(host.Start().ok());
+  const std::string listing = ListServicesByReflection(ChannelTo(host));
+  CHECK(listing.find("grpc.health.v1.Health") != std::string::npos);
+  CHECK(listing.find("grpc.reflection.v1alpha.ServerReflection") != std::string::npos);
 }
 
 SCENARIO("a port that is taken makes Start fail, not crash", "[host]") {
