@@ -1,0 +1,93 @@
+// The registry's tables (DESIGN §3 "store"): subjects by USCC, the list indexes kept in the
+// same unit of work as the record, and each subject's timeline (全景画像).
+//
+// Families and keys:
+//   subjects       <uscc>                                   → v1::Subject
+//   subject_index  n/<name>/<uscc>                          name prefix
+//                  r/<registration region>/<uscc>           region prefix ("3307" = 金华)
+//                  i/<section letter><industry code>/<uscc> industry prefix ("I", "I65")
+//                  s/<status number>/<uscc>                 status
+//                  g/<tag>/<uscc>                           tag
+//                  (type has no index: it only narrows a scan of another index or of
+//                   subjects, since a type matches a large share of all subjects)
+//   timeline       <uscc>/<inverted ns, 16 hex>/<event id>  → v1::TimelineEntry, newest first
+// Index values are empty; the USCC is the last 18 characters of a key.
+//
+// Thread-safe as store::Store is; writes happen only through the caller's UnitOfWork.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "jianguan/subject/v1/subject.pb.h"
+#include "libs/store/store.h"
+#include "services/subject-registry/subject_rules.h"
+
+namespace jianguan::subject {
+
+inline constexpr char kSubjectsFamily[] = "subjects";
+inline constexpr char kIndexFamily[] = "subject_index";
+inline constexpr char kTimelineFamily[] = "timeline";
+
+/// A stored subject and the exact bytes it was read from (for compare-and-set).
+struct StoredSubject {
+  v1::Subject subject;
+  std::string bytes;
+};
+
+/// What a listing is filtered by (the contract's SubjectFilter, as plain values).
+struct ListFilter {
+  std::string name_prefix;
+  std::string region_prefix;
+  std::string industry_prefix;
+  v1::SubjectType type = v1::SUBJECT_TYPE_UNSPECIFIED;
+  v1::SubjectStatus status = v1::SUBJECT_STATUS_UNSPECIFIED;
+  std::string tag;
+};
+
+struct SubjectPage {
+  std::vector<v1::Subject> subjects;
+  std::string next_page_token;
+};
+
+class SubjectStore {
+ public:
+  /// The families the store must be opened with.
+  static std::vector<std::string> Families();
+
+  /// `store` and `rules` must outlive this.
+  SubjectStore(store::Store& store, const SubjectRules& rules) : store_(store), rules_(rules) {}
+
+  /// The subject, or nullopt. DATA_LOSS when the record does not parse.
+  absl::StatusOr<std::optional<StoredSubject>> Find(std::string_view uscc) const;
+
+  /// Adds to `work` the write of `after` with its index entries (old entries of `before`
+  /// removed) and a precondition that the record is still `before` (absent when null).
+  void Save(store::UnitOfWork& work, const StoredSubject* before, const v1::Subject& after) const;
+
+  /// Adds a timeline entry for `uscc` to `work`.
+  static void AddTimelineEntry(store::UnitOfWork& work, std::string_view uscc,
+                               const v1::TimelineEntry& entry, absl::Time time);
+
+  /// One page of subjects matching `filter` (see the class comment for the order). At most
+  /// `page_size` subjects; fewer when `examine_limit` index entries were looked at first.
+  /// INVALID_ARGUMENT for a page token not made by the same filter.
+  absl::StatusOr<SubjectPage> List(const ListFilter& filter, int page_size,
+                                   std::string_view page_token, int examine_limit = 20000) const;
+
+  /// One page of a subject's timeline, newest first.
+  absl::StatusOr<std::pair<std::vector<v1::TimelineEntry>, std::string>> Timeline(
+      std::string_view uscc, int page_size, std::string_view page_token) const;
+
+  /// True when no subject is stored.
+  absl::StatusOr<bool> Empty() const;
+
+ private:
+  std::vector<std::string> IndexKeys(const v1::Subject& s) const;
+  store::Store& store_;
+  const SubjectRules& rules_;
+};
+
+}  // namespace jianguan::subject

@@ -1,0 +1,70 @@
+#include "services/subject-registry/wire_text.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
+#include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
+
+namespace jianguan::subject {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::internal::WireFormatLite;
+
+bool ForEachField(std::string_view message,
+                  const std::function<void(int, std::string_view)>& visit_bytes,
+                  const std::function<void(int, uint64_t)>& visit_varint) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(message.data()),
+                                            static_cast<int>(message.size()));
+  while (uint32_t tag = in.ReadTag()) {
+    const int number = static_cast<int>(WireFormatLite::GetTagFieldNumber(tag));
+    switch (WireFormatLite::GetTagWireType(tag)) {
+      case WireFormatLite::WIRETYPE_VARINT: {
+        uint64_t value = 0;
+        if (!in.ReadVarint64(&value)) return false;
+        visit_varint(number, value);
+        break;
+      }
+      case WireFormatLite::WIRETYPE_LENGTH_DELIMITED: {
+        uint32_t length = 0;
+        if (!in.ReadVarint32(&length)) return false;
+        const int position = in.CurrentPosition();
+        if (static_cast<size_t>(position) + length > message.size()) return false;
+        visit_bytes(number, message.substr(position, length));
+        if (!in.Skip(static_cast<int>(length))) return false;
+        break;
+      }
+      default:
+        if (!WireFormatLite::SkipField(&in, tag)) return false;
+    }
+  }
+  return in.ConsumedEntireMessage();
+}
+
+bool ExplainUnparsable(const google::protobuf::Descriptor& type, std::string_view bytes,
+                       std::string_view prefix, FieldViolations& violations) {
+  std::map<int, int> seen;  // field number → occurrences so far (index of a repeated field)
+  bool nested_ok = true;
+  const bool ok = ForEachField(
+      bytes,
+      [&](int number, std::string_view value) {
+        const FieldDescriptor* field = type.FindFieldByNumber(number);
+        if (field == nullptr) return;
+        std::string path = prefix.empty() ? field->name()
+                                          : absl::StrCat(AbslView(prefix), ".", field->name());
+        const int index = seen[number]++;
+        if (field->is_repeated()) absl::StrAppend(&path, "[", index, "]");
+        if (field->type() == FieldDescriptor::TYPE_STRING && !IsValidUtf8(value)) {
+          violations.Add(path, "is not valid UTF-8");
+        } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+          nested_ok = ExplainUnparsable(*field->message_type(), value, path, violations) && nested_ok;
+        }
+      },
+      [](int, uint64_t) {});
+  if (!ok) violations.Add(prefix.empty() ? "request" : prefix, "is not a valid message");
+  return ok && nested_ok;
+}
+
+}  // namespace jianguan::subject

@@ -1,0 +1,29 @@
+// Why a request did not parse. proto3 refuses a string field holding invalid UTF-8 while
+// parsing, before any handler sees it, and gRPC would answer INTERNAL. The registry reads
+// its text-heavy requests as raw bytes instead and, when they do not parse, walks the
+// wire format to name every string field that is not UTF-8 (DESIGN §4: bad input is
+// INVALID_ARGUMENT naming each field).
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "google/protobuf/descriptor.h"
+#include "libs/core/field_violations.h"
+
+namespace jianguan::subject {
+
+/// Adds a violation (path under `prefix`) for every string field of `bytes`, read as a
+/// `type` message, that is not valid UTF-8. Returns false when the bytes are not even
+/// well-formed wire format (then "prefix: is not a valid message" is added).
+bool ExplainUnparsable(const google::protobuf::Descriptor& type, std::string_view bytes,
+                       std::string_view prefix, FieldViolations& violations);
+
+/// Calls `visit(number, bytes)` for each length-delimited field of `message` and
+/// `visit(number, varint as text)` is never done: varints come through `visit_varint`.
+/// False on malformed wire format.
+bool ForEachField(std::string_view message,
+                  const std::function<void(int number, std::string_view bytes)>& visit_bytes,
+                  const std::function<void(int number, uint64_t value)>& visit_varint);
+
+}  // namespace jianguan::subject
