@@ -18,4 +18,7 @@ int EventsTail(const std::vector<std::string>& args);
 /// jgctl audit verify --data_dir D: walks a stopped service's audit chain.
 int AuditVerify(const std::vector<std::string>& args);
 
+/// jgctl subjects import FILE.csv | get USCC | list | profile USCC: the subject registry.
+int Subjects(const std::vector<std::string>& args);
+
 }  // namespace jianguan::jgctl

@@ -23,6 +23,8 @@ Commands:
   events tail TOPIC [--from_beginning] [--count N] [--idle_timeout_s S]
                                         print each event of TOPIC as one JSON line
   audit verify --data_dir DIR           verify the audit chain (全程留痕) of a stopped service
+  subjects import FILE.csv | get USCC | list [--region_prefix P] | profile USCC
+                                        the subject registry (--registry, JG_GRPC_TARGET)
 
 Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
 --descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
   if (command == "audit" && args.size() >= 2 && args[1] == "verify") {
     return jianguan::jgctl::AuditVerify({args.begin() + 2, args.end()});
   }
+  if (command == "subjects") return jianguan::jgctl::Subjects({args.begin() + 1, args.end()});
   std::fprintf(stderr, "jgctl: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }
