@@ -1,0 +1,74 @@
+#include "services/sampling/domain/verification_package.h"
+
+#include <string>
+
+namespace jianguan::sampling {
+
+JsonValue PublicResult(const DrawInput& input, const DrawResult& result) {
+  const InspectorPool& pool = *input.inspectors;
+  JsonValue::Array tasks;
+  tasks.reserve(result.tasks.size());
+  for (size_t t = 0; t < result.tasks.size(); ++t) {
+    JsonValue::Array inspectors;
+    for (uint32_t p : result.tasks[t].inspectors) {
+      inspectors.push_back(JsonValue::Object{{"name", pool[p].name},
+                                             {"certificate_no", pool[p].certificate_no}});
+    }
+    tasks.push_back(JsonValue::Object{
+        {"task", static_cast<int64_t>(t + 1)},
+        {"uscc", UnpackUscc((*input.candidates)[result.tasks[t].candidate].uscc)},
+        {"inspectors", std::move(inspectors)},
+    });
+  }
+  return JsonValue::Object{
+      {"format", "jianguan-draw-result-v1"},
+      {"plan_id", input.plan->plan_id},
+      {"plan_hash", HexOf(result.plan_hash)},
+      {"commitment", HexOf(result.commitment)},
+      {"entropy", input.entropy},
+      {"secret", HexOf(input.secret)},
+      {"candidates_digest", HexOf(result.candidates_digest)},
+      {"inspectors_digest", HexOf(result.inspectors_digest)},
+      {"task_count", static_cast<int64_t>(result.tasks.size())},
+      {"visits_saved", result.visits_saved},
+      {"tasks", std::move(tasks)},
+  };
+}
+
+Digest ResultDigest(const DrawInput& input, const DrawResult& result) {
+  return Sha256(PublicResult(input, result).Canonical());
+}
+
+JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result) {
+  JsonValue::Array lines;
+  lines.reserve(input.candidates->size());
+  for (uint32_t i = 0; i < input.candidates->size(); ++i) {
+    lines.emplace_back(input.candidates->Line(i));
+  }
+  JsonValue::Array strata;
+  for (int s = 0; s < kStrata; ++s) {
+    strata.push_back(JsonValue::Object{{"class", StratumName(s)},
+                                       {"candidates", result.strata[s].candidates},
+                                       {"eligible", result.strata[s].eligible},
+                                       {"quota", result.strata[s].quota}});
+  }
+  JsonValue public_result = PublicResult(input, result);
+  const std::string result_digest = HexOf(Sha256(public_result.Canonical()));
+  return JsonValue::Object{
+      {"format", "jianguan-draw-package-v1"},
+      {"plan", PlanJson(*input.plan)},
+      {"candidates", std::move(lines)},
+      {"inspectors", input.inspectors->PoolJson()},
+      {"secret", HexOf(input.secret)},
+      {"entropy", input.entropy},
+      {"strata", std::move(strata)},
+      {"result", std::move(public_result)},
+      {"published", JsonValue::Object{{"commitment", HexOf(result.commitment)},
+                                      {"plan_hash", HexOf(result.plan_hash)},
+                                      {"candidates_digest", HexOf(result.candidates_digest)},
+                                      {"inspectors_digest", HexOf(result.inspectors_digest)},
+                                      {"result_digest", result_digest}}},
+  };
+}
+
+}  // namespace jianguan::sampling

@@ -1,0 +1,23 @@
+// What a draw publishes (一公开) and what auditors get (docs/draw-algorithm.md §8): the
+// public result — subjects and the name and certificate number of their inspectors, no
+// classes — and the verification package from which tools/verify-draw recomputes the draw.
+//
+//   std::string published = PublicResult(input, *result).Canonical();
+//   std::string package = VerificationPackage(input, *result).Canonical();
+#pragma once
+
+#include "services/sampling/domain/canonical_json.h"
+#include "services/sampling/domain/draw.h"
+
+namespace jianguan::sampling {
+
+/// The public result object of §8.
+JsonValue PublicResult(const DrawInput& input, const DrawResult& result);
+
+/// result_digest: SHA-256 of the canonical public result.
+Digest ResultDigest(const DrawInput& input, const DrawResult& result);
+
+/// The verification package of §8, classes included: for auditors only.
+JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result);
+
+}  // namespace jianguan::sampling
