@@ -24,7 +24,8 @@ absl::StatusOr<InspectorPool> InspectorPool::Create(std::vector<Inspector> inspe
   for (uint32_t i = 0; i < inspectors.size(); ++i) {
     Inspector& inspector = inspectors[i];
     auto bad = [&](std::string_view what) {
-      return absl::InvalidArgumentError(absl::StrCat("inspector ", inspector.id, ": ", std::string(what)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("inspector ", inspector.id, ": ", std::string(what)));
     };
     if (!IsInspectorId(inspector.id)) return bad("malformed id");
     if (i > 0 && inspectors[i - 1].id == inspector.id) return bad("id appears twice");

@@ -57,7 +57,8 @@ CandidateProjection Population(uint64_t n, std::mt19937_64& random) {
     CandidateMarks marks{.filtered_out = percent(random) < 10, .recent = percent(random) < 5};
     if (percent(random) == 0) {
       char id[16];
-      std::snprintf(id, sizeof id, "D%d-%04d", 1 + percent(random) % 2, 1 + static_cast<int>(i % 1000));
+      std::snprintf(id, sizeof id, "D%d-%04d", 1 + percent(random) % 2,
+                    1 + static_cast<int>(i % 1000));
       marks.last_inspectors = {id};
     }
     const absl::Status appended =
