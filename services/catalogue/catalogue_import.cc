@@ -1,0 +1,206 @@
+// CatalogueService::DoImport: a catalogue file applied row by row through the same
+// operations as the single RPCs, so a row is checked and committed exactly as a call would
+// be. A refused row is reported and the others go on; row i is committed under the
+// request_id "{request_id}/{row}", so re-sending the same import changes nothing.
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
+#include "libs/core/csv.h"
+#include "libs/core/status_macros.h"
+#include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
+#include "services/catalogue/catalogue_service.h"
+
+namespace jianguan::catalogue {
+namespace {
+
+constexpr size_t kMaxImportBytes = 8 << 20;
+
+// "2026-03-01" as a Date; what does not parse stays zero and is named by validation.
+common::v1::Date ParseDate(std::string_view text) {
+  common::v1::Date date;
+  std::vector<absl::string_view> parts = absl::StrSplit(AbslView(text), '-');
+  int y = 0, m = 0, d = 0;
+  if (parts.size() == 3 && absl::SimpleAtoi(parts[0], &y) && absl::SimpleAtoi(parts[1], &m) &&
+      absl::SimpleAtoi(parts[2], &d)) {
+    date.set_year(y);
+    date.set_month(m);
+    date.set_day(d);
+  }
+  return date;
+}
+
+void AddList(google::protobuf::RepeatedPtrField<std::string>* list, std::string_view text) {
+  for (absl::string_view entry : absl::StrSplit(AbslView(text), ';', absl::SkipEmpty())) {
+    list->Add(std::string(entry));
+  }
+}
+
+// The inspectors of an IMPORT_FORMAT_INSPECTORS_CSV file, with their rows' names and the
+// status each should end in.
+struct CsvInspector {
+  std::string row;
+  v1::Inspector inspector;
+  std::string status;
+};
+
+absl::StatusOr<std::vector<CsvInspector>> ParseInspectorsCsv(std::string_view content) {
+  ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ParseCsv(content, "content"));
+  if (records.empty()) return InvalidField("content", "no header row");
+  ASSIGN_OR_RETURN(std::vector<size_t> col,
+                   CsvColumns(records[0],
+                              {"name", "department", "certificate_number", "certificate_issuer",
+                               "valid_from", "valid_until", "authorised_items",
+                               "authorised_fields", "conflicts", "photo_ref", "signature_ref",
+                               "status"},
+                              "content"));
+  std::vector<CsvInspector> out;
+  for (size_t r = 1; r < records.size(); ++r) {
+    const auto& f = records[r].fields;
+    CsvInspector& row = out.emplace_back();
+    row.row = absl::StrCat("line ", records[r].line);
+    v1::Inspector& inspector = row.inspector;
+    inspector.set_name(f[col[0]]);
+    inspector.mutable_department()->set_code(f[col[1]]);
+    inspector.mutable_certificate()->set_number(f[col[2]]);
+    inspector.mutable_certificate()->set_issuer(f[col[3]]);
+    *inspector.mutable_certificate()->mutable_valid_from() = ParseDate(f[col[4]]);
+    *inspector.mutable_certificate()->mutable_valid_until() = ParseDate(f[col[5]]);
+    AddList(inspector.mutable_authorised_items(), f[col[6]]);
+    AddList(inspector.mutable_authorised_fields(), f[col[7]]);
+    AddList(inspector.mutable_conflicts(), f[col[8]]);
+    inspector.set_photo_ref(f[col[9]]);
+    inspector.set_signature_ref(f[col[10]]);
+    row.status = f[col[11]];
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ImportCatalogueResponse> CatalogueService::DoImport(
+    const Caller& caller, const v1::ImportCatalogueRequest& request) {
+  FieldViolations v;
+  CheckRequestId(v, request.request_id());
+  if (request.request_id().size() > 100) v.Add("request_id", "at most 100 characters for an import");
+  if (!v1::ImportFormat_IsValid(request.format()) ||
+      request.format() == v1::IMPORT_FORMAT_UNSPECIFIED) {
+    v.Add("format", "is not a known format");
+  }
+  if (request.content().size() > kMaxImportBytes) v.Add("content", "at most 8 MiB");
+  else if (!IsValidUtf8(request.content())) v.Add("content", "is not UTF-8");
+  RETURN_IF_ERROR(v.ToStatus());
+
+  v1::ImportCatalogueResponse response;
+  const auto row_id = [&](std::string_view row, std::string_view step = "") {
+    return absl::StrCat(request.request_id(), "/", AbslView(row), AbslView(step));
+  };
+  // Records one row's outcome; returns whether it was applied.
+  const auto record = [&](std::string_view row, std::string_view resource,
+                          const absl::Status& status) {
+    v1::ImportRowResult* result = response.add_rows();
+    result->set_row(std::string(row));
+    if (status.ok()) {
+      result->set_resource(std::string(resource));
+      response.set_applied(response.applied() + 1);
+      return true;
+    }
+    result->set_error(std::string(status.message()));
+    for (const FieldViolation& violation : FieldViolationsOf(status)) {
+      auto* out = result->add_violations();
+      out->set_field(violation.field);
+      out->set_description(violation.description);
+    }
+    response.set_refused(response.refused() + 1);
+    return false;
+  };
+  // Registers an inspector and moves it to the status the file gives.
+  const auto register_inspector = [&](std::string_view row, const v1::Inspector& inspector,
+                                      std::string_view status) {
+    v1::RegisterInspectorRequest registration;
+    registration.set_request_id(row_id(row));
+    *registration.mutable_inspector() = inspector;
+    auto registered = DoRegisterInspector(caller, registration);
+    absl::Status outcome = registered.status();
+    std::string resource = registered.ok() ? absl::StrCat("inspectors/", registered->id()) : "";
+    const bool suspend = status == "suspended" || status == "INSPECTOR_STATUS_SUSPENDED";
+    const bool retire = status == "retired" || status == "INSPECTOR_STATUS_RETIRED";
+    if (registered.ok() && (suspend || retire)) {
+      v1::InspectorTransitionRequest transition;
+      transition.set_request_id(row_id(row, "/status"));
+      transition.set_name(resource);
+      transition.set_reason("status as imported");
+      outcome = DoInspectorTransition(caller, suspend ? "SuspendInspector" : "RetireInspector",
+                                      suspend ? InspectorAction::kSuspend : InspectorAction::kRetire,
+                                      transition)
+                    .status();
+    }
+    record(row, resource, outcome);
+  };
+
+  if (request.format() == v1::IMPORT_FORMAT_INSPECTORS_CSV) {
+    ASSIGN_OR_RETURN(std::vector<CsvInspector> rows, ParseInspectorsCsv(request.content()));
+    for (const CsvInspector& row : rows) register_inspector(row.row, row.inspector, row.status);
+    return response;
+  }
+
+  v1::CatalogueBundle bundle;
+  if (auto parsed = google::protobuf::util::JsonStringToMessage(request.content(), &bundle);
+      !parsed.ok()) {
+    return InvalidField("content", std::string(parsed.message().data(), parsed.message().size()));
+  }
+  for (int i = 0; i < bundle.departments_size(); ++i) {
+    const std::string row = absl::StrCat("departments[", i, "]");
+    v1::CreateDepartmentRequest create;
+    create.set_request_id(row_id(row));
+    *create.mutable_department() = bundle.departments(i);
+    record(row, absl::StrCat("departments/", bundle.departments(i).code()),
+           DoCreateDepartment(caller, create).status());
+  }
+  for (int i = 0; i < bundle.items_size(); ++i) {
+    const std::string row = absl::StrCat("items[", i, "]");
+    const std::string resource = absl::StrCat("items/", bundle.items(i).code());
+    v1::CreateItemRequest create;
+    create.set_request_id(row_id(row));
+    *create.mutable_item() = bundle.items(i);
+    absl::Status status = DoCreateItem(caller, create).status();
+    if (status.ok()) {
+      v1::PublishItemRequest publish;
+      publish.set_request_id(row_id(row, "/publish"));
+      publish.set_name(resource);
+      status = DoPublishItem(caller, publish).status();
+    }
+    record(row, resource, status);
+  }
+  for (int i = 0; i < bundle.claims_size(); ++i) {
+    const std::string row = absl::StrCat("claims[", i, "]");
+    v1::ClaimItemRequest claim;
+    claim.set_request_id(row_id(row));
+    claim.set_name(absl::StrCat("items/", bundle.claims(i).item_code()));
+    *claim.mutable_department() = bundle.claims(i).department();
+    record(row, claim.name(), DoClaimItem(caller, claim).status());
+  }
+  for (int i = 0; i < bundle.forms_size(); ++i) {
+    const std::string row = absl::StrCat("forms[", i, "]");
+    const std::string resource = absl::StrCat("forms/", bundle.forms(i).code());
+    v1::CreateFormRequest create;
+    create.set_request_id(row_id(row));
+    *create.mutable_form() = bundle.forms(i);
+    absl::Status status = DoCreateForm(caller, create).status();
+    if (status.ok()) {
+      v1::PublishFormRequest publish;
+      publish.set_request_id(row_id(row, "/publish"));
+      publish.set_name(resource);
+      status = DoPublishForm(caller, publish).status();
+    }
+    record(row, resource, status);
+  }
+  for (int i = 0; i < bundle.inspectors_size(); ++i) {
+    register_inspector(absl::StrCat("inspectors[", i, "]"), bundle.inspectors(i),
+                       v1::InspectorStatus_Name(bundle.inspectors(i).status()));
+  }
+  return response;
+}
+
+}  // namespace jianguan::catalogue

@@ -1,0 +1,405 @@
+#include "services/catalogue/catalogue_rules.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
+#include "libs/core/uscc.h"
+
+namespace jianguan::catalogue {
+namespace {
+
+std::string F(std::string_view prefix, std::string_view field) {
+  return absl::StrCat(AbslView(prefix), AbslView(field));
+}
+
+std::string At(std::string_view prefix, std::string_view field, int index) {
+  return absl::StrCat(AbslView(prefix), AbslView(field), "[", index, "]");
+}
+
+template <typename List, typename Key>
+bool HasDuplicate(const List& list, Key key) {
+  std::set<std::string> seen;
+  for (const auto& entry : list) {
+    if (!seen.insert(std::string(key(entry))).second) return true;
+  }
+  return false;
+}
+
+void ValidateLegalBasis(FieldViolations& v, std::string_view prefix, const v1::LegalBasis& basis) {
+  CheckText(v, F(prefix, "law"), basis.law(), {.required = true, .max_chars = Limits::kName});
+  CheckText(v, F(prefix, "article"), basis.article(), {.max_chars = 100});
+}
+
+void ValidateCheckPoint(FieldViolations& v, std::string_view prefix, const v1::CheckPoint& point) {
+  if (!IsCode(point.code(), 1)) {
+    v.Add(F(prefix, "code"), "must be 1–40 characters of A–Z, 0–9 and '-'");
+  }
+  CheckText(v, F(prefix, "question"), point.question(),
+            {.required = true, .max_chars = Limits::kText});
+  ValidateLegalBasis(v, F(prefix, "legal_basis."), point.legal_basis());
+  if (point.allowed_answers().empty()) {
+    v.Add(F(prefix, "allowed_answers"), "a check point needs at least one allowed answer");
+  } else if (point.allowed_answers_size() > Limits::kAnswers) {
+    v.Add(F(prefix, "allowed_answers"), "at most 10 answers");
+  }
+  for (int i = 0; i < point.allowed_answers_size() && i < Limits::kAnswers; ++i) {
+    const v1::AllowedAnswer& answer = point.allowed_answers(i);
+    const std::string at = At(prefix, "allowed_answers", i);
+    CheckText(v, at + ".code", answer.code(), {.required = true, .max_chars = 20});
+    CheckText(v, at + ".label", answer.label(), {.required = true, .max_chars = 50});
+  }
+  if (HasDuplicate(point.allowed_answers(), [](const auto& a) { return a.code(); })) {
+    v.Add(F(prefix, "allowed_answers"), "answer codes must be distinct");
+  }
+}
+
+void ValidateRule(FieldViolations& v, std::string_view prefix, const v1::ApplicabilityRule& rule,
+                  const CodeTable& industries) {
+  if (rule.industry_codes().empty() && rule.subject_types().empty() &&
+      rule.licence_kinds().empty() && rule.tags().empty()) {
+    v.Add(prefix.substr(0, prefix.size() - 1), "a rule must set at least one criterion");
+  }
+  if (rule.industry_codes_size() > Limits::kRuleIndustries) {
+    v.Add(F(prefix, "industry_codes"), "at most 50 codes");
+  } else {
+    for (int i = 0; i < rule.industry_codes_size(); ++i) {
+      if (!industries.Contains(rule.industry_codes(i))) {
+        v.Add(At(prefix, "industry_codes", i), "is not a GB/T 4754-2017 code");
+      }
+    }
+  }
+  if (rule.subject_types_size() > 5) v.Add(F(prefix, "subject_types"), "at most 5 types");
+  for (int i = 0; i < rule.subject_types_size(); ++i) {
+    const int type = rule.subject_types(i);
+    if (!v1::SubjectType_IsValid(type) || type == v1::SUBJECT_TYPE_UNSPECIFIED) {
+      v.Add(At(prefix, "subject_types", i), "is not a known subject type");
+    }
+  }
+  ValidateTextList(v, F(prefix, "licence_kinds"), rule.licence_kinds(), Limits::kRuleEntries, 100);
+  ValidateTextList(v, F(prefix, "tags"), rule.tags(), Limits::kRuleEntries, Limits::kShort);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::LifecycleState> NextLifecycleState(v1::LifecycleState from,
+                                                      LifecycleAction action,
+                                                      std::string_view resource) {
+  const bool in_force =
+      from == v1::LIFECYCLE_STATE_PUBLISHED || from == v1::LIFECYCLE_STATE_REVISED;
+  switch (action) {
+    case LifecycleAction::kPublish:
+      if (from == v1::LIFECYCLE_STATE_DRAFT) return v1::LIFECYCLE_STATE_PUBLISHED;
+      return FailedPrecondition(resource, "only a draft can be published; revise it instead");
+    case LifecycleAction::kRevise:
+      if (in_force) return v1::LIFECYCLE_STATE_REVISED;
+      return FailedPrecondition(resource, from == v1::LIFECYCLE_STATE_DRAFT
+                                              ? "a draft is published, not revised"
+                                              : "an abolished item cannot be revised");
+    case LifecycleAction::kAbolish:
+      if (in_force) return v1::LIFECYCLE_STATE_ABOLISHED;
+      return FailedPrecondition(resource, from == v1::LIFECYCLE_STATE_DRAFT
+                                              ? "a draft was never in force"
+                                              : "already abolished");
+  }
+  return FailedPrecondition(resource, "unknown action");
+}
+
+absl::StatusOr<v1::InspectorStatus> NextInspectorStatus(v1::InspectorStatus from,
+                                                        InspectorAction action,
+                                                        std::string_view resource) {
+  if (from == v1::INSPECTOR_STATUS_RETIRED) {
+    return FailedPrecondition(resource, "a retired inspector is not changed any more");
+  }
+  switch (action) {
+    case InspectorAction::kSuspend:
+      if (from == v1::INSPECTOR_STATUS_ACTIVE) return v1::INSPECTOR_STATUS_SUSPENDED;
+      return FailedPrecondition(resource, "only an active inspector can be suspended");
+    case InspectorAction::kReinstate:
+      if (from == v1::INSPECTOR_STATUS_SUSPENDED) return v1::INSPECTOR_STATUS_ACTIVE;
+      return FailedPrecondition(resource, "only a suspended inspector can be reinstated");
+    case InspectorAction::kRetire:
+      return v1::INSPECTOR_STATUS_RETIRED;
+    case InspectorAction::kUpdate:
+      return from;
+  }
+  return FailedPrecondition(resource, "unknown action");
+}
+
+std::optional<absl::CivilDay> ToCivilDay(const common::v1::Date& date) {
+  if (date.year() < 1949 || date.year() > 2200) return std::nullopt;
+  absl::CivilDay day(date.year(), date.month(), date.day());
+  if (day.month() != date.month() || day.day() != date.day()) return std::nullopt;
+  return day;
+}
+
+bool IsAvailableOn(const v1::Inspector& inspector, absl::CivilDay day) {
+  if (inspector.status() != v1::INSPECTOR_STATUS_ACTIVE) return false;
+  const auto from = ToCivilDay(inspector.certificate().valid_from());
+  const auto until = ToCivilDay(inspector.certificate().valid_until());
+  return from && until && *from <= day && day <= *until;
+}
+
+bool MayInspect(const v1::Inspector& inspector, const ItemScope& item) {
+  for (const std::string& code : inspector.authorised_items()) {
+    if (code == item.code || (!item.parent_code.empty() && code == item.parent_code)) return true;
+  }
+  return !item.field.empty() &&
+         std::find(inspector.authorised_fields().begin(), inspector.authorised_fields().end(),
+                   item.field) != inspector.authorised_fields().end();
+}
+
+bool RuleMatches(const v1::ApplicabilityRule& rule, const SubjectFacts& subject) {
+  auto any_in = [](const auto& list, const std::set<std::string>& held) {
+    if (list.empty()) return true;
+    return std::any_of(list.begin(), list.end(),
+                       [&](const std::string& entry) { return held.count(entry) > 0; });
+  };
+  const bool type_matches =
+      rule.subject_types().empty() ||
+      std::find(rule.subject_types().begin(), rule.subject_types().end(), subject.type) !=
+          rule.subject_types().end();
+  return type_matches && any_in(rule.industry_codes(), subject.industry_chain) &&
+         any_in(rule.licence_kinds(), subject.licence_kinds) && any_in(rule.tags(), subject.tags);
+}
+
+bool Applies(const v1::RegulatoryItem& item, const SubjectFacts& subject) {
+  return std::any_of(item.applicability().begin(), item.applicability().end(),
+                     [&](const v1::ApplicabilityRule& rule) { return RuleMatches(rule, subject); });
+}
+
+bool RegionContains(std::string_view jurisdiction, std::string_view region) {
+  if (jurisdiction.size() != 6 || region.size() != 6) return false;
+  if (jurisdiction.substr(2) == "0000") return region.substr(0, 2) == jurisdiction.substr(0, 2);
+  if (jurisdiction.substr(4) == "00") return region.substr(0, 4) == jurisdiction.substr(0, 4);
+  return region == jurisdiction;
+}
+
+std::vector<std::string> ResponsibleDepartments(
+    const v1::RegulatoryItem& item, const std::vector<v1::ItemClaim>& claims,
+    const std::function<v1::Level(std::string_view)>& level_of, std::string_view region) {
+  std::map<int, std::set<std::string>, std::greater<>> by_level;  // most local first
+  for (const v1::ItemClaim& claim : claims) {
+    if (claim.item_code() == item.code() && RegionContains(claim.region().code(), region)) {
+      by_level[level_of(claim.department().code())].insert(claim.department().code());
+    }
+  }
+  std::vector<std::string> out;
+  if (!by_level.empty()) {
+    const auto& local = by_level.begin()->second;
+    out.assign(local.begin(), local.end());
+    return out;
+  }
+  for (const auto& owner : item.owning_departments()) out.push_back(owner.code());
+  return out;
+}
+
+bool MakesCycle(std::string_view code, std::string_view parent,
+                const std::function<std::string(std::string_view)>& parent_of) {
+  std::string at(parent);
+  for (int step = 0; !at.empty(); ++step) {
+    if (at == code || step >= 64) return true;
+    at = parent_of(at);
+  }
+  return false;
+}
+
+bool IsCode(std::string_view code, size_t min, size_t max) {
+  if (code.size() < min || code.size() > max) return false;
+  return std::all_of(code.begin(), code.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+void ValidateTextList(FieldViolations& v, std::string_view field,
+                      const google::protobuf::RepeatedPtrField<std::string>& list, int max_entries,
+                      size_t max_chars) {
+  if (list.size() > max_entries) {
+    v.Add(field, absl::StrCat("at most ", max_entries, " entries"));
+    return;
+  }
+  for (int i = 0; i < list.size(); ++i) {
+    CheckText(v, At(field, "", i), list[i], {.required = true, .max_chars = max_chars});
+  }
+}
+
+void ValidateDepartment(FieldViolations& v, std::string_view prefix, const v1::Department& d,
+                        const CodeTable& regions) {
+  if (!IsCode(d.code())) v.Add(F(prefix, "code"), "must be 2–40 characters of A–Z, 0–9 and '-'");
+  CheckText(v, F(prefix, "name"), d.name(), {.required = true, .max_chars = Limits::kDepartmentName});
+  if (!v1::Level_IsValid(d.level()) || d.level() == v1::LEVEL_UNSPECIFIED) {
+    v.Add(F(prefix, "level"), "is not a known level");
+  }
+  if (d.region().code().empty()) {
+    if (d.level() != v1::LEVEL_NATIONAL) {
+      v.Add(F(prefix, "region.code"), "required below the national level");
+    }
+  } else if (!regions.Contains(d.region().code())) {
+    v.Add(F(prefix, "region.code"), "is not a GB/T 2260 region code");
+  }
+  if (!d.parent().code().empty() && !IsCode(d.parent().code())) {
+    v.Add(F(prefix, "parent.code"), "is not a department code");
+  }
+  if (!v1::DepartmentStatus_IsValid(d.status()) ||
+      d.status() == v1::DEPARTMENT_STATUS_UNSPECIFIED) {
+    v.Add(F(prefix, "status"), "is not a known status");
+  }
+  ValidateTextList(v, F(prefix, "fields"), d.fields(), Limits::kFields, Limits::kShort);
+}
+
+void ValidateItem(FieldViolations& v, std::string_view prefix, const v1::RegulatoryItem& item,
+                  const CodeTable& industries) {
+  if (!IsCode(item.code())) v.Add(F(prefix, "code"), "must be 2–40 characters of A–Z, 0–9 and '-'");
+  if (!item.parent_code().empty() && !IsCode(item.parent_code())) {
+    v.Add(F(prefix, "parent_code"), "is not an item code");
+  } else if (!item.parent_code().empty() && item.parent_code() == item.code()) {
+    v.Add(F(prefix, "parent_code"), "an item cannot be its own main item");
+  }
+  CheckText(v, F(prefix, "name"), item.name(), {.required = true, .max_chars = Limits::kName});
+  if (item.owning_departments().empty() || item.owning_departments_size() > Limits::kOwners) {
+    v.Add(F(prefix, "owning_departments"), "1–10 departments");
+  }
+  if (HasDuplicate(item.owning_departments(), [](const auto& d) { return d.code(); })) {
+    v.Add(F(prefix, "owning_departments"), "departments must be distinct");
+  }
+  if (!v1::Level_IsValid(item.level()) || item.level() == v1::LEVEL_UNSPECIFIED) {
+    v.Add(F(prefix, "level"), "is not a known level");
+  }
+  if (!v1::ItemCategory_IsValid(item.category()) ||
+      item.category() == v1::ITEM_CATEGORY_UNSPECIFIED) {
+    v.Add(F(prefix, "category"), "is not a known category");
+  }
+  CheckText(v, F(prefix, "field"), item.field(), {.required = true, .max_chars = Limits::kShort});
+  if (item.legal_basis().empty() || item.legal_basis_size() > Limits::kLegalBasis) {
+    v.Add(F(prefix, "legal_basis"), "1–20 legal bases");
+  } else {
+    for (int i = 0; i < item.legal_basis_size(); ++i) {
+      ValidateLegalBasis(v, At(prefix, "legal_basis", i) + ".", item.legal_basis(i));
+    }
+  }
+  if (item.applicability_size() > Limits::kRules) {
+    v.Add(F(prefix, "applicability"), "at most 20 rules");
+  } else {
+    for (int i = 0; i < item.applicability_size(); ++i) {
+      ValidateRule(v, At(prefix, "applicability", i) + ".", item.applicability(i), industries);
+    }
+  }
+  if (item.check_points_size() > Limits::kCheckPoints) {
+    v.Add(F(prefix, "check_points"), "at most 200 check points");
+  } else {
+    for (int i = 0; i < item.check_points_size(); ++i) {
+      ValidateCheckPoint(v, At(prefix, "check_points", i) + ".", item.check_points(i));
+    }
+    if (HasDuplicate(item.check_points(), [](const auto& p) { return p.code(); })) {
+      v.Add(F(prefix, "check_points"), "check point codes must be distinct");
+    }
+  }
+  CheckText(v, F(prefix, "revision_note"), item.revision_note(), {.max_chars = Limits::kText});
+}
+
+void ValidateInspector(FieldViolations& v, std::string_view prefix, const v1::Inspector& inspector) {
+  CheckText(v, F(prefix, "name"), inspector.name(),
+            {.required = true, .max_chars = Limits::kPersonName});
+  if (!IsCode(inspector.department().code())) {
+    v.Add(F(prefix, "department.code"), "is not a department code");
+  }
+  const v1::EnforcementCertificate& cert = inspector.certificate();
+  if (!IsCode(cert.number(), 4, 32)) {
+    v.Add(F(prefix, "certificate.number"), "must be 4–32 characters of A–Z, 0–9 and '-'");
+  }
+  CheckText(v, F(prefix, "certificate.issuer"), cert.issuer(), {.max_chars = 100});
+  const auto from = ToCivilDay(cert.valid_from());
+  const auto until = ToCivilDay(cert.valid_until());
+  if (!from) v.Add(F(prefix, "certificate.valid_from"), "is not a date");
+  if (!until) v.Add(F(prefix, "certificate.valid_until"), "is not a date");
+  if (from && until && *until < *from) {
+    v.Add(F(prefix, "certificate.valid_until"), "is before valid_from");
+  }
+  if (inspector.authorised_items_size() > Limits::kAuthorisedItems) {
+    v.Add(F(prefix, "authorised_items"), "at most 200 items");
+  } else {
+    for (int i = 0; i < inspector.authorised_items_size(); ++i) {
+      if (!IsCode(inspector.authorised_items(i))) {
+        v.Add(At(prefix, "authorised_items", i), "is not an item code");
+      }
+    }
+  }
+  ValidateTextList(v, F(prefix, "authorised_fields"), inspector.authorised_fields(),
+                   Limits::kFields, Limits::kShort);
+  if (inspector.conflicts_size() > Limits::kConflicts) {
+    v.Add(F(prefix, "conflicts"), "at most 100 subjects");
+  } else {
+    for (int i = 0; i < inspector.conflicts_size(); ++i) {
+      if (auto s = ValidateUscc(inspector.conflicts(i)); !s.ok()) {
+        v.Add(At(prefix, "conflicts", i), StdView(s.message()));
+      }
+    }
+  }
+  CheckText(v, F(prefix, "photo_ref"), inspector.photo_ref(), {.max_chars = Limits::kRef});
+  CheckText(v, F(prefix, "signature_ref"), inspector.signature_ref(), {.max_chars = Limits::kRef});
+}
+
+void ValidateForm(FieldViolations& v, std::string_view prefix, const v1::FormTemplate& form) {
+  if (!IsCode(form.code())) v.Add(F(prefix, "code"), "must be 2–40 characters of A–Z, 0–9 and '-'");
+  CheckText(v, F(prefix, "name"), form.name(), {.required = true, .max_chars = Limits::kName});
+  if (form.departments().empty() || form.departments_size() > Limits::kOwners) {
+    v.Add(F(prefix, "departments"), "1–10 departments");
+  }
+  if (HasDuplicate(form.departments(), [](const auto& d) { return d.code(); })) {
+    v.Add(F(prefix, "departments"), "departments must be distinct");
+  }
+  if (form.sections().empty() || form.sections_size() > Limits::kSections) {
+    v.Add(F(prefix, "sections"), "1–20 sections");
+  } else {
+    for (int i = 0; i < form.sections_size(); ++i) {
+      const v1::FormSection& section = form.sections(i);
+      const std::string at = At(prefix, "sections", i);
+      if (!IsCode(section.item_code())) v.Add(at + ".item_code", "is not an item code");
+      if (section.check_point_codes_size() > Limits::kCheckPoints) {
+        v.Add(at + ".check_point_codes", "at most 200 codes");
+      }
+    }
+    if (HasDuplicate(form.sections(), [](const auto& s) { return s.item_code(); })) {
+      v.Add(F(prefix, "sections"), "each item at most once");
+    }
+  }
+  CheckText(v, F(prefix, "revision_note"), form.revision_note(), {.max_chars = Limits::kText});
+}
+
+std::vector<v1::FormCheckPoint> ResolveFormCheckPoints(
+    FieldViolations& v, std::string_view prefix, const v1::FormTemplate& form,
+    const std::vector<const v1::RegulatoryItem*>& items) {
+  std::vector<v1::FormCheckPoint> out;
+  for (int i = 0; i < form.sections_size() && i < static_cast<int>(items.size()); ++i) {
+    const v1::RegulatoryItem& item = *items[i];
+    auto add = [&](const v1::CheckPoint& point) {
+      v1::FormCheckPoint& resolved = out.emplace_back();
+      resolved.set_item_code(item.code());
+      resolved.set_item_version(item.version());
+      if (!item.owning_departments().empty()) {
+        *resolved.mutable_department() = item.owning_departments(0);
+      }
+      *resolved.mutable_check_point() = point;
+    };
+    const v1::FormSection& section = form.sections(i);
+    if (section.check_point_codes().empty()) {
+      for (const v1::CheckPoint& point : item.check_points()) add(point);
+      continue;
+    }
+    for (int j = 0; j < section.check_point_codes_size(); ++j) {
+      auto found = std::find_if(item.check_points().begin(), item.check_points().end(),
+                                [&](const auto& p) { return p.code() == section.check_point_codes(j); });
+      if (found == item.check_points().end()) {
+        v.Add(At(At(prefix, "sections", i) + ".", "check_point_codes", j),
+              "is not a check point of the item in force");
+      } else {
+        add(*found);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace jianguan::catalogue
