@@ -59,7 +59,7 @@ absl::StatusOr<std::vector<CsvInspector>> ParseInspectorsCsv(std::string_view co
   for (size_t r = 1; r < records.size(); ++r) {
     const auto& f = records[r].fields;
     CsvInspector& row = out.emplace_back();
-    row.row = absl::StrCat("line ", records[r].line);
+    row.row = absl::StrCat("line-", records[r].line);
     v1::Inspector& inspector = row.inspector;
     inspector.set_name(f[col[0]]);
     inspector.mutable_department()->set_code(f[col[1]]);

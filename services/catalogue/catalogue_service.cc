@@ -567,7 +567,8 @@ absl::StatusOr<v1::ItemClaim> CatalogueService::DoClaimItem(const Caller& caller
           return InvalidField("department.code",
                               "only a department below the item's level claims it");
         }
-        for (const v1::ItemClaim& claim : *catalogue_.ClaimsOf(*code)) {
+        ASSIGN_OR_RETURN(std::vector<v1::ItemClaim> claims, catalogue_.ClaimsOf(*code));
+        for (const v1::ItemClaim& claim : claims) {
           if (claim.department().code() == request.department().code()) {
             return FailedPrecondition(request.name(), "already claimed by this department");
           }
