@@ -21,4 +21,8 @@ int AuditVerify(const std::vector<std::string>& args);
 /// jgctl subjects import FILE.csv | get USCC | list | profile USCC: the subject registry.
 int Subjects(const std::vector<std::string>& args);
 
+/// jgctl items | forms | inspectors | applicable | catalogue import FILE: the catalogue;
+/// `args` starts with the command's name.
+int Catalogue(const std::vector<std::string>& args);
+
 }  // namespace jianguan::jgctl

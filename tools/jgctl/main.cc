@@ -25,6 +25,9 @@ Commands:
   audit verify --data_dir DIR           verify the audit chain (全程留痕) of a stopped service
   subjects import FILE.csv | get USCC | list [--region_prefix P] | profile USCC
                                         the subject registry (--registry, JG_GRPC_TARGET)
+  items | forms [--dept D] | inspectors [--dept D] [--item C] [--on YYYY-MM-DD]
+  applicable --industry 6210 --region 330782 [--subject_type T] [--licences L] [--tags T]
+  catalogue import FILE.json|FILE.csv   the catalogue (--catalogue, JG_GRPC_TARGET)
 
 Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
 --descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
@@ -49,6 +52,9 @@ int main(int argc, char** argv) {
     return jianguan::jgctl::AuditVerify({args.begin() + 2, args.end()});
   }
   if (command == "subjects") return jianguan::jgctl::Subjects({args.begin() + 1, args.end()});
+  for (const char* catalogue : {"items", "forms", "inspectors", "applicable", "catalogue"}) {
+    if (command == catalogue) return jianguan::jgctl::Catalogue(args);
+  }
   std::fprintf(stderr, "jgctl: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }
