@@ -280,7 +280,9 @@ absl::Status Store::Commit(UnitOfWork& work) {
     // Counted before the write: the relay may publish and remove an event as soon as the
     // write lands, and its decrement must never come first.
     impl_->outbox_backlog += work.events().size();
-    if (absl::Status written = FromRocks(impl_->db->Write(impl_->write_options, &batch), "commit");
+    rocksdb::WriteOptions write_options = impl_->write_options;
+    if (work.sync()) write_options.sync = *work.sync();
+    if (absl::Status written = FromRocks(impl_->db->Write(write_options, &batch), "commit");
         !written.ok()) {
       impl_->outbox_backlog -= work.events().size();
       return written;

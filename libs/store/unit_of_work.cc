@@ -23,6 +23,15 @@ void UnitOfWork::SetIdempotency(common::v1::IdempotencyRecord record) {
   idempotency_ = std::move(record);
 }
 
+void UnitOfWork::Append(UnitOfWork&& other) {
+  for (auto& m : other.mutations_) mutations_.push_back(std::move(m));
+  for (auto& p : other.preconditions_) preconditions_.push_back(std::move(p));
+  for (auto& e : other.events_) events_.push_back(std::move(e));
+  other.mutations_.clear();
+  other.preconditions_.clear();
+  other.events_.clear();
+}
+
 bool UnitOfWork::empty() const {
   return mutations_.empty() && events_.empty() && !audit_ && !idempotency_;
 }

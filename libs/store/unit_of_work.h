@@ -53,6 +53,16 @@ class UnitOfWork {
   /// id was committed before (the caller then replays the stored answer).
   void SetIdempotency(common::v1::IdempotencyRecord record);
 
+  /// Moves every write, condition and event of `other` into this unit (its audit and
+  /// idempotency records are not taken).
+  void Append(UnitOfWork&& other);
+
+  /// Whether this commit waits for fsync (default: the store's setting). Consumers commit
+  /// without it: their state and position are one batch, so a power cut only rewinds both
+  /// to an earlier offset and the events are read again.
+  void set_sync(bool sync) { sync_ = sync; }
+  std::optional<bool> sync() const { return sync_; }
+
   bool empty() const;
   const std::vector<Mutation>& mutations() const { return mutations_; }
   const std::vector<Precondition>& preconditions() const { return preconditions_; }
@@ -69,6 +79,7 @@ class UnitOfWork {
   std::vector<common::v1::OutboxEvent> events_;
   std::optional<common::v1::AuditRecord> audit_;
   std::optional<common::v1::IdempotencyRecord> idempotency_;
+  std::optional<bool> sync_;
 };
 
 }  // namespace jianguan::store

@@ -53,9 +53,19 @@ TEST_CASE("a runtime relays its outbox, applies consumed events and reports metr
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   while (applied < 10 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
   REQUIRE(applied == 10);
-  absl::SleepFor(absl::Milliseconds(1500));  // one metrics poll
 
-  const std::string metrics = testing::HttpGet(r.host().metrics_port(), "/metrics");
+  // The runtime polls its counters about once a second and the consumer refreshes its lag
+  // as often: read /metrics until they have caught up (bounded).
+  std::string metrics;
+  const absl::Time metrics_deadline = absl::Now() + absl::Seconds(20);
+  do {
+    absl::SleepFor(absl::Milliseconds(200));
+    metrics = testing::HttpGet(r.host().metrics_port(), "/metrics");
+  } while (absl::Now() < metrics_deadline &&
+           (testing::SampleValue(metrics, "jianguan_outbox_published_total", {}) != 10 ||
+            testing::SampleValue(metrics, "jianguan_consumer_lag", {"group=\"" + group + "\""}) != 0 ||
+            testing::SampleValue(metrics, "jianguan_consumer_events_total",
+                                 {"group=\"" + group + "\"", "outcome=\"applied\""}) != 10));
   CHECK(testing::SampleValue(metrics, "jianguan_outbox_published_total", {}) == 10);
   CHECK(testing::SampleValue(metrics, "jianguan_outbox_backlog", {}) == 0);
   CHECK(testing::SampleValue(metrics, "jianguan_consumer_events_total",
