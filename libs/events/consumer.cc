@@ -152,96 +152,130 @@ void EventConsumer::UpdateLag() {
   counters_.lag.store(lag, std::memory_order_relaxed);
 }
 
+// One commit's worth of events: their writes, and where each partition and each producer's
+// mark stand after them.
+struct EventConsumer::Batch {
+  struct Cursor {
+    std::optional<std::string> stored;  // the position in the store before this batch
+    int64_t next = -1;                  // the position after the events staged so far
+  };
+  store::UnitOfWork work;
+  std::map<std::string, Cursor> positions;      // by position key
+  std::map<std::string, uint64_t> marks;        // by high-water key: highest sequence staged
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;  // Kafka's mirror
+  size_t staged = 0, applied = 0, duplicates = 0, dead_lettered = 0;
+};
+
 void EventConsumer::Run() {
   absl::Time next_lag_update = absl::InfinitePast();
+  std::vector<ConsumedEvent> events;
   while (!stopping_) {
     if (absl::Now() >= next_lag_update) {
       UpdateLag();
       next_lag_update = absl::Now() + absl::Seconds(1);
     }
-    std::unique_ptr<RdKafka::Message> message(impl_->consumer->consume(100));
-    switch (message->err()) {
-      case RdKafka::ERR_NO_ERROR:
-        break;
-      case RdKafka::ERR__TIMED_OUT:
-      case RdKafka::ERR__PARTITION_EOF:
+    events.clear();
+    // Block briefly for the first event, then take what is already waiting.
+    for (int wait_ms = 100; events.size() < std::max<size_t>(1, options_.max_batch); wait_ms = 0) {
+      std::unique_ptr<RdKafka::Message> message(impl_->consumer->consume(wait_ms));
+      if (message->err() == RdKafka::ERR_NO_ERROR) {
+        events.push_back(internal::ToConsumedEvent(*message));
         continue;
-      default:
+      }
+      if (message->err() != RdKafka::ERR__TIMED_OUT &&
+          message->err() != RdKafka::ERR__PARTITION_EOF) {
         // Unknown topics of a pattern subscription and broker hiccups: librdkafka recovers.
         LogDebug("kafka consumer notice", {{"group", options_.group}, {"error", message->errstr()}});
-        continue;
+      }
+      break;
     }
-
-    const ConsumedEvent event = internal::ToConsumedEvent(*message);
-
-    // Retry transient failures of this event until they pass or the consumer stops; the
-    // partition waits, which keeps per-subject order.
-    absl::Duration backoff = absl::Milliseconds(50);
-    for (;;) {
-      absl::Status status = Handle(event);
-      if (status.ok()) break;
-      counters_.retries.fetch_add(1, std::memory_order_relaxed);
-      LogWarning("event not applied yet, retrying",
-                 {{"group", options_.group}, {"topic", event.topic}, {"partition", event.partition},
-                  {"offset", event.offset}, {"reason", status.message()}});
-      if (stopping_) return;
-      absl::SleepFor(backoff);
-      backoff = std::min(backoff * 2, absl::Seconds(5));
-    }
-
-    // Kafka's group offsets only mirror ours, for lag in Kafka's tools.
-    std::vector<RdKafka::TopicPartition*> committed = {
-        RdKafka::TopicPartition::create(event.topic, event.partition, event.offset + 1)};
-    impl_->consumer->commitAsync(committed);
-    RdKafka::TopicPartition::destroy(committed);
+    if (!events.empty()) Process(events);
   }
 }
 
-absl::Status EventConsumer::Handle(const ConsumedEvent& event) {
+void EventConsumer::Process(const std::vector<ConsumedEvent>& events) {
+  size_t next = 0;  // the first event not committed yet
+  absl::Duration backoff = absl::Milliseconds(50);
+  while (next < events.size() && !stopping_) {
+    Batch batch;
+    size_t end = next;
+    absl::Status failure = absl::OkStatus();
+    for (; end < events.size(); ++end) {
+      failure = Stage(batch, events[end]);
+      if (!failure.ok()) break;
+    }
+    // What was staged before a failure is committed, so the retry starts at the failure.
+    if (absl::Status committed = CommitBatch(batch); committed.ok()) {
+      next = end;
+    } else {
+      failure = committed;
+    }
+    if (failure.ok()) {
+      backoff = absl::Milliseconds(50);
+      continue;
+    }
+    // A transient failure of the handler or of the store: retry while the partition waits,
+    // which keeps per-subject order.
+    counters_.retries.fetch_add(1, std::memory_order_relaxed);
+    const ConsumedEvent& stuck = events[std::min(next, events.size() - 1)];
+    LogWarning("event not applied yet, retrying",
+               {{"group", options_.group}, {"topic", stuck.topic}, {"partition", stuck.partition},
+                {"offset", stuck.offset}, {"reason", failure.message()}});
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+absl::Status EventConsumer::Stage(Batch& batch, const ConsumedEvent& event) {
   const std::string position_key = PositionKey(options_.group, event.topic, event.partition);
-  store::UnitOfWork work;
-  // A position that moved past this offset means the event was applied already (e.g. it
-  // was read again after a rebalance before the seek took effect).
-  const int64_t stored = ReadNumber(store_, position_key);
-  if (stored > event.offset) {
-    counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
+  auto [cursor_it, fresh] = batch.positions.try_emplace(position_key);
+  Batch::Cursor& cursor = cursor_it->second;
+  if (fresh) {
+    const int64_t stored = ReadNumber(store_, position_key);
+    cursor.stored = stored >= 0 ? std::optional<std::string>(absl::StrCat(stored)) : std::nullopt;
+    cursor.next = stored;
+  }
+  const auto advance = [&] {
+    cursor.next = event.offset + 1;
+    batch.next_offsets[{event.topic, event.partition}] = event.offset + 1;
+    ++batch.staged;
+  };
+  // A position past this offset: applied already (read again before a seek took effect).
+  if (cursor.next > event.offset) {
+    ++batch.duplicates;
     return absl::OkStatus();
   }
-  const auto stored_text = stored >= 0 ? std::optional<std::string>(absl::StrCat(stored)) : std::nullopt;
-  work.Require(std::string(store::kConsumerFamily), position_key, stored_text);
-  work.Put(std::string(store::kConsumerFamily), position_key, absl::StrCat(event.offset + 1));
 
   // Copies republished by a producer after its crash.
-  std::optional<std::string> high_water_key;
+  std::optional<std::string> mark_key;
   uint64_t sequence = 0;
   const auto producer = event.Header(header::kProducer);
   const auto sequence_text = event.Header(header::kSequence);
   if (producer && sequence_text && absl::SimpleAtoi(AbslView(*sequence_text), &sequence)) {
-    high_water_key = HighWaterKey(options_.group, event.topic, event.partition, *producer);
-    const int64_t high_water = ReadNumber(store_, *high_water_key);
-    if (high_water >= 0 && sequence <= static_cast<uint64_t>(high_water)) {
-      RETURN_IF_ERROR(store_.Commit(work));
-      counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
+    mark_key = HighWaterKey(options_.group, event.topic, event.partition, *producer);
+    auto [mark_it, new_mark] = batch.marks.try_emplace(*mark_key, 0);
+    int64_t mark = new_mark ? ReadNumber(store_, *mark_key) : static_cast<int64_t>(mark_it->second);
+    if (new_mark) mark_it->second = mark >= 0 ? static_cast<uint64_t>(mark) : 0;
+    if (mark >= 0 && sequence <= static_cast<uint64_t>(mark)) {
+      if (new_mark) batch.marks.erase(mark_it);  // nothing to write for it
+      advance();
+      ++batch.duplicates;
       return absl::OkStatus();
     }
-    work.Put(std::string(store::kConsumerFamily), *high_water_key, absl::StrCat(sequence));
   }
 
-  absl::Status applied = apply_(event, work);
+  store::UnitOfWork single;
+  absl::Status applied = apply_(event, single);
+  if (!applied.ok() && IsTransient(applied)) return applied;
+  if (mark_key) batch.marks[*mark_key] = sequence;
+  advance();
   if (applied.ok()) {
-    RETURN_IF_ERROR(store_.Commit(work));
-    counters_.applied.fetch_add(1, std::memory_order_relaxed);
+    batch.work.Append(std::move(single));
+    ++batch.applied;
     return absl::OkStatus();
   }
-  if (IsTransient(applied)) return applied;
 
-  // Refused for good: record it on the dead-letter topic and move on, in one batch.
-  store::UnitOfWork dead;
-  dead.Require(std::string(store::kConsumerFamily), position_key, stored_text);
-  dead.Put(std::string(store::kConsumerFamily), position_key, absl::StrCat(event.offset + 1));
-  if (high_water_key) {
-    dead.Put(std::string(store::kConsumerFamily), *high_water_key, absl::StrCat(sequence));
-  }
+  // Refused for good: record it on the dead-letter topic, in the same batch as the position.
   common::v1::DeadLetter letter;
   letter.set_consumer_group(options_.group);
   letter.set_topic(event.topic);
@@ -253,19 +287,47 @@ absl::Status EventConsumer::Handle(const ConsumedEvent& event) {
   for (const auto& [name, value] : event.headers) (*letter.mutable_headers())[name] = value;
   const absl::Time now = absl::Now();
   *letter.mutable_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
-  dead.AddEvent(MakeEvent({.topic = std::string(kDeadLetterTopic),
-                           .key = event.key,
-                           .source = options_.source.empty() ? options_.group : options_.source,
-                           .subject = std::string(event.subject()),
-                           .time = now},
-                          letter));
-  RETURN_IF_ERROR(store_.Commit(dead));
-  counters_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+  batch.work.AddEvent(MakeEvent({.topic = std::string(kDeadLetterTopic),
+                                 .key = event.key,
+                                 .source = options_.source.empty() ? options_.group : options_.source,
+                                 .subject = std::string(event.subject()),
+                                 .time = now},
+                                letter));
+  ++batch.dead_lettered;
   LogWarning("event dead-lettered", {{"group", options_.group},
                                      {"topic", event.topic},
                                      {"partition", event.partition},
                                      {"offset", event.offset},
                                      {"reason", applied.message()}});
+  return absl::OkStatus();
+}
+
+absl::Status EventConsumer::CommitBatch(Batch& batch) {
+  if (batch.staged == 0) {
+    counters_.duplicates.fetch_add(batch.duplicates, std::memory_order_relaxed);
+    return absl::OkStatus();
+  }
+  for (const auto& [key, cursor] : batch.positions) {
+    if (cursor.next < 0 || (cursor.stored && *cursor.stored == absl::StrCat(cursor.next))) continue;
+    batch.work.Require(std::string(store::kConsumerFamily), key, cursor.stored);
+    batch.work.Put(std::string(store::kConsumerFamily), key, absl::StrCat(cursor.next));
+  }
+  for (const auto& [key, sequence] : batch.marks) {
+    batch.work.Put(std::string(store::kConsumerFamily), key, absl::StrCat(sequence));
+  }
+  batch.work.set_sync(false);
+  RETURN_IF_ERROR(store_.Commit(batch.work));
+  counters_.applied.fetch_add(batch.applied, std::memory_order_relaxed);
+  counters_.duplicates.fetch_add(batch.duplicates, std::memory_order_relaxed);
+  counters_.dead_lettered.fetch_add(batch.dead_lettered, std::memory_order_relaxed);
+
+  // Kafka's group offsets only mirror ours, for lag in Kafka's tools.
+  std::vector<RdKafka::TopicPartition*> committed;
+  for (const auto& [place, next] : batch.next_offsets) {
+    committed.push_back(RdKafka::TopicPartition::create(place.first, place.second, next));
+  }
+  if (!committed.empty()) impl_->consumer->commitAsync(committed);
+  RdKafka::TopicPartition::destroy(committed);
   return absl::OkStatus();
 }
 

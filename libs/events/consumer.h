@@ -45,6 +45,11 @@ struct ConsumerOptions {
   std::string source;
   /// Extra librdkafka properties.
   std::map<std::string, std::string> properties;
+  /// Events applied per commit, at most. With more than 1, the events already waiting are
+  /// applied together in one WriteBatch, and a handler does not see, through the store,
+  /// what earlier events of the same batch wrote: keep 1 for handlers that read state
+  /// they write, raise it for append-only projections (timelines, counters keyed by event).
+  size_t max_batch = 1;
 };
 
 /// Applies one event by adding writes to `work`. Must not commit on its own.
@@ -82,7 +87,15 @@ class EventConsumer {
  private:
   struct Impl;
   void Run();
-  absl::Status Handle(const ConsumedEvent& event);
+  struct Batch;
+  /// Applies `events` in batches of at most max_batch; returns when all are committed or
+  /// the consumer stops.
+  void Process(const std::vector<ConsumedEvent>& events);
+  /// Adds one event to `batch`: a copy is skipped, an applied one taken in, a refused one
+  /// dead-lettered. A transient handler error is returned and leaves `batch` unchanged.
+  absl::Status Stage(Batch& batch, const ConsumedEvent& event);
+  /// Commits `batch` with the positions and marks it moved; counts its outcomes.
+  absl::Status CommitBatch(Batch& batch);
   void UpdateLag();
 
   store::Store& store_;

@@ -6,6 +6,7 @@
 //   produce --data_dir D --topic T --count N [--brokers B --relay] [--crash_after_commit]
 //   relay   --data_dir D --brokers B
 //   consume --data_dir D --brokers B --topic T --group G --expect N [--apply_delay_us U]
+//           [--max_batch K]
 //
 // The consumer's state: family "applied", key ce_id, value how many times it was applied.
 // Exactly once in effect means every value is "1".
@@ -113,6 +114,10 @@ int Consume(const std::map<std::string, std::string>& args) {
   if (args.count("apply_delay_us") && !absl::SimpleAtoi(args.at("apply_delay_us"), &delay_us)) {
     Fail("--apply_delay_us");
   }
+  size_t max_batch = 1;
+  if (args.count("max_batch") && !absl::SimpleAtoi(args.at("max_batch"), &max_batch)) {
+    Fail("--max_batch");
+  }
   int64_t distinct = 0;
   if (!store->ForEach("applied", "", [&](auto, auto) { return ++distinct, true; }).ok()) {
     Fail("cannot count applied events");
@@ -121,7 +126,7 @@ int Consume(const std::map<std::string, std::string>& args) {
   events::EventConsumer consumer(
       *store,
       {.brokers = args.at("brokers"), .group = args.at("group"), .topics = {args.at("topic")},
-       .source = "jg-probe"},
+       .source = "jg-probe", .max_batch = max_batch},
       [&](const events::ConsumedEvent& event, store::UnitOfWork& work) -> absl::Status {
         if (delay_us > 0) absl::SleepFor(absl::Microseconds(delay_us));
         auto current = store->Get("applied", std::string(event.id()));
