@@ -46,7 +46,9 @@ int main(int argc, char** argv) {
                                           *industries);
   (*runtime)->host().AddService(&service);
   (*runtime)->AddConsumer({.group = "subject-registry-timeline",
-                           .topics = {subject::kSuiteTopicPattern}},
+                           .topics = {subject::kSuiteTopicPattern},
+                           // Append-only: a batch of entries per commit keeps up with imports.
+                           .max_batch = 500},
                           subject::RecordOnTimeline);
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
   LogInfo("subject-registry serving", {{"port", (*runtime)->host().bound_port()},
