@@ -72,11 +72,16 @@ struct TargetFilter {
   std::vector<std::string> industries;  ///< GB/T 4754
   std::vector<std::string> regions;     ///< GB/T 2260
   std::vector<std::string> tags;
+  std::vector<std::string> statuses;  ///< "normal", "abnormal_operation", …
 };
 
 struct SamplingPlan {
   std::string plan_id;
   std::string name;
+  int64_t year = 0;
+  std::string initiating_department;
+  std::string period_start;  ///< YYYY-MM-DD; informative, hashed with the plan
+  std::string period_end;
   std::vector<PlanDepartment> departments;  ///< several: a joint plan (部门联合抽查)
   TargetFilter filter;
   std::array<ClassRule, kStrata> class_rules = DefaultClassRules();
