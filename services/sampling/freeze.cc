@@ -1,0 +1,144 @@
+#include "services/sampling/freeze.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
+#include "services/sampling/plan_rules.h"
+
+namespace jianguan::sampling {
+namespace {
+
+// The history marks of one subject for this plan.
+struct HistoryMarks {
+  std::string uscc;
+  bool recent = false;
+  std::vector<std::string> last_inspectors;
+};
+
+absl::StatusOr<std::vector<HistoryMarks>> MarksFromHistory(const PlanStore& plans,
+                                                           const v1::Plan& plan) {
+  std::set<std::string> items;
+  for (const v1::PlanDepartment& department : plan.departments()) {
+    for (const v1::PlanItem& item : department.items()) items.insert(item.code());
+  }
+  const std::string date = IsoDate(plan.inspection_date());
+  const int months = plan.frequency_months();
+  const std::string cutoff = MonthsBefore(date, months);
+  std::vector<HistoryMarks> marks;
+  RETURN_IF_ERROR(plans.ForEachHistory([&](std::string_view uscc,
+                                           const v1::SubjectHistory& history) {
+    HistoryMarks mark{.uscc = std::string(uscc)};
+    if (months > 0) {
+      for (const auto& [code, drawn] : history.last_drawn()) {
+        // Drawn within the months before the inspection date (an inspection scheduled
+        // later than this one counts too: the subject is already due a visit).
+        if (items.count(code) != 0 && drawn >= cutoff) mark.recent = true;
+      }
+    }
+    mark.last_inspectors.assign(history.last_inspectors().begin(),
+                                history.last_inspectors().end());
+    std::sort(mark.last_inspectors.begin(), mark.last_inspectors.end());
+    if (mark.recent || !mark.last_inspectors.empty()) marks.push_back(std::move(mark));
+    return true;
+  }));
+  return marks;
+}
+
+bool InRegion(const v1::TargetFilter& target, const v1::ProjectedSubject& subject) {
+  if (target.region_prefixes().empty()) return true;
+  for (const std::string& prefix : target.region_prefixes()) {
+    if (absl::StartsWith(subject.business_region(), prefix)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<CandidateProjection> BuildCandidates(const ProjectionReader& projection,
+                                                    const PlanStore& plans,
+                                                    const v1::Plan& plan) {
+  ASSIGN_OR_RETURN(std::vector<HistoryMarks> history, MarksFromHistory(plans, plan));
+  const v1::TargetFilter& target = plan.target();
+  CandidateProjection candidates;
+  size_t next_history = 0;
+  absl::Status bad;
+  RETURN_IF_ERROR(projection.ForEachSubject([&](const ProjectedRow& row) {
+    if (!IsCandidateStatus(target, row.facts->status()) || !InRegion(target, *row.facts)) {
+      return true;
+    }
+    CandidateMarks marks;
+    marks.filtered_out = !MatchesTarget(target, *row.facts);
+    while (next_history < history.size() && history[next_history].uscc < row.uscc) {
+      ++next_history;
+    }
+    if (next_history < history.size() && history[next_history].uscc == row.uscc) {
+      marks.recent = history[next_history].recent;
+      marks.last_inspectors = history[next_history].last_inspectors;
+    }
+    bad = candidates.Append(row.uscc, row.grade, row.risk, marks);
+    return bad.ok();
+  }));
+  RETURN_IF_ERROR(bad);
+  return candidates;
+}
+
+absl::StatusOr<v1::FrozenPool> BuildPool(const ProjectionReader& projection,
+                                         const v1::Plan& plan) {
+  // Each plan item with the main items above it and its field.
+  struct ItemCover {
+    std::string code;
+    std::vector<std::string> ancestors;  // the code itself first
+    std::string field;
+  };
+  std::vector<ItemCover> covers;
+  std::set<std::string> departments;
+  for (const v1::PlanDepartment& department : plan.departments()) {
+    departments.insert(department.department().code());
+    for (const v1::PlanItem& item : department.items()) {
+      ItemCover cover{.code = item.code(), .ancestors = {item.code()}};
+      std::string at = item.code();
+      for (int depth = 0; depth < 8; ++depth) {  // the catalogue forbids cycles; bound anyway
+        ASSIGN_OR_RETURN(std::optional<v1::ProjectedItem> known, projection.FindItem(at));
+        if (!known) break;
+        if (depth == 0) cover.field = known->field();
+        if (known->parent_code().empty()) break;
+        at = known->parent_code();
+        cover.ancestors.push_back(at);
+      }
+      covers.push_back(std::move(cover));
+    }
+  }
+
+  ASSIGN_OR_RETURN(std::vector<v1::ProjectedInspector> inspectors, projection.Inspectors());
+  v1::FrozenPool pool;
+  for (const v1::ProjectedInspector& inspector : inspectors) {
+    if (!inspector.active() || departments.count(inspector.department()) == 0) continue;
+    const std::set<std::string> authorised(inspector.authorised_items().begin(),
+                                           inspector.authorised_items().end());
+    const std::set<std::string> fields(inspector.authorised_fields().begin(),
+                                       inspector.authorised_fields().end());
+    std::set<std::string> items;
+    for (const ItemCover& cover : covers) {
+      const bool by_code = std::any_of(cover.ancestors.begin(), cover.ancestors.end(),
+                                       [&](const std::string& c) { return authorised.count(c); });
+      const bool by_field = !cover.field.empty() && fields.count(cover.field) != 0;
+      if (by_code || by_field) items.insert(cover.code);
+    }
+    v1::PoolInspector& entry = *pool.add_inspectors();
+    entry.set_id(inspector.id());
+    entry.set_name(inspector.name());
+    entry.set_certificate_no(inspector.certificate_no());
+    entry.set_department(inspector.department());
+    for (const std::string& code : items) entry.add_items(code);
+    entry.set_valid_from(inspector.valid_from());
+    entry.set_valid_until(inspector.valid_until());
+    for (const std::string& uscc : inspector.conflicts()) entry.add_conflicts(uscc);
+  }
+  return pool;
+}
+
+}  // namespace jianguan::sampling

@@ -1,0 +1,30 @@
+// Approval's freeze (docs/draw-algorithm.md §2.3, §2.4, §9): the candidate list and the
+// inspector pool of a plan, built from the projections and the draw history as they stand,
+// so that their digests can be published before anyone knows the entropy.
+//
+//   ASSIGN_OR_RETURN(CandidateProjection candidates, BuildCandidates(projection, plans, plan));
+//   ASSIGN_OR_RETURN(v1::FrozenPool pool, BuildPool(projection, plan));
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "jianguan/sampling/v1/records.pb.h"
+#include "jianguan/sampling/v1/sampling.pb.h"
+#include "services/sampling/domain/candidate_projection.h"
+#include "services/sampling/plan_store.h"
+#include "services/sampling/projection.h"
+
+namespace jianguan::sampling {
+
+/// Every projected subject whose status is a candidate status of the plan and whose business
+/// region matches its region prefixes, in USCC order, with its class, `filtered_out` when it
+/// misses the type, industry or tag filter, `recent` when it was drawn for one of the
+/// plan's items within frequency_months before the inspection date, and the inspectors of
+/// its latest task.
+absl::StatusOr<CandidateProjection> BuildCandidates(const ProjectionReader& projection,
+                                                    const PlanStore& plans, const v1::Plan& plan);
+
+/// The active inspectors of the participating departments, each with the plan's item codes
+/// it is authorised for (by the code, by a main item above it, or by its field), sorted by id.
+absl::StatusOr<v1::FrozenPool> BuildPool(const ProjectionReader& projection, const v1::Plan& plan);
+
+}  // namespace jianguan::sampling

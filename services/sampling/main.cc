@@ -1,0 +1,45 @@
+// sampling: random inspection plans and their verifiable draw (双随机、一公开). Wiring only.
+#include "absl/flags/flag.h"
+#include "libs/core/log.h"
+#include "libs/server/flags.h"
+#include "libs/server/service_runtime.h"
+#include "services/sampling/plan_store.h"
+#include "services/sampling/projection.h"
+#include "services/sampling/sampling_service.h"
+
+int main(int argc, char** argv) {
+  using namespace jianguan;
+  absl::SetFlag(&FLAGS_grpc_port, 7103);
+  absl::SetFlag(&FLAGS_metrics_port, 9103);
+  ParseCommandLine(argc, argv, "sampling: random inspection plans and their verifiable draw");
+
+  auto runtime = ServiceRuntime::Open(
+      RuntimeOptionsFromFlags(sampling::kServiceName, sampling::PlanStore::Families()));
+  if (!runtime.ok()) return DieAtStart(runtime.status());
+  store::Store& store = (*runtime)->store();
+  sampling::SamplingService service(store, (*runtime)->clock());
+  sampling::SamplingPublicService public_service(store);
+  (*runtime)->host().AddService(&service);
+  (*runtime)->host().AddService(&public_service);
+
+  // Projections. Topics are patterns so that topics created later (credit and risk arrive
+  // with their services) are picked up without a restart. Each event carries the whole
+  // state it describes, so the subject and class projections commit many per batch.
+  (*runtime)->AddConsumer({.group = "sampling-subjects",
+                           .topics = {"^jianguan\\.subject\\.v1$"},
+                           .max_batch = 500},
+                          sampling::ApplySubjectEvent);
+  (*runtime)->AddConsumer({.group = "sampling-classes",
+                           .topics = {"^jianguan\\.(credit|risk)\\.v1$"},
+                           .max_batch = 500},
+                          sampling::ApplyClassEvent);
+  (*runtime)->AddConsumer({.group = "sampling-catalogue",
+                           .topics = {"^jianguan\\.catalogue\\.v1$"}},
+                          [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
+                            return sampling::ApplyCatalogueEvent(store, event, work);
+                          });
+  if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
+  LogInfo("sampling serving", {{"port", (*runtime)->host().bound_port()}});
+  (*runtime)->WaitForTermination();
+  return 0;
+}

@@ -1,0 +1,74 @@
+// The rules of a sampling plan (抽查计划) as the API carries it: defaults, the shape every
+// field must have, the state machine, and the translation into the draw's plan
+// (services/sampling/domain/sampling_plan.h) whose canonical JSON is hashed at approval.
+//
+//   v1::Plan plan = request.plan();
+//   ApplyPlanDefaults(plan);
+//   FieldViolations v;
+//   CheckPlan(v, "plan.", plan);
+//   RETURN_IF_ERROR(v.ToStatus());
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "jianguan/common/v1/types.pb.h"
+#include "jianguan/sampling/v1/records.pb.h"
+#include "jianguan/sampling/v1/sampling.pb.h"
+#include "libs/core/field_violations.h"
+#include "services/sampling/domain/sampling_plan.h"
+
+namespace jianguan::sampling {
+
+/// Limits of a plan's fields.
+struct PlanLimits {
+  static constexpr int kMaxDepartments = 10;
+  static constexpr int kMaxItemsPerDepartment = 50;
+  static constexpr int kMaxFilterEntries = 200;
+  static constexpr int kMaxFrequencyMonths = 120;
+  static constexpr int kMaxInspectorsPerTask = 10;
+  static constexpr int kMaxTasksPerInspector = 100000;
+  static constexpr size_t kMaxTitleChars = 200;
+  static constexpr size_t kMaxEntropyBytes = 256;
+  static constexpr size_t kMaxEntropySourceChars = 500;
+};
+
+/// Fills what the caller left to the defaults: all 16 class rules (the given ones over the
+/// Xi'an defaults, in stratum order), frequency 12 months, 2 inspectors a task, 50 tasks an
+/// inspector, the inspection date = the period's first day, statuses = normal, abnormal
+/// operation, serious violation. Rules with an unknown class name are kept for CheckPlan to
+/// report.
+void ApplyPlanDefaults(v1::Plan& plan);
+
+/// Adds a violation (field = prefix + path) for every field of a defaulted plan that is
+/// malformed. References (departments, items) are checked by the service against its
+/// projections.
+void CheckPlan(FieldViolations& v, std::string_view prefix, const v1::Plan& plan);
+
+/// True when `plan_id` is 1–64 characters of 0-9 A-Z a-z . _ -.
+bool IsPlanId(std::string_view plan_id);
+
+/// The transitions. FAILED_PRECONDITION naming "plans/{id}" when `plan` is not in `from`.
+absl::Status RequireState(const v1::Plan& plan, v1::PlanState from, std::string_view action);
+
+/// The draw's plan for a defaulted, checked plan and its commitment (hex).
+SamplingPlan ToDomainPlan(const v1::Plan& plan, const std::string& commitment);
+
+/// Whether a projected subject is in the plan's target (the filter of §2.3).
+bool MatchesTarget(const v1::TargetFilter& target, const v1::ProjectedSubject& subject);
+/// Whether a subject with this status is a candidate at all: statuses the target names,
+/// and never one whose status it does not name among revoked, deregistered or moved out.
+bool IsCandidateStatus(const v1::TargetFilter& target, int status);
+
+/// "YYYY-MM-DD"; true when the date exists in the Gregorian calendar.
+std::string IsoDate(const common::v1::Date& date);
+bool IsValidDate(const common::v1::Date& date);
+
+/// The date `months` calendar months before `iso_date` (day clamped to the month's end).
+std::string MonthsBefore(std::string_view iso_date, int months);
+
+/// "plans/{plan_id}".
+std::string PlanResource(std::string_view plan_id);
+
+}  // namespace jianguan::sampling

@@ -1,0 +1,224 @@
+#include "services/sampling/plan_store.h"
+
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "libs/core/status_macros.h"
+#include "libs/core/string_view_compat.h"
+#include "services/sampling/projection.h"
+
+namespace jianguan::sampling {
+namespace {
+
+constexpr size_t kChunkRecords = 65536;
+// A filtered list looks at no more than this many records for one page.
+constexpr int kExamineLimit = 10000;
+
+std::string ChunkKey(std::string_view plan_id, size_t chunk) {
+  return absl::StrFormat("%s/c/%08d", AbslView(plan_id), chunk);
+}
+std::string LastKey(std::string_view plan_id, size_t index) {
+  return absl::StrFormat("%s/l/%010d", AbslView(plan_id), index);
+}
+std::string PoolKey(std::string_view plan_id) { return absl::StrCat(AbslView(plan_id), "/p"); }
+std::string TaskPrefix(std::string_view plan_id) {
+  return absl::StrCat(AbslView(plan_id), "/");
+}
+
+template <typename M>
+absl::StatusOr<M> Parse(std::string_view what, std::string_view bytes) {
+  M message;
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(absl::StrCat("stored record does not parse: ", AbslView(what)));
+  }
+  return message;
+}
+
+// Pages through `prefix`, keeping the parsed records `keep` accepts.
+template <typename M>
+absl::StatusOr<std::pair<std::vector<M>, std::string>> ScanKept(
+    const store::Store& store, std::string_view family, std::string_view prefix, int page_size,
+    std::string_view page_token, const std::function<bool(const M&)>& keep) {
+  std::vector<M> kept;
+  std::string token(page_token);
+  int examined = 0;
+  do {
+    const int wanted = page_size - static_cast<int>(kept.size());
+    ASSIGN_OR_RETURN(store::Page raw, store.Scan(family, prefix, wanted, token));
+    for (const store::Entry& entry : raw.entries) {
+      ASSIGN_OR_RETURN(M message, Parse<M>(entry.key, entry.value));
+      if (keep(message)) kept.push_back(std::move(message));
+    }
+    examined += static_cast<int>(raw.entries.size());
+    token = std::move(raw.next_page_token);
+  } while (!token.empty() && static_cast<int>(kept.size()) < page_size &&
+           examined < kExamineLimit);
+  return std::make_pair(std::move(kept), std::move(token));
+}
+
+}  // namespace
+
+std::vector<std::string> PlanStore::Families() {
+  return {kPlanFamily,       kFrozenFamily,    kSecretFamily, kTaskFamily,
+          kHistoryFamily,    kProjectionFamily, kInspectorFamily, kItemFamily};
+}
+
+absl::StatusOr<std::optional<StoredPlan>> PlanStore::FindPlan(std::string_view plan_id) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kPlanFamily, plan_id));
+  if (!bytes) return std::optional<StoredPlan>();
+  ASSIGN_OR_RETURN(v1::Plan plan, Parse<v1::Plan>(plan_id, *bytes));
+  return std::optional<StoredPlan>(StoredPlan{std::move(plan), std::move(*bytes)});
+}
+
+void PlanStore::PutPlan(store::UnitOfWork& work, const v1::Plan& plan,
+                        const StoredPlan* previous) {
+  work.Require(kPlanFamily, plan.plan_id(),
+               previous ? std::optional<std::string>(previous->bytes) : std::nullopt);
+  work.Put(kPlanFamily, plan.plan_id(), plan.SerializeAsString());
+}
+
+absl::StatusOr<std::pair<std::vector<v1::Plan>, std::string>> PlanStore::ListPlans(
+    int page_size, std::string_view page_token,
+    const std::function<bool(const v1::Plan&)>& keep) const {
+  return ScanKept<v1::Plan>(store_, kPlanFamily, "", page_size, page_token, keep);
+}
+
+void PlanStore::PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
+                          const CandidateProjection& candidates, const v1::FrozenPool& pool,
+                          const Digest& secret) {
+  const std::span<const CandidateRecord> records = candidates.records();
+  for (size_t start = 0, chunk = 0; start < records.size(); start += kChunkRecords, ++chunk) {
+    const size_t count = std::min(kChunkRecords, records.size() - start);
+    std::string bytes(count * sizeof(CandidateRecord), '\0');
+    std::memcpy(bytes.data(), records.data() + start, bytes.size());
+    work.Put(kFrozenFamily, ChunkKey(plan_id, chunk), std::move(bytes));
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    std::span<const std::string> last = candidates.LastInspectors(static_cast<uint32_t>(i));
+    if (!last.empty()) work.Put(kFrozenFamily, LastKey(plan_id, i), absl::StrJoin(last, ";"));
+  }
+  work.Put(kFrozenFamily, PoolKey(plan_id), pool.SerializeAsString());
+  work.Put(kSecretFamily, std::string(plan_id),
+           std::string(reinterpret_cast<const char*>(secret.data()), secret.size()));
+}
+
+absl::StatusOr<CandidateProjection> PlanStore::LoadCandidates(std::string_view plan_id) const {
+  // The last inspectors first (few), then the records chunk by chunk in order.
+  std::vector<std::pair<size_t, std::vector<std::string>>> last;
+  const std::string last_prefix = absl::StrCat(AbslView(plan_id), "/l/");
+  absl::Status bad;
+  RETURN_IF_ERROR(store_.ForEach(
+      kFrozenFamily, last_prefix, [&](std::string_view key, std::string_view value) {
+        size_t index = 0;
+        if (!absl::SimpleAtoi(AbslView(key.substr(last_prefix.size())), &index)) {
+          bad = absl::DataLossError(absl::StrCat("frozen key ", AbslView(key)));
+          return false;
+        }
+        last.emplace_back(index, absl::StrSplit(AbslView(value), ';'));
+        return true;
+      }));
+  RETURN_IF_ERROR(bad);
+
+  CandidateProjection candidates;
+  size_t next_last = 0;
+  const std::string chunk_prefix = absl::StrCat(AbslView(plan_id), "/c/");
+  RETURN_IF_ERROR(store_.ForEach(
+      kFrozenFamily, chunk_prefix, [&](std::string_view key, std::string_view value) {
+        if (value.size() % sizeof(CandidateRecord) != 0) {
+          bad = absl::DataLossError(absl::StrCat("frozen chunk ", AbslView(key)));
+          return false;
+        }
+        const size_t count = value.size() / sizeof(CandidateRecord);
+        candidates.Reserve(candidates.size() + count);
+        for (size_t i = 0; i < count; ++i) {
+          CandidateRecord record;
+          std::memcpy(&record, value.data() + i * sizeof(CandidateRecord), sizeof(record));
+          CandidateMarks marks;
+          marks.filtered_out = (record.flags & CandidateRecord::kFilteredOut) != 0;
+          marks.recent = (record.flags & CandidateRecord::kRecent) != 0;
+          if (next_last < last.size() && last[next_last].first == candidates.size()) {
+            marks.last_inspectors = std::move(last[next_last++].second);
+          }
+          bad = candidates.AppendPacked(record.uscc, static_cast<CreditGrade>(record.stratum / 4),
+                                        static_cast<RiskLevel>(record.stratum % 4), marks);
+          if (!bad.ok()) return false;
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(bad);
+  return candidates;
+}
+
+absl::StatusOr<v1::FrozenPool> PlanStore::LoadPool(std::string_view plan_id) const {
+  ASSIGN_OR_RETURN(auto pool, store_.GetMessage<v1::FrozenPool>(kFrozenFamily, PoolKey(plan_id)));
+  if (!pool) return absl::DataLossError(absl::StrCat("no frozen pool for ", AbslView(plan_id)));
+  return std::move(*pool);
+}
+
+absl::StatusOr<Digest> PlanStore::LoadSecret(std::string_view plan_id) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kSecretFamily, plan_id));
+  Digest secret{};
+  if (!bytes || bytes->size() != secret.size()) {
+    return absl::DataLossError(absl::StrCat("no secret for ", AbslView(plan_id)));
+  }
+  std::memcpy(secret.data(), bytes->data(), secret.size());
+  return secret;
+}
+
+void PlanStore::PutTask(store::UnitOfWork& work, std::string_view plan_id, const v1::Task& task) {
+  work.Put(kTaskFamily, absl::StrFormat("%s/%010d", AbslView(plan_id), task.task_number()),
+           task.SerializeAsString());
+}
+
+absl::StatusOr<std::pair<std::vector<v1::Task>, std::string>> PlanStore::ListTasks(
+    std::string_view plan_id, int page_size, std::string_view page_token) const {
+  return ScanKept<v1::Task>(store_, kTaskFamily, TaskPrefix(plan_id), page_size, page_token,
+                            [](const v1::Task&) { return true; });
+}
+
+absl::StatusOr<std::optional<v1::SubjectHistory>> PlanStore::FindHistory(
+    std::string_view uscc) const {
+  return store_.GetMessage<v1::SubjectHistory>(kHistoryFamily, uscc);
+}
+
+void PlanStore::PutHistory(store::UnitOfWork& work, std::string_view uscc,
+                           const v1::SubjectHistory& history) {
+  work.Put(kHistoryFamily, std::string(uscc), history.SerializeAsString());
+}
+
+absl::Status PlanStore::ForEachHistory(
+    const std::function<bool(std::string_view, const v1::SubjectHistory&)>& visit) const {
+  absl::Status bad;
+  RETURN_IF_ERROR(
+      store_.ForEach(kHistoryFamily, "", [&](std::string_view key, std::string_view value) {
+        auto history = Parse<v1::SubjectHistory>(key, value);
+        if (!history.ok()) {
+          bad = history.status();
+          return false;
+        }
+        return visit(key, *history);
+      }));
+  return bad;
+}
+
+absl::StatusOr<InspectorPool> PoolOf(const v1::FrozenPool& frozen) {
+  std::vector<Inspector> inspectors;
+  inspectors.reserve(frozen.inspectors_size());
+  for (const v1::PoolInspector& entry : frozen.inspectors()) {
+    inspectors.push_back({.id = entry.id(),
+                          .name = entry.name(),
+                          .certificate_no = entry.certificate_no(),
+                          .department_id = entry.department(),
+                          .items = {entry.items().begin(), entry.items().end()},
+                          .valid_from = entry.valid_from(),
+                          .valid_until = entry.valid_until(),
+                          .conflicts = {entry.conflicts().begin(), entry.conflicts().end()}});
+  }
+  return InspectorPool::Create(std::move(inspectors));
+}
+
+}  // namespace jianguan::sampling

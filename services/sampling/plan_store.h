@@ -1,0 +1,85 @@
+// What the sampling service keeps about its plans (DESIGN §3 "store"): the plans, what
+// approval froze (candidate list, inspector pool, secret), the tasks of each draw, and each
+// subject's draw history. Key layout, all in family-local key order:
+//
+//   plans     <plan_id>                         v1::Plan
+//   frozen    <plan_id>/c/<chunk, 8 digits>     up to 65,536 packed CandidateRecords (14 B each)
+//             <plan_id>/l/<index, 10 digits>    last inspectors of a candidate, ';'-joined
+//             <plan_id>/p                       v1::FrozenPool
+//   secrets   <plan_id>                         the 32-byte secret (revealed with the draw)
+//   tasks     <plan_id>/<task, 10 digits>       v1::Task
+//   history   <uscc>                            v1::SubjectHistory
+//
+// Writes only add to a UnitOfWork; the service commits. Reads are lock-free.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "jianguan/sampling/v1/records.pb.h"
+#include "jianguan/sampling/v1/sampling.pb.h"
+#include "libs/store/store.h"
+#include "services/sampling/domain/candidate_projection.h"
+#include "services/sampling/domain/draw_hash.h"
+#include "services/sampling/domain/inspector_pool.h"
+
+namespace jianguan::sampling {
+
+inline constexpr char kPlanFamily[] = "plans";
+inline constexpr char kFrozenFamily[] = "frozen";
+inline constexpr char kSecretFamily[] = "secrets";
+inline constexpr char kTaskFamily[] = "tasks";
+inline constexpr char kHistoryFamily[] = "history";
+
+/// A plan as read, with its stored bytes for the compare-and-set of the next write.
+struct StoredPlan {
+  v1::Plan plan;
+  std::string bytes;
+};
+
+class PlanStore {
+ public:
+  explicit PlanStore(const store::Store& store) : store_(store) {}
+
+  /// The service's families (projections included), for Store::Open.
+  static std::vector<std::string> Families();
+
+  absl::StatusOr<std::optional<StoredPlan>> FindPlan(std::string_view plan_id) const;
+  /// Writes `plan`, requiring the stored bytes to still be `previous` (nullptr: absent).
+  static void PutPlan(store::UnitOfWork& work, const v1::Plan& plan, const StoredPlan* previous);
+  /// Plans by plan_id from `page_token`, at most `page_size`, that `keep` accepts.
+  absl::StatusOr<std::pair<std::vector<v1::Plan>, std::string>> ListPlans(
+      int page_size, std::string_view page_token,
+      const std::function<bool(const v1::Plan&)>& keep) const;
+
+  /// The candidate list, pool and secret approval froze.
+  static void PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
+                        const CandidateProjection& candidates, const v1::FrozenPool& pool,
+                        const Digest& secret);
+  absl::StatusOr<CandidateProjection> LoadCandidates(std::string_view plan_id) const;
+  absl::StatusOr<v1::FrozenPool> LoadPool(std::string_view plan_id) const;
+  absl::StatusOr<Digest> LoadSecret(std::string_view plan_id) const;
+
+  static void PutTask(store::UnitOfWork& work, std::string_view plan_id, const v1::Task& task);
+  /// Tasks in task order from `page_token`.
+  absl::StatusOr<std::pair<std::vector<v1::Task>, std::string>> ListTasks(
+      std::string_view plan_id, int page_size, std::string_view page_token) const;
+
+  absl::StatusOr<std::optional<v1::SubjectHistory>> FindHistory(std::string_view uscc) const;
+  static void PutHistory(store::UnitOfWork& work, std::string_view uscc,
+                         const v1::SubjectHistory& history);
+  /// Every subject's history in USCC order.
+  absl::Status ForEachHistory(
+      const std::function<bool(std::string_view uscc, const v1::SubjectHistory&)>& visit) const;
+
+ private:
+  const store::Store& store_;
+};
+
+/// The inspector pool of the domain from a frozen one.
+absl::StatusOr<InspectorPool> PoolOf(const v1::FrozenPool& frozen);
+
+}  // namespace jianguan::sampling

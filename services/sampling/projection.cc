@@ -1,0 +1,286 @@
+#include "services/sampling/projection.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "jianguan/catalogue/v1/events.pb.h"
+#include "jianguan/credit/v1/events.pb.h"
+#include "jianguan/risk/v1/events.pb.h"
+#include "jianguan/subject/v1/events.pb.h"
+#include "libs/core/status_macros.h"
+#include "libs/core/string_view_compat.h"
+
+namespace jianguan::sampling {
+namespace {
+
+namespace catalogue = ::jianguan::catalogue::v1;
+namespace subject = ::jianguan::subject::v1;
+
+constexpr size_t kUsccLength = 18;
+constexpr char kFacts = 'f';
+constexpr char kGrade = 'g';
+constexpr char kRisk = 'r';
+
+std::string RowKey(std::string_view uscc, char kind) {
+  std::string key(uscc);
+  key.push_back(kind);
+  return key;
+}
+
+// The full name of M, as ce_type carries it.
+template <typename M>
+const std::string& TypeOf() {
+  return M::descriptor()->full_name();
+}
+
+std::string IsoDate(const common::v1::Date& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+}
+
+// Picks the facts out of whichever of the registry's events this is.
+absl::StatusOr<subject::SubjectFacts> FactsOf(const events::ConsumedEvent& event) {
+  const std::string_view type = event.type();
+  if (type == TypeOf<subject::SubjectRegistered>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<subject::SubjectRegistered>(event));
+    return e.facts();
+  }
+  if (type == TypeOf<subject::SubjectUpdated>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<subject::SubjectUpdated>(event));
+    return e.facts();
+  }
+  if (type == TypeOf<subject::SubjectStatusChanged>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<subject::SubjectStatusChanged>(event));
+    return e.facts();
+  }
+  if (type == TypeOf<subject::LicenceGranted>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<subject::LicenceGranted>(event));
+    return e.facts();
+  }
+  if (type == TypeOf<subject::CommitmentRecorded>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<subject::CommitmentRecorded>(event));
+    return e.facts();
+  }
+  if (type == TypeOf<subject::CommitmentResolved>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<subject::CommitmentResolved>(event));
+    return e.facts();
+  }
+  return absl::NotFoundError(absl::StrCat("not a subject event: ", AbslView(type)));
+}
+
+bool IsUsccShaped(std::string_view uscc) {
+  return uscc.size() == kUsccLength &&
+         std::all_of(uscc.begin(), uscc.end(), [](char c) { return absl::ascii_isalnum(c); });
+}
+
+}  // namespace
+
+absl::Status ApplySubjectEvent(const events::ConsumedEvent& event, store::UnitOfWork& work) {
+  absl::StatusOr<subject::SubjectFacts> facts = FactsOf(event);
+  if (absl::IsNotFound(facts.status())) return absl::OkStatus();  // a type added later
+  if (!facts.ok()) return facts.status();
+  if (!IsUsccShaped(facts->uscc())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("facts.uscc: not a USCC: \"", AbslView(facts->uscc()), "\""));
+  }
+  v1::ProjectedSubject row;
+  row.set_name(facts->name());
+  row.set_type(facts->type());
+  row.set_industry(facts->industry().code());
+  row.set_business_region(facts->business_region().code());
+  row.set_registration_region(facts->registration_region().code());
+  std::vector<std::string> tags(facts->tags().begin(), facts->tags().end());
+  std::sort(tags.begin(), tags.end());
+  for (std::string& tag : tags) row.add_tags(std::move(tag));
+  row.set_status(facts->status());
+  row.set_version(facts->version());
+  work.Put(kProjectionFamily, RowKey(facts->uscc(), kFacts), row.SerializeAsString());
+  return absl::OkStatus();
+}
+
+absl::Status ApplyClassEvent(const events::ConsumedEvent& event, store::UnitOfWork& work) {
+  const std::string_view type = event.type();
+  if (type == TypeOf<credit::v1::CreditGradeChanged>()) {
+    ASSIGN_OR_RETURN(auto changed, events::Decode<credit::v1::CreditGradeChanged>(event));
+    if (!IsUsccShaped(changed.uscc())) return absl::InvalidArgumentError("uscc: not a USCC");
+    if (changed.grade() < credit::v1::CREDIT_GRADE_A ||
+        changed.grade() > credit::v1::CREDIT_GRADE_D) {
+      return absl::InvalidArgumentError(absl::StrCat("grade: unknown value ", changed.grade()));
+    }
+    const char grade = static_cast<char>(changed.grade() - credit::v1::CREDIT_GRADE_A);
+    work.Put(kProjectionFamily, RowKey(changed.uscc(), kGrade), std::string(1, grade));
+    return absl::OkStatus();
+  }
+  if (type == TypeOf<risk::v1::RiskLevelChanged>()) {
+    ASSIGN_OR_RETURN(auto changed, events::Decode<risk::v1::RiskLevelChanged>(event));
+    if (!IsUsccShaped(changed.uscc())) return absl::InvalidArgumentError("uscc: not a USCC");
+    if (changed.level() < risk::v1::RISK_LEVEL_LOW || changed.level() > risk::v1::RISK_LEVEL_HIGH) {
+      return absl::InvalidArgumentError(absl::StrCat("level: unknown value ", changed.level()));
+    }
+    const char level = static_cast<char>(changed.level() - risk::v1::RISK_LEVEL_LOW);
+    work.Put(kProjectionFamily, RowKey(changed.uscc(), kRisk), std::string(1, level));
+    return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+void PutInspector(const catalogue::Inspector& inspector, store::UnitOfWork& work) {
+  v1::ProjectedInspector row;
+  row.set_id(inspector.id());
+  row.set_name(inspector.name());
+  row.set_certificate_no(inspector.certificate().number());
+  row.set_department(inspector.department().code());
+  for (const std::string& code : inspector.authorised_items()) row.add_authorised_items(code);
+  for (const std::string& field : inspector.authorised_fields()) row.add_authorised_fields(field);
+  row.set_active(inspector.status() == catalogue::INSPECTOR_STATUS_ACTIVE);
+  row.set_valid_from(IsoDate(inspector.certificate().valid_from()));
+  row.set_valid_until(IsoDate(inspector.certificate().valid_until()));
+  std::vector<std::string> conflicts(inspector.conflicts().begin(), inspector.conflicts().end());
+  std::sort(conflicts.begin(), conflicts.end());
+  conflicts.erase(std::unique(conflicts.begin(), conflicts.end()), conflicts.end());
+  for (std::string& uscc : conflicts) row.add_conflicts(std::move(uscc));
+  row.set_version(inspector.version());
+  work.Put(kInspectorFamily, row.id(), row.SerializeAsString());
+}
+
+void PutItem(const catalogue::RegulatoryItem& item, bool in_force, store::UnitOfWork& work) {
+  v1::ProjectedItem row;
+  row.set_code(item.code());
+  row.set_parent_code(item.parent_code());
+  row.set_field(item.field());
+  row.set_version(item.version());
+  row.set_in_force(in_force);
+  work.Put(kItemFamily, row.code(), row.SerializeAsString());
+}
+
+}  // namespace
+
+absl::Status ApplyCatalogueEvent(const store::Store& store, const events::ConsumedEvent& event,
+                                 store::UnitOfWork& work) {
+  const std::string_view type = event.type();
+  if (type == TypeOf<catalogue::InspectorRegistered>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<catalogue::InspectorRegistered>(event));
+    PutInspector(e.inspector(), work);
+  } else if (type == TypeOf<catalogue::InspectorChanged>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<catalogue::InspectorChanged>(event));
+    PutInspector(e.inspector(), work);
+  } else if (type == TypeOf<catalogue::ItemPublished>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<catalogue::ItemPublished>(event));
+    PutItem(e.item(), true, work);
+  } else if (type == TypeOf<catalogue::ItemRevised>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<catalogue::ItemRevised>(event));
+    PutItem(e.item(), true, work);
+  } else if (type == TypeOf<catalogue::ItemAbolished>()) {
+    // The abolition names only the code: the item keeps its hierarchy and field (read back,
+    // which is why this consumer applies one event per commit) but no new plan may name it.
+    ASSIGN_OR_RETURN(auto e, events::Decode<catalogue::ItemAbolished>(event));
+    ASSIGN_OR_RETURN(auto known, store.GetMessage<v1::ProjectedItem>(kItemFamily, e.code()));
+    v1::ProjectedItem row = known.value_or(v1::ProjectedItem());
+    row.set_code(e.code());
+    row.set_version(e.last_version());
+    row.set_in_force(false);
+    work.Put(kItemFamily, row.code(), row.SerializeAsString());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ProjectionReader::ForEachSubject(
+    const std::function<bool(const ProjectedRow&)>& visit) const {
+  // Keys of one subject are adjacent and ordered f < g < r: collect them, emit at the change.
+  std::string current;
+  v1::ProjectedSubject facts;
+  bool have_facts = false;
+  ProjectedRow row;
+  bool keep_going = true;
+  absl::Status parse_error;
+  const auto flush = [&]() {
+    if (!current.empty() && have_facts) {
+      row.uscc = current;
+      row.facts = &facts;
+      keep_going = visit(row);
+    }
+    have_facts = false;
+    row = ProjectedRow{};
+  };
+  RETURN_IF_ERROR(store_.ForEach(
+      kProjectionFamily, "", [&](std::string_view key, std::string_view value) {
+        if (key.size() != kUsccLength + 1) return true;
+        const std::string_view uscc = key.substr(0, kUsccLength);
+        if (uscc != current) {
+          flush();
+          if (!keep_going) return false;
+          current.assign(uscc);
+        }
+        switch (key.back()) {
+          case kFacts:
+            if (!facts.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+              parse_error = absl::DataLossError(absl::StrCat("projection of ", AbslView(uscc)));
+              return false;
+            }
+            have_facts = true;
+            break;
+          case kGrade:
+            if (value.size() == 1 && value[0] >= 0 && value[0] <= 3) {
+              row.grade = static_cast<CreditGrade>(value[0]);
+            }
+            break;
+          case kRisk:
+            if (value.size() == 1 && value[0] >= 0 && value[0] <= 3) {
+              row.risk = static_cast<RiskLevel>(value[0]);
+            }
+            break;
+          default:
+            break;
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(parse_error);
+  if (keep_going) flush();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<v1::ProjectedSubject>> ProjectionReader::FindSubject(
+    std::string_view uscc) const {
+  return store_.GetMessage<v1::ProjectedSubject>(kProjectionFamily, RowKey(uscc, kFacts));
+}
+
+absl::StatusOr<std::vector<v1::ProjectedInspector>> ProjectionReader::Inspectors() const {
+  std::vector<v1::ProjectedInspector> inspectors;
+  absl::Status parse_error;
+  RETURN_IF_ERROR(
+      store_.ForEach(kInspectorFamily, "", [&](std::string_view key, std::string_view value) {
+        v1::ProjectedInspector& row = inspectors.emplace_back();
+        if (!row.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          parse_error = absl::DataLossError(absl::StrCat("inspector ", AbslView(key)));
+          return false;
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(parse_error);
+  return inspectors;
+}
+
+absl::StatusOr<std::optional<v1::ProjectedItem>> ProjectionReader::FindItem(
+    std::string_view code) const {
+  return store_.GetMessage<v1::ProjectedItem>(kItemFamily, code);
+}
+
+namespace {
+std::string EnumSuffix(const std::string& full, std::string_view prefix) {
+  std::string name = full.substr(std::min(full.size(), prefix.size()));
+  return absl::AsciiStrToLower(name);
+}
+}  // namespace
+
+std::string TypeName(int type) {
+  return EnumSuffix(subject::SubjectType_Name(type), "SUBJECT_TYPE_");
+}
+
+std::string StatusName(int status) {
+  return EnumSuffix(subject::SubjectStatus_Name(status), "SUBJECT_STATUS_");
+}
+
+}  // namespace jianguan::sampling

@@ -1,0 +1,130 @@
+// The sampling service's gRPC handlers (DESIGN §1.3, §3): the departments' Sampling API —
+// plans from draft to completed, the draw, the internal task list, the auditors' export —
+// and the public SamplingPublic API (一公开), which needs no credentials and shows nothing
+// internal (no classes, no inspector ids).
+//
+// Every write checks the request's shape (INVALID_ARGUMENT naming each bad field), replays a
+// retried request_id, checks the caller (only the initiating department moves its plan) and
+// the plan's state (FAILED_PRECONDITION), then commits one unit of work: the plan with a
+// compare-and-set on its stored bytes, what the transition adds, its events, the audit record
+// and the idempotency key. A failed draw commits nothing and answers FAILED_PRECONDITION with
+// a DrawFailureReport in the details.
+//
+// Thread-safe: all state is in the store.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "grpcpp/support/sync_stream.h"
+#include "jianguan/sampling/v1/sampling.grpc.pb.h"
+#include "libs/core/clock.h"
+#include "libs/server/identity.h"
+#include "libs/server/write_path.h"
+#include "libs/store/store.h"
+#include "services/sampling/plan_store.h"
+#include "services/sampling/projection.h"
+
+namespace jianguan::sampling {
+
+/// The topic and source of the service's events.
+inline constexpr char kSamplingTopic[] = "jianguan.sampling.v1";
+inline constexpr char kServiceName[] = "sampling";
+/// Metadata naming the caller's role; "draw-auditor" may export verification packages.
+inline constexpr char kRoleKey[] = "x-jg-role";
+inline constexpr char kAuditorRole[] = "draw-auditor";
+/// Size of one streamed export chunk.
+inline constexpr size_t kExportChunkBytes = 1 << 20;
+
+class SamplingService final : public v1::Sampling::Service {
+ public:
+  /// `store` and `clock` must outlive the service.
+  SamplingService(store::Store& store, const Clock& clock);
+
+  grpc::Status CreatePlan(grpc::ServerContext* context, const v1::CreatePlanRequest* request,
+                          v1::Plan* response) override;
+  grpc::Status UpdateDraftPlan(grpc::ServerContext* context,
+                               const v1::UpdateDraftPlanRequest* request,
+                               v1::Plan* response) override;
+  grpc::Status ApprovePlan(grpc::ServerContext* context,
+                           const v1::PlanTransitionRequest* request, v1::Plan* response) override;
+  grpc::Status DrawPlan(grpc::ServerContext* context, const v1::DrawPlanRequest* request,
+                        v1::Plan* response) override;
+  grpc::Status PublishPlan(grpc::ServerContext* context,
+                           const v1::PlanTransitionRequest* request, v1::Plan* response) override;
+  grpc::Status CompletePlan(grpc::ServerContext* context,
+                            const v1::PlanTransitionRequest* request, v1::Plan* response) override;
+  grpc::Status GetPlan(grpc::ServerContext* context, const v1::GetPlanRequest* request,
+                       v1::Plan* response) override;
+  grpc::Status ListPlans(grpc::ServerContext* context, const v1::ListPlansRequest* request,
+                         v1::ListPlansResponse* response) override;
+  grpc::Status ListTasks(grpc::ServerContext* context, const v1::ListTasksRequest* request,
+                         v1::ListTasksResponse* response) override;
+  grpc::Status ExportVerificationPackage(grpc::ServerContext* context,
+                                         const v1::ExportRequest* request,
+                                         grpc::ServerWriter<v1::ExportChunk>* writer) override;
+
+  // The calls without gRPC around them, for tests and tools.
+  absl::StatusOr<v1::Plan> DoCreatePlan(const Caller& caller, const v1::CreatePlanRequest& request);
+  absl::StatusOr<v1::Plan> DoUpdateDraftPlan(const Caller& caller,
+                                             const v1::UpdateDraftPlanRequest& request);
+  absl::StatusOr<v1::Plan> DoApprovePlan(const Caller& caller,
+                                         const v1::PlanTransitionRequest& request);
+  absl::StatusOr<v1::Plan> DoDrawPlan(const Caller& caller, const v1::DrawPlanRequest& request);
+  absl::StatusOr<v1::Plan> DoPublishPlan(const Caller& caller,
+                                         const v1::PlanTransitionRequest& request);
+  absl::StatusOr<v1::Plan> DoCompletePlan(const Caller& caller,
+                                          const v1::PlanTransitionRequest& request);
+
+ private:
+  using Decide = std::function<absl::StatusOr<std::pair<v1::Plan, std::string>>(
+      const StoredPlan* stored, store::UnitOfWork& work)>;
+  /// The write path shared by every transition: replay, read the plan named `plan_id`
+  /// (nullptr when absent), decide, commit with the plan's compare-and-set.
+  absl::StatusOr<v1::Plan> Write(const Caller& caller, std::string_view method,
+                                 std::string_view request_id,
+                                 const google::protobuf::Message& request,
+                                 std::string_view plan_id, const Decide& decide);
+  /// Checks the plan's items against the catalogue projection.
+  void CheckReferences(FieldViolations& v, const v1::Plan& plan) const;
+  void Emit(store::UnitOfWork& work, const std::string& key,
+            const google::protobuf::Message& event) const;
+
+  store::Store& store_;
+  const Clock& clock_;
+  PlanStore plans_;
+  ProjectionReader projection_;
+  WritePath writes_;
+};
+
+class SamplingPublicService final : public v1::SamplingPublic::Service {
+ public:
+  explicit SamplingPublicService(const store::Store& store);
+
+  grpc::Status ListPublicPlans(grpc::ServerContext* context,
+                               const v1::ListPublicPlansRequest* request,
+                               v1::ListPublicPlansResponse* response) override;
+  grpc::Status GetPublicPlan(grpc::ServerContext* context, const v1::GetPlanRequest* request,
+                             v1::PublicPlan* response) override;
+  grpc::Status ListPublicTasks(grpc::ServerContext* context, const v1::ListTasksRequest* request,
+                               v1::ListPublicTasksResponse* response) override;
+  grpc::Status ExportPublicResult(grpc::ServerContext* context, const v1::ExportRequest* request,
+                                  grpc::ServerWriter<v1::ExportChunk>* writer) override;
+
+ private:
+  PlanStore plans_;
+};
+
+/// The public view of an approved or later plan (entropy, secret and result only once
+/// published).
+v1::PublicPlan PublicView(const v1::Plan& plan);
+
+/// The canonical public result (`public_result` true) or verification package of a drawn
+/// plan, recomputed from the frozen inputs; DATA_LOSS when it does not match the recorded
+/// result digest.
+absl::StatusOr<std::string> RecomputeDocument(const PlanStore& plans, const v1::Plan& plan,
+                                              bool public_result);
+
+}  // namespace jianguan::sampling

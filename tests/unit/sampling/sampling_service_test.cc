@@ -1,0 +1,482 @@
+// The sampling handlers over a real store in a temp dir, fed by the events of the registry,
+// the catalogue and credit as the consumers would apply them: the plan lifecycle with its
+// events, refusals that change nothing, the frequency rule across two plans, an infeasible
+// draw's report, and what the public may and may not see.
+#include "services/sampling/sampling_service.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+#include "jianguan/catalogue/v1/events.pb.h"
+#include "jianguan/credit/v1/events.pb.h"
+#include "jianguan/sampling/v1/events.pb.h"
+#include "jianguan/subject/v1/events.pb.h"
+#include "libs/core/field_violations.h"
+#include "libs/testing/fake_clock.h"
+#include "libs/testing/temp_dir.h"
+#include "services/sampling/plan_rules.h"
+#include "tests/unit/sampling/draw_fixtures.h"
+
+namespace jianguan::sampling {
+namespace {
+
+using testing::TestUscc;
+
+std::set<std::string> FieldsOf(const absl::Status& status) {
+  std::set<std::string> fields;
+  for (const auto& violation : FieldViolationsOf(status)) fields.insert(violation.field);
+  return fields;
+}
+
+common::v1::Date DateOf(int y, int m, int d) {
+  common::v1::Date date;
+  date.set_year(y);
+  date.set_month(m);
+  date.set_day(d);
+  return date;
+}
+
+struct Fixture {
+  Fixture()
+      : db(*store::Store::Open(
+            {.path = dir.path(), .families = PlanStore::Families(), .sync_writes = false})),
+        service(*db, clock),
+        public_service(*db) {}
+
+  std::string Id() { return "req-" + std::to_string(++requests); }
+
+  // Applies `message` as if consumed from `topic`.
+  void Consume(const std::string& topic, const std::string& key,
+               const google::protobuf::Message& message) {
+    common::v1::OutboxEvent outbox = events::MakeEvent(
+        {.topic = topic, .key = key, .source = "test", .subject = key, .time = clock.Now()},
+        message);
+    events::ConsumedEvent event;
+    event.topic = topic;
+    event.key = key;
+    event.value = outbox.payload();
+    event.headers = events::CloudEventHeaders(outbox, "test-producer");
+    store::UnitOfWork work;
+    absl::Status applied;
+    if (topic == kSubjectTopic) {
+      applied = ApplySubjectEvent(event, work);
+    } else if (topic == kCatalogueTopic) {
+      applied = ApplyCatalogueEvent(*db, event, work);
+    } else {
+      applied = ApplyClassEvent(event, work);
+    }
+    REQUIRE(applied.ok());
+    REQUIRE(db->Commit(work).ok());
+  }
+
+  void AddSubject(const std::string& uscc, const std::string& region = "330702",
+                  subject::v1::SubjectStatus status = subject::v1::SUBJECT_STATUS_NORMAL) {
+    subject::v1::SubjectRegistered event;
+    subject::v1::SubjectFacts& facts = *event.mutable_facts();
+    facts.set_uscc(uscc);
+    facts.set_name("金华测试商行" + uscc.substr(12));
+    facts.set_type(subject::v1::SUBJECT_TYPE_INDIVIDUAL_BUSINESS);
+    facts.mutable_industry()->set_code("5221");
+    facts.mutable_registration_region()->set_code(region);
+    facts.mutable_business_region()->set_code(region);
+    facts.set_status(status);
+    facts.set_version(1);
+    Consume(kSubjectTopic, uscc, event);
+  }
+
+  void Grade(const std::string& uscc, credit::v1::CreditGrade grade) {
+    credit::v1::CreditGradeChanged event;
+    event.set_uscc(uscc);
+    event.set_grade(grade);
+    event.set_version(1);
+    Consume(kCreditTopic, uscc, event);
+  }
+
+  void AddItem(const std::string& code) {
+    catalogue::v1::ItemPublished event;
+    event.mutable_item()->set_code(code);
+    event.mutable_item()->set_version(1);
+    event.mutable_item()->set_field("market-regulation");
+    Consume(kCatalogueTopic, "items/" + code, event);
+  }
+
+  void AddInspector(const std::string& id, const std::string& department,
+                    const std::vector<std::string>& items,
+                    const std::vector<std::string>& conflicts = {}) {
+    catalogue::v1::InspectorRegistered event;
+    catalogue::v1::Inspector& inspector = *event.mutable_inspector();
+    inspector.set_id(id);
+    inspector.set_name("执法员" + id);
+    inspector.mutable_department()->set_code(department);
+    inspector.mutable_certificate()->set_number("ZJ-" + id);
+    *inspector.mutable_certificate()->mutable_valid_from() = DateOf(2025, 1, 1);
+    *inspector.mutable_certificate()->mutable_valid_until() = DateOf(2028, 12, 31);
+    for (const std::string& item : items) inspector.add_authorised_items(item);
+    for (const std::string& uscc : conflicts) inspector.add_conflicts(uscc);
+    inspector.set_status(catalogue::v1::INSPECTOR_STATUS_ACTIVE);
+    inspector.set_version(1);
+    Consume(kCatalogueTopic, "inspectors/" + id, event);
+  }
+
+  // A joint plan of SCJG (items JG-1, JG-2) and WSJ (JG-3) over Jinhua.
+  v1::Plan JointPlan(const std::string& plan_id) {
+    v1::Plan plan;
+    plan.set_plan_id(plan_id);
+    plan.set_title("2026年金华市部门联合双随机抽查");
+    plan.set_year(2026);
+    plan.mutable_initiating_department()->set_code("330700-SCJG");
+    v1::PlanDepartment* scjg = plan.add_departments();
+    scjg->mutable_department()->set_code("330700-SCJG");
+    for (const char* code : {"JG-1", "JG-2"}) {
+      v1::PlanItem* item = scjg->add_items();
+      item->set_code(code);
+      item->set_version(1);
+    }
+    v1::PlanDepartment* wsj = plan.add_departments();
+    wsj->mutable_department()->set_code("330700-WSJ");
+    v1::PlanItem* item = wsj->add_items();
+    item->set_code("JG-3");
+    item->set_version(1);
+    plan.mutable_target()->add_region_prefixes("3307");
+    *plan.mutable_period_start() = DateOf(2026, 3, 1);
+    *plan.mutable_period_end() = DateOf(2026, 6, 30);
+    // B-general: 50 % so that small tests draw a visible share.
+    v1::ClassRule* rule = plan.add_class_rules();
+    rule->set_class_name("B-general");
+    rule->set_ppm(500000);
+    rule->set_round_up(true);
+    rule->set_max(-1);
+    plan.set_max_tasks_per_inspector(100);
+    return plan;
+  }
+
+  // 40 Jinhua subjects (4 graded D), 2 outside Jinhua, 1 deregistered; items; 3 + 3 inspectors.
+  void Populate() {
+    for (const char* code : {"JG-1", "JG-2", "JG-3"}) AddItem(code);
+    for (int i = 0; i < 40; ++i) AddSubject(TestUscc(i));
+    for (int i = 0; i < 4; ++i) Grade(TestUscc(i * 10), credit::v1::CREDIT_GRADE_D);
+    AddSubject(TestUscc(100), "330102");
+    AddSubject(TestUscc(101), "110101");
+    AddSubject(TestUscc(102), "330702", subject::v1::SUBJECT_STATUS_DEREGISTERED);
+    for (int i = 1; i <= 3; ++i) {
+      AddInspector("SC-" + std::to_string(i), "330700-SCJG", {"JG-1", "JG-2"});
+      AddInspector("WS-" + std::to_string(i), "330700-WSJ", {"JG-3"});
+    }
+  }
+
+  absl::StatusOr<v1::Plan> Create(const v1::Plan& plan) {
+    v1::CreatePlanRequest request;
+    request.set_request_id(Id());
+    *request.mutable_plan() = plan;
+    return service.DoCreatePlan(initiator, request);
+  }
+  absl::StatusOr<v1::Plan> Approve(const std::string& plan_id, const Caller& who) {
+    v1::PlanTransitionRequest request;
+    request.set_request_id(Id());
+    request.set_name("plans/" + plan_id);
+    return service.DoApprovePlan(who, request);
+  }
+  absl::StatusOr<v1::Plan> DrawIt(const std::string& plan_id, const std::string& entropy) {
+    v1::DrawPlanRequest request;
+    request.set_request_id(Id());
+    request.set_name("plans/" + plan_id);
+    request.set_entropy(entropy);
+    request.set_entropy_source("福利彩票3D开奖公告");
+    return service.DoDrawPlan(initiator, request);
+  }
+  absl::StatusOr<v1::Plan> Publish(const std::string& plan_id) {
+    v1::PlanTransitionRequest request;
+    request.set_request_id(Id());
+    request.set_name("plans/" + plan_id);
+    return service.DoPublishPlan(initiator, request);
+  }
+
+  std::vector<common::v1::OutboxEvent> Outbox() { return *db->ReadOutbox(0, 100000); }
+
+  std::vector<v1::Task> Tasks(const std::string& plan_id) {
+    auto page = PlanStore(*db).ListTasks(plan_id, 1000, "");
+    REQUIRE(page.ok());
+    return page->first;
+  }
+
+  jianguan::testing::TempDir dir{"jg-sampling"};
+  jianguan::testing::FakeClock clock{absl::FromCivil(absl::CivilSecond(2026, 2, 1, 9, 0, 0),
+                                           absl::UTCTimeZone())};
+  std::unique_ptr<store::Store> db;
+  SamplingService service;
+  SamplingPublicService public_service;
+  Caller initiator{.department = "330700-SCJG", .user_id = "wang.li"};
+  int requests = 0;
+};
+
+int CountType(const std::vector<common::v1::OutboxEvent>& events, const std::string& type) {
+  int n = 0;
+  for (const auto& event : events) n += event.type() == type ? 1 : 0;
+  return n;
+}
+
+TEST_CASE("a joint plan goes from draft to published with its commitment, tasks and events") {
+  Fixture f;
+  f.Populate();
+  auto created = f.Create(f.JointPlan("2026-jh-01"));
+  REQUIRE(created.ok());
+  CHECK(created->state() == v1::PLAN_STATE_DRAFT);
+  CHECK(created->class_rules_size() == 16);
+  CHECK(created->frequency_months() == 12);
+  CHECK(IsoDate(created->inspection_date()) == "2026-03-01");
+
+  auto approved = f.Approve("2026-jh-01", f.initiator);
+  REQUIRE(approved.ok());
+  const v1::FrozenInputs& frozen = approved->frozen();
+  CHECK(approved->state() == v1::PLAN_STATE_APPROVED);
+  // The 40 subjects of 3307…; not Hangzhou's, not Beijing's, not the deregistered one.
+  CHECK(frozen.candidate_count() == 40);
+  CHECK(frozen.inspector_count() == 6);
+  CHECK(frozen.commitment().size() == 64);
+  CHECK(frozen.plan_hash() == HexOf(Sha256(PublicView(*approved).plan_json())));
+  CHECK(CountType(f.Outbox(), "jianguan.sampling.v1.PlanApproved") == 1);
+
+  // Before the draw the public sees the commitment and digests, not the secret.
+  v1::GetPlanRequest get;
+  get.set_name("plans/2026-jh-01");
+  v1::PublicPlan shown;
+  REQUIRE(f.public_service.GetPublicPlan(nullptr, &get, &shown).ok());
+  CHECK(shown.commitment() == frozen.commitment());
+  CHECK(shown.candidates_digest() == frozen.candidates_digest());
+  CHECK(shown.secret().empty());
+
+  auto drawn = f.DrawIt("2026-jh-01", "3D 2026061 4 7 1");
+  REQUIRE(drawn.ok());
+  const v1::DrawSummary& draw = drawn->draw();
+  CHECK(drawn->state() == v1::PLAN_STATE_DRAWN);
+  // 4 D-general subjects in full, 50 % of the 36 B-general ones rounded up.
+  CHECK(draw.task_count() == 4 + 18);
+  CHECK(draw.visits_saved() == draw.task_count());  // two departments: one visit saved each
+  CHECK(HexOf(CommitmentOf(*DigestFromHex(draw.secret()))) == frozen.commitment());
+  const std::vector<v1::Task> tasks = f.Tasks("2026-jh-01");
+  REQUIRE(tasks.size() == 22);
+  for (int d = 0; d < 4; ++d) {
+    CHECK(std::any_of(tasks.begin(), tasks.end(),
+                      [&](const v1::Task& t) { return t.uscc() == TestUscc(d * 10); }));
+  }
+  for (const v1::Task& task : tasks) {
+    REQUIRE(task.inspectors_size() == 2);
+    CHECK(task.inspectors(0).department().code() == "330700-SCJG");
+    CHECK(task.inspectors(1).department().code() == "330700-WSJ");
+    CHECK(!task.subject_name().empty());
+  }
+  const auto outbox = f.Outbox();
+  CHECK(CountType(outbox, "jianguan.sampling.v1.TaskDrawn") == 22);
+  CHECK(CountType(outbox, "jianguan.sampling.v1.DrawCompleted") == 1);
+  for (const auto& event : outbox) {
+    if (event.type() != "jianguan.sampling.v1.TaskDrawn") continue;
+    v1::TaskDrawn task;
+    REQUIRE(task.ParseFromString(event.payload()));
+    CHECK(event.key() == task.uscc());
+    CHECK(task.departments_size() == 2);
+  }
+
+  // Not public until published; then tasks show name and certificate number only.
+  v1::ListTasksRequest list;
+  list.set_name("plans/2026-jh-01");
+  v1::ListPublicTasksResponse public_tasks;
+  CHECK(f.public_service.ListPublicTasks(nullptr, &list, &public_tasks).error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
+  REQUIRE(f.Publish("2026-jh-01").ok());
+  REQUIRE(f.public_service.ListPublicTasks(nullptr, &list, &public_tasks).ok());
+  REQUIRE(public_tasks.tasks_size() == 22);
+  CHECK(public_tasks.tasks(0).inspectors(0).certificate_no().rfind("ZJ-", 0) == 0);
+  REQUIRE(f.public_service.GetPublicPlan(nullptr, &get, &shown).ok());
+  CHECK(shown.secret() == draw.secret());
+  CHECK(shown.result_digest() == draw.result_digest());
+  CHECK(CountType(f.Outbox(), "jianguan.sampling.v1.PlanPublished") == 1);
+
+  // The public result recomputed from the frozen inputs hashes to the published digest,
+  // and it names no class and no inspector id.
+  auto plan = PlanStore(*f.db).FindPlan("2026-jh-01");
+  REQUIRE(plan.ok());
+  auto result = RecomputeDocument(PlanStore(*f.db), (*plan)->plan, true);
+  REQUIRE(result.ok());
+  CHECK(HexOf(Sha256(*result)) == draw.result_digest());
+  CHECK(result->find("B-general") == std::string::npos);
+  CHECK(result->find("\"SC-1\"") == std::string::npos);
+  auto package = RecomputeDocument(PlanStore(*f.db), (*plan)->plan, false);
+  REQUIRE(package.ok());
+  CHECK(package->find("D-general") != std::string::npos);
+}
+
+TEST_CASE("bad plans are refused naming every field and change nothing") {
+  Fixture f;
+  f.Populate();
+  const size_t events_before = f.Outbox().size();
+  v1::Plan plan = f.JointPlan("bad plan id");
+  plan.set_title("");
+  plan.set_year(1999);
+  plan.mutable_departments(1)->mutable_items(0)->set_code("JG-404");
+  plan.set_inspectors_per_task(1);
+  plan.mutable_target()->add_types(static_cast<subject::v1::SubjectType>(42));
+  plan.mutable_target()->add_industry_prefixes("C");
+  plan.mutable_class_rules(0)->set_ppm(2000000);
+  *plan.mutable_period_end() = DateOf(2026, 2, 30);
+  auto refused = f.Create(plan);
+  REQUIRE(absl::IsInvalidArgument(refused.status()));
+  const std::set<std::string> fields = FieldsOf(refused.status());
+  for (const char* field :
+       {"plan.plan_id", "plan.title", "plan.year", "plan.inspectors_per_task",
+        "plan.target.types[0]", "plan.target.industry_prefixes[0]", "plan.period_end"}) {
+    INFO(field);
+    CHECK(fields.count(field) == 1);
+  }
+  // The class rule named B-general sits at stratum 5 once defaulted.
+  CHECK(fields.count("plan.class_rules[5].ppm") == 1);
+
+  // An unknown item is caught against the catalogue projection once the shape is right.
+  v1::Plan unknown_item = f.JointPlan("2026-jh-02");
+  unknown_item.mutable_departments(1)->mutable_items(0)->set_code("JG-404");
+  auto no_item = f.Create(unknown_item);
+  REQUIRE(absl::IsInvalidArgument(no_item.status()));
+  CHECK(FieldsOf(no_item.status()).count("plan.departments[1].items[0].code") == 1);
+
+  auto listed = PlanStore(*f.db).ListPlans(100, "", [](const v1::Plan&) { return true; });
+  REQUIRE(listed.ok());
+  CHECK(listed->first.empty());
+  CHECK(f.Outbox().size() == events_before);
+
+  v1::DrawPlanRequest draw;
+  draw.set_request_id(f.Id());
+  draw.set_name("plans/2026-jh-01");
+  draw.set_entropy(std::string("\xff\xfe", 2));
+  auto bad_entropy = f.service.DoDrawPlan(f.initiator, draw);
+  REQUIRE(absl::IsInvalidArgument(bad_entropy.status()));
+  CHECK(FieldsOf(bad_entropy.status()) == std::set<std::string>{"entropy"});
+}
+
+TEST_CASE("transitions follow draft, approved, drawn, published, completed, by the initiator") {
+  Fixture f;
+  f.Populate();
+  REQUIRE(f.Create(f.JointPlan("2026-jh-03")).ok());
+  CHECK(absl::IsFailedPrecondition(f.DrawIt("2026-jh-03", "42").status()));
+  CHECK(absl::IsFailedPrecondition(f.Publish("2026-jh-03").status()));
+  CHECK(absl::IsPermissionDenied(
+      f.Approve("2026-jh-03", Caller{.department = "330700-WSJ"}).status()));
+  REQUIRE(f.Approve("2026-jh-03", f.initiator).ok());
+  CHECK(absl::IsFailedPrecondition(f.Approve("2026-jh-03", f.initiator).status()));
+
+  v1::UpdateDraftPlanRequest update;
+  update.set_request_id(f.Id());
+  *update.mutable_plan() = f.JointPlan("2026-jh-03");
+  update.set_expected_version(2);
+  CHECK(absl::IsFailedPrecondition(f.service.DoUpdateDraftPlan(f.initiator, update).status()));
+
+  REQUIRE(f.DrawIt("2026-jh-03", "42").ok());
+  CHECK(absl::IsFailedPrecondition(f.DrawIt("2026-jh-03", "43").status()));
+  REQUIRE(f.Publish("2026-jh-03").ok());
+  v1::PlanTransitionRequest complete;
+  complete.set_request_id(f.Id());
+  complete.set_name("plans/2026-jh-03");
+  auto completed = f.service.DoCompletePlan(f.initiator, complete);
+  REQUIRE(completed.ok());
+  CHECK(completed->state() == v1::PLAN_STATE_COMPLETED);
+
+  // A retried request gets the first answer and changes nothing.
+  auto again = f.service.DoCompletePlan(f.initiator, complete);
+  REQUIRE(again.ok());
+  CHECK(again->version() == completed->version());
+}
+
+TEST_CASE("an infeasible draw fails with its report, commits nothing and leaves the plan approved") {
+  Fixture f;
+  for (const char* code : {"JG-1", "JG-2", "JG-3"}) f.AddItem(code);
+  for (int i = 0; i < 10; ++i) f.AddSubject(TestUscc(i));
+  // One SCJG inspector, and WSJ's only inspector declared a conflict with the first subject.
+  f.AddInspector("SC-1", "330700-SCJG", {"JG-1", "JG-2"});
+  f.AddInspector("WS-1", "330700-WSJ", {"JG-3"}, {TestUscc(0)});
+  v1::Plan plan = f.JointPlan("2026-jh-04");
+  plan.mutable_class_rules(0)->set_full_coverage(true);  // B-general: every subject
+  REQUIRE(f.Create(plan).ok());
+  REQUIRE(f.Approve("2026-jh-04", f.initiator).ok());
+  const size_t events_before = f.Outbox().size();
+
+  auto failed = f.DrawIt("2026-jh-04", "lottery 7");
+  REQUIRE(absl::IsFailedPrecondition(failed.status()));
+  CHECK(std::string(failed.status().message()).find("conflict") != std::string::npos);
+  auto payload = failed.status().GetPayload(
+      "type.googleapis.com/jianguan.sampling.v1.DrawFailureReport");
+  REQUIRE(payload.has_value());
+  v1::DrawFailureReport report;
+  REQUIRE(report.ParseFromString(std::string(*payload)));
+  CHECK(report.reason() == "no eligible inspector");
+  CHECK(report.uscc() == TestUscc(0));
+  CHECK(report.slot() == "330700-WSJ");
+  CHECK(report.excluded().at("conflict_declared") == 1);
+
+  auto stored = PlanStore(*f.db).FindPlan("2026-jh-04");
+  REQUIRE(stored.ok());
+  CHECK((*stored)->plan.state() == v1::PLAN_STATE_APPROVED);
+  CHECK(f.Tasks("2026-jh-04").empty());
+  CHECK(f.Outbox().size() == events_before);
+}
+
+TEST_CASE("a subject drawn for an item is not drawn again within the frequency period") {
+  Fixture f;
+  f.Populate();
+  REQUIRE(f.Create(f.JointPlan("2026-jh-05")).ok());
+  REQUIRE(f.Approve("2026-jh-05", f.initiator).ok());
+  REQUIRE(f.DrawIt("2026-jh-05", "first").ok());
+  std::set<std::string> first;
+  std::map<std::string, std::set<std::string>> first_inspectors;
+  for (const v1::Task& task : f.Tasks("2026-jh-05")) {
+    first.insert(task.uscc());
+    for (const auto& inspector : task.inspectors()) {
+      first_inspectors[task.uscc()].insert(inspector.inspector_id());
+    }
+  }
+
+  REQUIRE(f.Create(f.JointPlan("2026-jh-06")).ok());
+  auto approved = f.Approve("2026-jh-06", f.initiator);
+  REQUIRE(approved.ok());
+  auto drawn = f.DrawIt("2026-jh-06", "second");
+  REQUIRE(drawn.ok());
+  // B-general: 18 of 36 were drawn, so 18 remain eligible and 9 are drawn now; the four
+  // D subjects need full coverage and are drawn again.
+  CHECK(drawn->draw().classes(5).eligible() == 18);
+  CHECK(drawn->draw().task_count() == 4 + 9);
+  for (const v1::Task& task : f.Tasks("2026-jh-06")) {
+    const bool full_coverage_class =
+        task.uscc() == TestUscc(0) || task.uscc() == TestUscc(10) ||
+        task.uscc() == TestUscc(20) || task.uscc() == TestUscc(30);
+    if (!full_coverage_class) CHECK(first.count(task.uscc()) == 0);
+    if (full_coverage_class) {
+      // Never by the inspectors who were sent last time.
+      for (const auto& inspector : task.inspectors()) {
+        CHECK(first_inspectors[task.uscc()].count(inspector.inspector_id()) == 0);
+      }
+      auto history = PlanStore(*f.db).FindHistory(task.uscc());
+      REQUIRE(history.ok());
+      CHECK((*history)->last_plan() == "2026-jh-06");
+    }
+  }
+}
+
+TEST_CASE("the public lists approved plans only") {
+  Fixture f;
+  f.Populate();
+  REQUIRE(f.Create(f.JointPlan("2026-jh-07")).ok());
+  REQUIRE(f.Create(f.JointPlan("2026-jh-08")).ok());
+  REQUIRE(f.Approve("2026-jh-08", f.initiator).ok());
+  v1::ListPublicPlansRequest request;
+  v1::ListPublicPlansResponse response;
+  REQUIRE(f.public_service.ListPublicPlans(nullptr, &request, &response).ok());
+  REQUIRE(response.plans_size() == 1);
+  CHECK(response.plans(0).plan_id() == "2026-jh-08");
+  v1::GetPlanRequest get;
+  get.set_name("plans/2026-jh-07");
+  v1::PublicPlan shown;
+  CHECK(f.public_service.GetPublicPlan(nullptr, &get, &shown).error_code() ==
+        grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace jianguan::sampling
