@@ -5,6 +5,7 @@
 #include "libs/server/service_runtime.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
+#include "services/sampling/sampling_metrics.h"
 #include "services/sampling/sampling_service.h"
 
 int main(int argc, char** argv) {
@@ -17,7 +18,8 @@ int main(int argc, char** argv) {
       RuntimeOptionsFromFlags(sampling::kServiceName, sampling::PlanStore::Families()));
   if (!runtime.ok()) return DieAtStart(runtime.status());
   store::Store& store = (*runtime)->store();
-  sampling::SamplingService service(store, (*runtime)->clock());
+  sampling::SamplingMetrics metrics((*runtime)->registry());
+  sampling::SamplingService service(store, (*runtime)->clock(), &metrics);
   sampling::SamplingPublicService public_service(store);
   (*runtime)->host().AddService(&service);
   (*runtime)->host().AddService(&public_service);

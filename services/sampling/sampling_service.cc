@@ -11,6 +11,7 @@
 #include "jianguan/sampling/v1/events.pb.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/grpc_status.h"
+#include "libs/core/log.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
@@ -19,6 +20,7 @@
 #include "services/sampling/domain/verification_package.h"
 #include "services/sampling/freeze.h"
 #include "services/sampling/plan_rules.h"
+#include "services/sampling/sampling_metrics.h"
 
 namespace jianguan::sampling {
 namespace {
@@ -209,8 +211,14 @@ absl::StatusOr<std::string> RecomputeDocument(const PlanStore& plans, const v1::
 
 // ---- Sampling -------------------------------------------------------------------------------
 
-SamplingService::SamplingService(store::Store& store, const Clock& clock)
-    : store_(store), clock_(clock), plans_(store), projection_(store), writes_(store, clock) {}
+SamplingService::SamplingService(store::Store& store, const Clock& clock,
+                                 SamplingMetrics* metrics)
+    : store_(store),
+      clock_(clock),
+      plans_(store),
+      projection_(store),
+      writes_(store, clock),
+      metrics_(metrics) {}
 
 absl::StatusOr<v1::Plan> SamplingService::Write(const Caller& caller, std::string_view method,
                                                 std::string_view request_id,
@@ -344,6 +352,7 @@ absl::StatusOr<v1::Plan> SamplingService::DoApprovePlan(const Caller& caller,
         CheckReferences(refs, plan);
         RETURN_IF_ERROR(refs.ToStatus());
 
+        const absl::Time freeze_start = absl::Now();
         ASSIGN_OR_RETURN(CandidateProjection candidates,
                          BuildCandidates(projection_, plans_, plan));
         ASSIGN_OR_RETURN(v1::FrozenPool frozen_pool, BuildPool(projection_, plan));
@@ -364,6 +373,10 @@ absl::StatusOr<v1::Plan> SamplingService::DoApprovePlan(const Caller& caller,
         frozen.set_approved_by(caller.user_id);
         plan.set_state(v1::PLAN_STATE_APPROVED);
         PlanStore::PutFrozen(work, plan_id, candidates, frozen_pool, secret);
+        if (metrics_ != nullptr) {
+          metrics_->freeze_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - freeze_start));
+          metrics_->frozen_candidates.Set(static_cast<double>(candidates.size()));
+        }
 
         v1::PlanApproved approved;
         *approved.mutable_plan() = PublicView(plan);
@@ -395,6 +408,7 @@ absl::StatusOr<v1::Plan> SamplingService::DoDrawPlan(const Caller& caller,
         RETURN_IF_ERROR(RequireInitiator(caller, plan, "draw"));
         RETURN_IF_ERROR(RequireState(plan, v1::PLAN_STATE_APPROVED, "draw"));
 
+        const absl::Time draw_start = absl::Now();
         ASSIGN_OR_RETURN(FrozenInputsLoaded frozen, LoadFrozen(plans_, plan));
         const DrawInput input{.plan = &frozen.plan,
                               .candidates = &frozen.candidates,
@@ -405,6 +419,12 @@ absl::StatusOr<v1::Plan> SamplingService::DoDrawPlan(const Caller& caller,
         absl::StatusOr<DrawResult> result = Draw(input, &failure);
         if (!result.ok()) {
           if (!absl::IsFailedPrecondition(result.status())) return result.status();
+          if (metrics_ != nullptr) metrics_->draws_infeasible.Increment();
+          LogWarning("draw failed", {{"plan", resource},
+                                     {"department", caller.department},
+                                     {"user", caller.user_id},
+                                     {"entropy", request.entropy()},
+                                     {"reason", failure.message}});
           absl::Status refused = FailedPrecondition(resource, failure.message);
           refused.SetPayload(kFailureReportTypeUrl,
                              absl::Cord(ReportOf(failure).SerializeAsString()));
@@ -486,6 +506,11 @@ absl::StatusOr<v1::Plan> SamplingService::DoDrawPlan(const Caller& caller,
         *draw.mutable_draw_time() = Stamp(clock_.Now());
         plan.set_state(v1::PLAN_STATE_DRAWN);
 
+        if (metrics_ != nullptr) {
+          metrics_->draws_drawn.Increment();
+          metrics_->tasks_drawn.Increment(static_cast<double>(result->tasks.size()));
+          metrics_->draw_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - draw_start));
+        }
         v1::DrawCompleted completed;
         completed.set_plan(resource);
         *completed.mutable_draw() = draw;

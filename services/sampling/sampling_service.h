@@ -38,10 +38,12 @@ inline constexpr char kAuditorRole[] = "draw-auditor";
 /// Size of one streamed export chunk.
 inline constexpr size_t kExportChunkBytes = 1 << 20;
 
+class SamplingMetrics;
+
 class SamplingService final : public v1::Sampling::Service {
  public:
-  /// `store` and `clock` must outlive the service.
-  SamplingService(store::Store& store, const Clock& clock);
+  /// `store`, `clock` and `metrics` (may be null) must outlive the service.
+  SamplingService(store::Store& store, const Clock& clock, SamplingMetrics* metrics = nullptr);
 
   grpc::Status CreatePlan(grpc::ServerContext* context, const v1::CreatePlanRequest* request,
                           v1::Plan* response) override;
@@ -97,6 +99,7 @@ class SamplingService final : public v1::Sampling::Service {
   PlanStore plans_;
   ProjectionReader projection_;
   WritePath writes_;
+  SamplingMetrics* metrics_;
 };
 
 class SamplingPublicService final : public v1::SamplingPublic::Service {

@@ -17,6 +17,7 @@
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
 #include "services/sampling/plan_rules.h"
+#include "services/sampling/sampling_metrics.h"
 #include "tests/unit/sampling/draw_fixtures.h"
 
 namespace jianguan::sampling {
@@ -42,7 +43,8 @@ struct Fixture {
   Fixture()
       : db(*store::Store::Open(
             {.path = dir.path(), .families = PlanStore::Families(), .sync_writes = false})),
-        service(*db, clock),
+        metrics(registry),
+        service(*db, clock, &metrics),
         public_service(*db) {}
 
   std::string Id() { return "req-" + std::to_string(++requests); }
@@ -205,6 +207,8 @@ struct Fixture {
   jianguan::testing::FakeClock clock{absl::FromCivil(absl::CivilSecond(2026, 2, 1, 9, 0, 0),
                                            absl::UTCTimeZone())};
   std::unique_ptr<store::Store> db;
+  prometheus::Registry registry;
+  SamplingMetrics metrics;
   SamplingService service;
   SamplingPublicService public_service;
   Caller initiator{.department = "330700-SCJG", .user_id = "wang.li"};
@@ -270,6 +274,9 @@ TEST_CASE("a joint plan goes from draft to published with its commitment, tasks 
   const auto outbox = f.Outbox();
   CHECK(CountType(outbox, "jianguan.sampling.v1.TaskDrawn") == 22);
   CHECK(CountType(outbox, "jianguan.sampling.v1.DrawCompleted") == 1);
+  CHECK(f.metrics.draws_drawn.Value() == 1);
+  CHECK(f.metrics.tasks_drawn.Value() == 22);
+  CHECK(f.metrics.frozen_candidates.Value() == 40);
   for (const auto& event : outbox) {
     if (event.type() != "jianguan.sampling.v1.TaskDrawn") continue;
     v1::TaskDrawn task;
@@ -411,6 +418,8 @@ TEST_CASE("an infeasible draw fails with its report, commits nothing and leaves 
   CHECK(report.uscc() == TestUscc(0));
   CHECK(report.slot() == "330700-WSJ");
   CHECK(report.excluded().at("conflict_declared") == 1);
+  CHECK(f.metrics.draws_infeasible.Value() == 1);
+  CHECK(f.metrics.draws_drawn.Value() == 0);
 
   auto stored = PlanStore(*f.db).FindPlan("2026-jh-04");
   REQUIRE(stored.ok());

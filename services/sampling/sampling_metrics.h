@@ -1,0 +1,31 @@
+// The sampling service's own metrics; the runtime adds the gRPC, consumer (projection lag)
+// and outbox ones.
+//
+//   jg_sampling_draws_total{outcome="drawn"|"infeasible"}   draws attempted
+//   jg_sampling_tasks_drawn_total                           tasks of successful draws
+//   jg_sampling_freeze_seconds                              approval's freeze (histogram)
+//   jg_sampling_draw_seconds                                a draw with its commit (histogram)
+//   jg_sampling_frozen_candidates                           candidates of the last approval
+#pragma once
+
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace jianguan::sampling {
+
+class SamplingMetrics {
+ public:
+  /// Registers the families in `registry`, which must outlive this.
+  explicit SamplingMetrics(prometheus::Registry& registry);
+
+  prometheus::Counter& draws_drawn;
+  prometheus::Counter& draws_infeasible;
+  prometheus::Counter& tasks_drawn;
+  prometheus::Histogram& freeze_seconds;
+  prometheus::Histogram& draw_seconds;
+  prometheus::Gauge& frozen_candidates;
+};
+
+}  // namespace jianguan::sampling
