@@ -8,40 +8,18 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "libs/testing/process_stats.h"
+#include "libs/testing/uscc_series.h"
 #include "services/sampling/domain/draw.h"
 
 namespace jianguan::sampling {
 namespace {
 
-constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-
-// Resident and peak resident memory of this process in MiB (/proc/self/status).
-double StatusMiB(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atof(line.c_str() + field.size() + 1) / 1024;
-  }
-  return 0;
-}
-
-std::string Uscc(uint64_t n) {
-  std::string code = "91330100";
-  std::string organisation(9, '0');
-  for (int i = 8; i >= 0; --i, n /= 31) organisation[i] = kAlphabet[n % 31];
-  code += organisation;
-  int sum = 0, weight = 1;
-  for (char c : code) {
-    sum += static_cast<int>(kAlphabet.find(c)) * weight;
-    weight = weight * 3 % 31;
-  }
-  return code + kAlphabet[(31 - sum % 31) % 31];
-}
+std::string Uscc(uint64_t n) { return testing::SeriesUscc("91330100", n); }
 
 // A province-like population: mostly good credit and low risk (A 60 %, B 30 %, C 8 %, D 2 %;
 // low 70 %, general 20 %, medium 8 %, high 2 %), 10 % outside the filter, 5 % drawn
@@ -90,12 +68,12 @@ InspectorPool Inspectors(uint64_t subjects, std::mt19937_64& random) {
 
 void Run(uint64_t subjects) {
   std::mt19937_64 random(20240601);
-  const double rss_before = StatusMiB("VmRSS");
+  const double rss_before = testing::ProcessStatusMiB("VmRSS");
   auto started = std::chrono::steady_clock::now();
   const CandidateProjection candidates = Population(subjects, random);
   const double build_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const double projection_mib = StatusMiB("VmRSS") - rss_before;
+  const double projection_mib = testing::ProcessStatusMiB("VmRSS") - rss_before;
   const InspectorPool pool = Inspectors(subjects, random);
 
   SamplingPlan plan{.plan_id = "bench", .name = "部门联合抽查 benchmark"};
@@ -130,7 +108,7 @@ void Run(uint64_t subjects) {
       static_cast<unsigned long long>(subjects), times[0], times[1], times[2],
       result.tasks.size(), static_cast<long long>(result.visits_saved),
       static_cast<unsigned long long>(result.words_used), static_cast<long long>(*low),
-      static_cast<long long>(*high), projection_mib, build_s, StatusMiB("VmHWM"));
+      static_cast<long long>(*high), projection_mib, build_s, testing::ProcessStatusMiB("VmHWM"));
   std::fflush(stdout);
 }
 

@@ -10,52 +10,22 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "jianguan/credit/v1/events.pb.h"
 #include "jianguan/risk/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
+#include "libs/testing/process_stats.h"
 #include "libs/testing/temp_dir.h"
+#include "libs/testing/uscc_series.h"
 #include "services/sampling/plan_rules.h"
 #include "services/sampling/sampling_service.h"
 
 namespace jianguan::sampling {
 namespace {
 
-constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-
-double StatusMiB(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atof(line.c_str() + field.size() + 1) / 1024;
-  }
-  return 0;
-}
-
-double DirMiB(const std::string& path) {
-  uintmax_t bytes = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(path)) {
-    if (entry.is_regular_file()) bytes += entry.file_size();
-  }
-  return static_cast<double>(bytes) / (1 << 20);
-}
-
-std::string Uscc(uint64_t n) {
-  std::string code = "92330702";
-  std::string organisation(9, '0');
-  for (int i = 8; i >= 0; --i, n /= 31) organisation[i] = kAlphabet[n % 31];
-  code += organisation;
-  int sum = 0, weight = 1;
-  for (char c : code) {
-    sum += static_cast<int>(kAlphabet.find(c)) * weight;
-    weight = weight * 3 % 31;
-  }
-  return code + kAlphabet[(31 - sum % 31) % 31];
-}
+std::string Uscc(uint64_t n) { return testing::SeriesUscc("92330702", n); }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -89,7 +59,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
   auto db = store::Store::Open(
       {.path = dir.path(), .families = PlanStore::Families(), .sync_writes = false});
   REQUIRE(db.ok());
-  const double rss_start = StatusMiB("VmRSS");
+  const double rss_start = testing::ProcessStatusMiB("VmRSS");
 
   // 1. Subject events (70 % individual businesses, 5 Jinhua counties), 40 % graded, 30 %
   //    assessed, applied in batches of 500 as the consumer does.
@@ -183,8 +153,8 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
                 .ok());
   }
   REQUIRE(db.value()->Commit(catalogue).ok());
-  const double disk_projection = DirMiB(dir.path());
-  const double rss_projection = StatusMiB("VmRSS");
+  const double disk_projection = testing::DirectoryMiB(dir.path());
+  const double rss_projection = testing::ProcessStatusMiB("VmRSS");
 
   // 3. A joint plan over Jinhua with the default class rules: create, approve, draw.
   SamplingService service(**db, SystemClock::Instance());
@@ -220,7 +190,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
   auto approved = service.DoApprovePlan(caller, approve);
   const double approve_seconds = Seconds(started);
   REQUIRE(approved.ok());
-  const double rss_after_approve = StatusMiB("VmRSS");
+  const double rss_after_approve = testing::ProcessStatusMiB("VmRSS");
 
   v1::DrawPlanRequest draw;
   draw.set_request_id("bench-draw");
@@ -248,7 +218,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
       static_cast<long long>(approved->frozen().inspector_count()), approve_seconds,
       rss_after_approve, static_cast<long long>(drawn->draw().task_count()),
       static_cast<long long>(drawn->draw().task_count() + 1), draw_seconds, package_seconds,
-      package->size() / 1048576.0, StatusMiB("VmHWM"));
+      package->size() / 1048576.0, testing::ProcessStatusMiB("VmHWM"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "libs/testing/uscc_series.h"
 #include "services/sampling/domain/candidate_projection.h"
 #include "services/sampling/domain/draw.h"
 #include "services/sampling/domain/inspector_pool.h"
@@ -14,22 +15,8 @@
 
 namespace jianguan::sampling::testing {
 
-inline constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-
 /// The n-th of an ascending series of valid codes registered in Xi'an (610131).
-inline std::string TestUscc(uint64_t n) {
-  std::string code = "91610131";
-  std::string organisation(9, '0');
-  for (int i = 8; i >= 0; --i, n /= 31) organisation[i] = kAlphabet[n % 31];
-  code += organisation;
-  int sum = 0, weight = 1;
-  for (char c : code) {
-    sum += static_cast<int>(kAlphabet.find(c)) * weight;
-    weight = weight * 3 % 31;
-  }
-  code += kAlphabet[(31 - sum % 31) % 31];
-  return code;
-}
+inline std::string TestUscc(uint64_t n) { return jianguan::testing::SeriesUscc("91610131", n); }
 
 inline Digest TestSecret(uint8_t first = 0) {
   Digest secret;
