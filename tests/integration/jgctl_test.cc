@@ -1,8 +1,20 @@
 // jgctl against real parts: health of a real gRPC server, events tail of a real topic
 // decoded through the build's descriptor set, and the audit chain of a real store.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "jianguan/catalogue/v1/events.pb.h"
+#include "jianguan/subject/v1/events.pb.h"
+#include "libs/testing/metrics_scrape.h"
 
 #include "jianguan/ops/v1/probe.pb.h"
 #include "libs/events/kafka_admin.h"
@@ -109,6 +121,194 @@ TEST_CASE("jgctl audit verify walks a store's chain") {
   CHECK(run.exit_code == 0);
   REQUIRE_FALSE(run.lines.empty());
   CHECK(run.lines[0] == "audit chain intact: 3 records");
+}
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool Has(const Run& run, const std::string& text) {
+  for (const auto& line : run.lines) {
+    if (line.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string Sha256OfFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return store::Sha256Hex(content.str());
+}
+
+TEST_CASE("jgctl plans and draw take a joint plan from a JSON file to its public result") {
+  const std::string brokers = testing::KafkaBrokers();
+  testing::TempDir dir("jg-jgctl-plans");
+  // Names of this run only: the shared topics hold earlier runs' subjects and inspectors.
+  const std::string run = std::to_string(absl::ToUnixMillis(absl::Now()) % 100000000);
+  const std::string scjg = "JC" + run + "-SCJG", wsj = "JC" + run + "-WSJ";
+  const std::string tag = "jgctl-" + run, plan_id = "jgctl-" + run;
+
+  // Sampling's inputs straight onto the topics: two items, three inspectors per department,
+  // 20 tagged subjects.
+  {
+    auto outbox = std::move(*store::Store::Open({.path = dir.Sub("outbox"), .sync_writes = false}));
+    store::UnitOfWork work;
+    const auto add = [&](const std::string& topic, const std::string& key,
+                         const google::protobuf::Message& message) {
+      work.AddEvent(events::MakeEvent(
+          {.topic = topic, .key = key, .source = "jgctl-test", .subject = key, .time = absl::Now()},
+          message));
+    };
+    for (const auto& [code, department] : {std::pair{"JC" + run + "-01", scjg},
+                                           std::pair{"JC" + run + "-02", wsj}}) {
+      catalogue::v1::ItemPublished item;
+      item.mutable_item()->set_code(code);
+      item.mutable_item()->set_version(1);
+      item.mutable_item()->set_field("metrology");
+      add("jianguan.catalogue.v1", "items/" + code, item);
+      for (int i = 1; i <= 3; ++i) {
+        catalogue::v1::InspectorRegistered registered;
+        catalogue::v1::Inspector& inspector = *registered.mutable_inspector();
+        inspector.set_id(absl::StrCat(department, "-", i));
+        inspector.set_name(absl::StrCat("执法员", i));
+        inspector.mutable_department()->set_code(department);
+        inspector.mutable_certificate()->set_number(absl::StrCat(department, "-", i));
+        auto* from = inspector.mutable_certificate()->mutable_valid_from();
+        from->set_year(2025), from->set_month(1), from->set_day(1);
+        auto* until = inspector.mutable_certificate()->mutable_valid_until();
+        until->set_year(2028), until->set_month(12), until->set_day(31);
+        inspector.add_authorised_items(code);
+        inspector.set_status(catalogue::v1::INSPECTOR_STATUS_ACTIVE);
+        inspector.set_version(1);
+        add("jianguan.catalogue.v1", "inspectors/" + inspector.id(), registered);
+      }
+    }
+    for (int n = 0; n < 20; ++n) {
+      subject::v1::SubjectRegistered registered;
+      subject::v1::SubjectFacts& facts = *registered.mutable_facts();
+      facts.set_uscc(absl::StrCat("92330702JC", run.substr(run.size() - 6), n % 10, n / 10));
+      facts.set_name(absl::StrCat("金华市命令行测试", n, "号商行"));
+      facts.set_type(subject::v1::SUBJECT_TYPE_INDIVIDUAL_BUSINESS);
+      facts.mutable_industry()->set_code("5212");
+      facts.mutable_business_region()->set_code("330702");
+      facts.mutable_registration_region()->set_code("330702");
+      facts.add_tags(tag);
+      facts.set_status(subject::v1::SUBJECT_STATUS_NORMAL);
+      facts.set_version(1);
+      add("jianguan.subject.v1", facts.uscc(), registered);
+    }
+    REQUIRE(outbox->Commit(work).ok());
+    auto publisher = events::KafkaPublisher::Create({.brokers = brokers});
+    REQUIRE(publisher.ok());
+    events::OutboxRelay relay(*outbox, **publisher);
+    relay.Start();
+    REQUIRE(relay.AwaitDrained(absl::Seconds(60)));
+    relay.Stop();
+  }
+
+  const int grpc_port = FreePort(), metrics_port = FreePort();
+  ChildProcess sampling({JG_SAMPLING, "--grpc_port", std::to_string(grpc_port), "--metrics_port",
+                         std::to_string(metrics_port), "--data_dir", dir.Sub("sampling"),
+                         "--kafka_brokers", brokers});
+  // Projected once its consumers show no lag and apply nothing more for three seconds.
+  {
+    const absl::Time deadline = absl::Now() + absl::Seconds(180);
+    double last = -1;
+    absl::Time stable_since = absl::Now();
+    for (;;) {
+      const std::string text = testing::HttpGet(metrics_port, "/metrics");
+      double applied = 0, lag = 0;
+      for (const char* group : {"sampling-subjects", "sampling-catalogue"}) {
+        const std::string label = absl::StrCat("group=\"", group, "\"");
+        applied += testing::SampleValue(text, "jianguan_consumer_events_total",
+                                        {label, "outcome=\"applied\""});
+        lag += std::abs(testing::SampleValue(text, "jianguan_consumer_lag", {label}));
+      }
+      if (applied != last || lag != 0 || applied <= 0) {
+        last = applied;
+        stable_since = absl::Now();
+      } else if (absl::Now() - stable_since > absl::Seconds(3)) {
+        break;
+      }
+      REQUIRE(absl::Now() < deadline);
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+  }
+
+  const std::string plan_file = dir.Sub("plan.json");
+  std::ofstream(plan_file) << absl::StrCat(R"({
+    "planId": ")", plan_id, R"(", "title": "jgctl 联合抽查", "year": 2026,
+    "initiatingDepartment": {"code": ")", scjg, R"("},
+    "departments": [
+      {"department": {"code": ")", scjg, R"("}, "items": [{"code": "JC)", run, R"(-01", "version": 1}]},
+      {"department": {"code": ")", wsj, R"("}, "items": [{"code": "JC)", run, R"(-02", "version": 1}]}],
+    "target": {"tags": [")", tag, R"("]},
+    "classRules": [{"className": "B-general", "ppm": "500000", "roundUp": true, "max": "-1"}],
+    "periodStart": {"year": 2026, "month": 3, "day": 1},
+    "periodEnd": {"year": 2026, "month": 6, "day": 30}
+  })");
+  const std::string target = absl::StrCat("--sampling=127.0.0.1:", grpc_port);
+
+  Run created = Jgctl({"plans", "create", plan_file, target});
+  CHECK(created.exit_code == 0);
+  CHECK(Has(created, "plans/" + plan_id + "  draft"));
+  Run approved = Jgctl({"plans", "approve", plan_id, target});
+  CHECK(approved.exit_code == 0);
+  CHECK(Has(approved, "approved"));
+  CHECK(Has(approved, "candidates: "));
+  // Drawing is the initiator's: another department is refused.
+  Run refused = Jgctl({"draw", plan_id, "--entropy", "3D 2026061 4 7 1", "--department", wsj,
+                       target});
+  CHECK(refused.exit_code == 1);
+  Run drawn = Jgctl({"draw", plan_id, "--entropy", "3D 2026061 4 7 1",
+                     "--entropy_source", "福彩3D开奖公告", target});
+  CHECK(drawn.exit_code == 0);
+  CHECK(Has(drawn, "10 tasks, 10 visits saved"));
+  std::string digest;
+  for (const auto& line : drawn.lines) {
+    if (line.rfind("result digest: ", 0) == 0) digest = line.substr(15);
+  }
+  CHECK(digest.size() == 64);
+  // Repeated, the same command gets the first answer; another entropy is refused.
+  CHECK(Jgctl({"draw", plan_id, "--entropy", "3D 2026061 4 7 1", "--entropy_source",
+               "福彩3D开奖公告", target}).exit_code == 0);
+  CHECK(Jgctl({"draw", plan_id, "--entropy", "other", target}).exit_code == 1);
+  CHECK(Jgctl({"plans", "publish", plan_id, target}).exit_code == 0);
+
+  Run shown = Jgctl({"plans", "public", plan_id, target});
+  CHECK(shown.exit_code == 0);
+  CHECK(Has(shown, "result digest: " + digest));
+  CHECK(Has(shown, "secret: "));
+  CHECK(shown.lines.size() >= 10);
+  CHECK_FALSE(Has(shown, scjg + "-1 "));  // no inspector id in public
+
+  Run listed = Jgctl({"plans", "list", "--state", "published", target});
+  CHECK(listed.exit_code == 0);
+  CHECK(Has(listed, "plans/" + plan_id));
+  Run tasks = Jgctl({"plans", "tasks", plan_id, target});
+  CHECK(tasks.exit_code == 0);
+  CHECK(tasks.lines.size() == 10);
+
+  const std::string result_file = dir.Sub("result.json");
+  CHECK(Jgctl({"plans", "export-result", plan_id, "--out", result_file, target}).exit_code == 0);
+  CHECK(Sha256OfFile(result_file) == digest);
+  const std::string package_file = dir.Sub("package.json");
+  CHECK(Jgctl({"plans", "export-package", plan_id, "--out", package_file, target}).exit_code == 0);
+  CHECK(Sha256OfFile(package_file).size() == 64);
+
+  CHECK(Jgctl({"plans", "get", "no-such-plan", target}).exit_code == 1);
+  CHECK(Jgctl({"plans", "frobnicate", plan_id, target}).exit_code == 2);
+  sampling.Kill(SIGTERM);
+  CHECK(sampling.Wait(absl::Seconds(20)).has_value());
 }
 
 }  // namespace

@@ -25,4 +25,11 @@ int Subjects(const std::vector<std::string>& args);
 /// `args` starts with the command's name.
 int Catalogue(const std::vector<std::string>& args);
 
+/// jgctl plans create FILE.json | list | get | approve | publish | complete | tasks |
+/// export-package | public | export-result: sampling plans (--sampling, JG_GRPC_TARGET).
+int Plans(const std::vector<std::string>& args);
+
+/// jgctl draw NAME --entropy TEXT [--entropy_source TEXT]: draws an approved plan.
+int Draw(const std::vector<std::string>& args);
+
 }  // namespace jianguan::jgctl

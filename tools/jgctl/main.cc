@@ -3,6 +3,8 @@
 //   jgctl health                         health of every service on this machine
 //   jgctl events tail jianguan.subject.v1 --from_beginning --count 10
 //   jgctl audit verify --data_dir .run/data/subject-registry
+//   jgctl plans create plan.json && jgctl plans approve 2026-jh-01
+//   jgctl draw 2026-jh-01 --entropy '福彩3D 2026061期 4 7 1'
 //
 // Common flags (environment fallback in brackets): --kafka_brokers [JG_KAFKA_BROKERS],
 // --host [JG_HOST], --descriptor_set [JG_DESCRIPTOR_SET].
@@ -28,6 +30,13 @@ Commands:
   items | forms [--dept D] | inspectors [--dept D] [--item C] [--on YYYY-MM-DD]
   applicable --industry 6210 --region 330782 [--subject_type T] [--licences L] [--tags T]
   catalogue import FILE.json|FILE.csv   the catalogue (--catalogue, JG_GRPC_TARGET)
+  plans create FILE.json | list [--state S] [--year Y] | get NAME | approve NAME |
+        publish NAME | complete NAME | tasks NAME | export-package NAME --out FILE |
+        public [NAME] | export-result NAME --out FILE
+                                        sampling plans (--sampling, JG_GRPC_TARGET; writes as
+                                        --department, JG_DEPARTMENT, default the initiator)
+  draw NAME --entropy TEXT [--entropy_source TEXT]
+                                        draw an approved plan with the public entropy (摇号)
 
 Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
 --descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
@@ -52,6 +61,8 @@ int main(int argc, char** argv) {
     return jianguan::jgctl::AuditVerify({args.begin() + 2, args.end()});
   }
   if (command == "subjects") return jianguan::jgctl::Subjects({args.begin() + 1, args.end()});
+  if (command == "plans") return jianguan::jgctl::Plans({args.begin() + 1, args.end()});
+  if (command == "draw") return jianguan::jgctl::Draw({args.begin() + 1, args.end()});
   for (const char* catalogue : {"items", "forms", "inspectors", "applicable", "catalogue"}) {
     if (command == catalogue) return jianguan::jgctl::Catalogue(args);
   }
