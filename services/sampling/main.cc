@@ -26,15 +26,20 @@ int main(int argc, char** argv) {
 
   // Projections. Topics are patterns so that topics created later (credit and risk arrive
   // with their services) are picked up without a restart. Each event carries the whole
-  // state it describes, so the subject and class projections commit many per batch.
+  // state it describes with its version, so the subject and class projections commit many
+  // per batch.
   (*runtime)->AddConsumer({.group = "sampling-subjects",
                            .topics = {"^jianguan\\.subject\\.v1$"},
                            .max_batch = 500},
-                          sampling::ApplySubjectEvent);
+                          [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
+                            return sampling::ApplySubjectEvent(store, event, work);
+                          });
   (*runtime)->AddConsumer({.group = "sampling-classes",
                            .topics = {"^jianguan\\.(credit|risk)\\.v1$"},
                            .max_batch = 500},
-                          sampling::ApplyClassEvent);
+                          [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
+                            return sampling::ApplyClassEvent(store, event, work);
+                          });
   (*runtime)->AddConsumer({.group = "sampling-catalogue",
                            .topics = {"^jianguan\\.catalogue\\.v1$"}},
                           [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {

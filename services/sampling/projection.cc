@@ -11,6 +11,7 @@
 #include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/uscc.h"
 
 namespace jianguan::sampling {
 namespace {
@@ -69,14 +70,39 @@ absl::StatusOr<subject::SubjectFacts> FactsOf(const events::ConsumedEvent& event
   return absl::NotFoundError(absl::StrCat("not a subject event: ", AbslView(type)));
 }
 
-bool IsUsccShaped(std::string_view uscc) {
-  return uscc.size() == kUsccLength &&
-         std::all_of(uscc.begin(), uscc.end(), [](char c) { return absl::ascii_isalnum(c); });
+// The registry validated the code; a malformed one here is a producer's bug and dead-lettered.
+bool IsUsccShaped(std::string_view uscc) { return ValidateUscc(uscc).ok(); }
+
+}  // namespace
+
+namespace {
+
+// A class value: the class (one byte) then the event's version (8 bytes, big-endian).
+std::string ClassValue(int value, int64_t version) {
+  std::string bytes(9, '\0');
+  bytes[0] = static_cast<char>(value);
+  for (int i = 0; i < 8; ++i) bytes[8 - i] = static_cast<char>((version >> (8 * i)) & 0xff);
+  return bytes;
+}
+
+int64_t ClassVersion(std::string_view bytes) {
+  if (bytes.size() != 9) return 0;
+  int64_t version = 0;
+  for (int i = 1; i < 9; ++i) version = (version << 8) | static_cast<uint8_t>(bytes[i]);
+  return version;
+}
+
+// Whether the stored class at `key` is at least `version` (the event is stale).
+absl::StatusOr<bool> ClassIsNewer(const store::Store& store, const std::string& key,
+                                  int64_t version) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, store.Get(kProjectionFamily, key));
+  return stored.has_value() && ClassVersion(*stored) >= version;
 }
 
 }  // namespace
 
-absl::Status ApplySubjectEvent(const events::ConsumedEvent& event, store::UnitOfWork& work) {
+absl::Status ApplySubjectEvent(const store::Store& store, const events::ConsumedEvent& event,
+                               store::UnitOfWork& work) {
   absl::StatusOr<subject::SubjectFacts> facts = FactsOf(event);
   if (absl::IsNotFound(facts.status())) return absl::OkStatus();  // a type added later
   if (!facts.ok()) return facts.status();
@@ -84,6 +110,11 @@ absl::Status ApplySubjectEvent(const events::ConsumedEvent& event, store::UnitOf
     return absl::InvalidArgumentError(
         absl::StrCat("facts.uscc: not a USCC: \"", AbslView(facts->uscc()), "\""));
   }
+  const std::string key = RowKey(facts->uscc(), kFacts);
+  // A copy of an older state (e.g. a republished outbox) never overwrites a newer one.
+  ASSIGN_OR_RETURN(std::optional<v1::ProjectedSubject> known,
+                   store.GetMessage<v1::ProjectedSubject>(kProjectionFamily, key));
+  if (known && known->version() >= facts->version()) return absl::OkStatus();
   v1::ProjectedSubject row;
   row.set_name(facts->name());
   row.set_type(facts->type());
@@ -95,11 +126,12 @@ absl::Status ApplySubjectEvent(const events::ConsumedEvent& event, store::UnitOf
   for (std::string& tag : tags) row.add_tags(std::move(tag));
   row.set_status(facts->status());
   row.set_version(facts->version());
-  work.Put(kProjectionFamily, RowKey(facts->uscc(), kFacts), row.SerializeAsString());
+  work.Put(kProjectionFamily, key, row.SerializeAsString());
   return absl::OkStatus();
 }
 
-absl::Status ApplyClassEvent(const events::ConsumedEvent& event, store::UnitOfWork& work) {
+absl::Status ApplyClassEvent(const store::Store& store, const events::ConsumedEvent& event,
+                             store::UnitOfWork& work) {
   const std::string_view type = event.type();
   if (type == TypeOf<credit::v1::CreditGradeChanged>()) {
     ASSIGN_OR_RETURN(auto changed, events::Decode<credit::v1::CreditGradeChanged>(event));
@@ -108,8 +140,12 @@ absl::Status ApplyClassEvent(const events::ConsumedEvent& event, store::UnitOfWo
         changed.grade() > credit::v1::CREDIT_GRADE_D) {
       return absl::InvalidArgumentError(absl::StrCat("grade: unknown value ", changed.grade()));
     }
-    const char grade = static_cast<char>(changed.grade() - credit::v1::CREDIT_GRADE_A);
-    work.Put(kProjectionFamily, RowKey(changed.uscc(), kGrade), std::string(1, grade));
+    const std::string key = RowKey(changed.uscc(), kGrade);
+    ASSIGN_OR_RETURN(bool stale, ClassIsNewer(store, key, changed.version()));
+    if (!stale) {
+      work.Put(kProjectionFamily, key,
+               ClassValue(changed.grade() - credit::v1::CREDIT_GRADE_A, changed.version()));
+    }
     return absl::OkStatus();
   }
   if (type == TypeOf<risk::v1::RiskLevelChanged>()) {
@@ -118,8 +154,12 @@ absl::Status ApplyClassEvent(const events::ConsumedEvent& event, store::UnitOfWo
     if (changed.level() < risk::v1::RISK_LEVEL_LOW || changed.level() > risk::v1::RISK_LEVEL_HIGH) {
       return absl::InvalidArgumentError(absl::StrCat("level: unknown value ", changed.level()));
     }
-    const char level = static_cast<char>(changed.level() - risk::v1::RISK_LEVEL_LOW);
-    work.Put(kProjectionFamily, RowKey(changed.uscc(), kRisk), std::string(1, level));
+    const std::string key = RowKey(changed.uscc(), kRisk);
+    ASSIGN_OR_RETURN(bool stale, ClassIsNewer(store, key, changed.version()));
+    if (!stale) {
+      work.Put(kProjectionFamily, key,
+               ClassValue(changed.level() - risk::v1::RISK_LEVEL_LOW, changed.version()));
+    }
     return absl::OkStatus();
   }
   return absl::OkStatus();
@@ -223,12 +263,12 @@ absl::Status ProjectionReader::ForEachSubject(
             have_facts = true;
             break;
           case kGrade:
-            if (value.size() == 1 && value[0] >= 0 && value[0] <= 3) {
+            if (!value.empty() && value[0] >= 0 && value[0] <= 3) {
               row.grade = static_cast<CreditGrade>(value[0]);
             }
             break;
           case kRisk:
-            if (value.size() == 1 && value[0] >= 0 && value[0] <= 3) {
+            if (!value.empty() && value[0] >= 0 && value[0] <= 3) {
               row.risk = static_cast<RiskLevel>(value[0]);
             }
             break;

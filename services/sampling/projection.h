@@ -5,13 +5,15 @@
 //   every subject with its facts and class together, already sorted as the candidate list
 //   must be (docs/draw-algorithm.md §2.3):
 //     <uscc>f  ProjectedSubject        from jianguan.subject.v1 (every event carries SubjectFacts)
-//     <uscc>g  one byte, CreditGrade   from jianguan.credit.v1 CreditGradeChanged
-//     <uscc>r  one byte, RiskLevel     from jianguan.risk.v1 RiskLevelChanged
+//     <uscc>g  grade 0–3, version      from jianguan.credit.v1 CreditGradeChanged
+//     <uscc>r  level 0–3, version      from jianguan.risk.v1 RiskLevelChanged
 //   family "inspectors", keyed by id: ProjectedInspector from jianguan.catalogue.v1
 //   family "items", keyed by code: ProjectedItem from jianguan.catalogue.v1
 //
-// Every event carries the whole state of what it describes and a key's events arrive in
-// order, so each is applied by a blind write and the consumers may batch many per commit.
+// Every event carries the whole state of what it describes and its version; an event not
+// newer than the stored state (a copy of an old one) changes nothing. A key's events arrive
+// in order, so the consumers may batch many per commit: the check reads committed state, and
+// the last of a batch's writes to one key wins.
 // A subject without a grade is grade B, without a risk level "general" (issue #6).
 //
 // Size: about 60 bytes on disk per subject (key, facts, two class bytes) before
@@ -42,9 +44,11 @@ inline constexpr char kCreditTopic[] = "jianguan.credit.v1";
 inline constexpr char kRiskTopic[] = "jianguan.risk.v1";
 
 /// Applies one event of jianguan.subject.v1 (SubjectFacts of any of its six events).
-absl::Status ApplySubjectEvent(const events::ConsumedEvent& event, store::UnitOfWork& work);
+absl::Status ApplySubjectEvent(const store::Store& store, const events::ConsumedEvent& event,
+                               store::UnitOfWork& work);
 /// Applies CreditGradeChanged and RiskLevelChanged (other types on those topics are skipped).
-absl::Status ApplyClassEvent(const events::ConsumedEvent& event, store::UnitOfWork& work);
+absl::Status ApplyClassEvent(const store::Store& store, const events::ConsumedEvent& event,
+                             store::UnitOfWork& work);
 /// Applies the inspector and item events of jianguan.catalogue.v1; others are skipped. Reads
 /// `store` (an abolition keeps the item's hierarchy): consume with max_batch 1.
 absl::Status ApplyCatalogueEvent(const store::Store& store, const events::ConsumedEvent& event,

@@ -71,8 +71,8 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
   store::UnitOfWork work;
   int in_batch = 0;
   const auto apply = [&](const events::ConsumedEvent& event, bool subject_topic) {
-    absl::Status status = subject_topic ? ApplySubjectEvent(event, work)
-                                        : ApplyClassEvent(event, work);
+    absl::Status status = subject_topic ? ApplySubjectEvent(**db, event, work)
+                                        : ApplyClassEvent(**db, event, work);
     REQUIRE(status.ok());
     ++applied;
     if (++in_batch == 500) {

@@ -63,18 +63,19 @@ struct Fixture {
     store::UnitOfWork work;
     absl::Status applied;
     if (topic == kSubjectTopic) {
-      applied = ApplySubjectEvent(event, work);
+      applied = ApplySubjectEvent(*db, event, work);
     } else if (topic == kCatalogueTopic) {
       applied = ApplyCatalogueEvent(*db, event, work);
     } else {
-      applied = ApplyClassEvent(event, work);
+      applied = ApplyClassEvent(*db, event, work);
     }
     REQUIRE(applied.ok());
     REQUIRE(db->Commit(work).ok());
   }
 
   void AddSubject(const std::string& uscc, const std::string& region = "330702",
-                  subject::v1::SubjectStatus status = subject::v1::SUBJECT_STATUS_NORMAL) {
+                  subject::v1::SubjectStatus status = subject::v1::SUBJECT_STATUS_NORMAL,
+                  int64_t version = 1) {
     subject::v1::SubjectRegistered event;
     subject::v1::SubjectFacts& facts = *event.mutable_facts();
     facts.set_uscc(uscc);
@@ -84,15 +85,15 @@ struct Fixture {
     facts.mutable_registration_region()->set_code(region);
     facts.mutable_business_region()->set_code(region);
     facts.set_status(status);
-    facts.set_version(1);
+    facts.set_version(version);
     Consume(kSubjectTopic, uscc, event);
   }
 
-  void Grade(const std::string& uscc, credit::v1::CreditGrade grade) {
+  void Grade(const std::string& uscc, credit::v1::CreditGrade grade, int64_t version = 1) {
     credit::v1::CreditGradeChanged event;
     event.set_uscc(uscc);
     event.set_grade(grade);
-    event.set_version(1);
+    event.set_version(version);
     Consume(kCreditTopic, uscc, event);
   }
 
@@ -467,6 +468,35 @@ TEST_CASE("a subject drawn for an item is not drawn again within the frequency p
       CHECK((*history)->last_plan() == "2026-jh-06");
     }
   }
+}
+
+TEST_CASE("a copy of an older state never overwrites a newer one in the projections") {
+  Fixture f;
+  const std::string uscc = TestUscc(7);
+  f.AddSubject(uscc, "330702", subject::v1::SUBJECT_STATUS_DEREGISTERED, 3);
+  f.AddSubject(uscc, "330702", subject::v1::SUBJECT_STATUS_NORMAL, 2);  // stale copy
+  f.Grade(uscc, credit::v1::CREDIT_GRADE_D, 5);
+  f.Grade(uscc, credit::v1::CREDIT_GRADE_A, 4);  // stale copy
+  std::vector<std::pair<int, CreditGrade>> seen;
+  REQUIRE(ProjectionReader(*f.db)
+              .ForEachSubject([&](const ProjectedRow& row) {
+                seen.emplace_back(row.facts->status(), row.grade);
+                return true;
+              })
+              .ok());
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].first == subject::v1::SUBJECT_STATUS_DEREGISTERED);
+  CHECK(seen[0].second == CreditGrade::kD);
+
+  f.Grade(uscc, credit::v1::CREDIT_GRADE_B, 6);  // a newer one applies
+  seen.clear();
+  REQUIRE(ProjectionReader(*f.db)
+              .ForEachSubject([&](const ProjectedRow& r) {
+                seen.emplace_back(r.facts->status(), r.grade);
+                return true;
+              })
+              .ok());
+  CHECK(seen[0].second == CreditGrade::kB);
 }
 
 TEST_CASE("the public lists approved plans only") {
