@@ -12,7 +12,7 @@ const prometheus::Histogram::BucketBoundaries& SecondsBuckets() {
 
 prometheus::Family<prometheus::Counter>& Draws(prometheus::Registry& registry) {
   return prometheus::BuildCounter()
-      .Name("jg_sampling_draws_total")
+      .Name("jianguan_sampling_draws_total")
       .Help("Draws attempted, by outcome (drawn or infeasible)")
       .Register(registry);
 }
@@ -23,22 +23,22 @@ SamplingMetrics::SamplingMetrics(prometheus::Registry& registry)
     : draws_drawn(Draws(registry).Add({{"outcome", "drawn"}})),
       draws_infeasible(Draws(registry).Add({{"outcome", "infeasible"}})),
       tasks_drawn(prometheus::BuildCounter()
-                      .Name("jg_sampling_tasks_drawn_total")
+                      .Name("jianguan_sampling_tasks_drawn_total")
                       .Help("Inspection tasks of successful draws")
                       .Register(registry)
                       .Add({})),
       freeze_seconds(prometheus::BuildHistogram()
-                         .Name("jg_sampling_freeze_seconds")
+                         .Name("jianguan_sampling_freeze_seconds")
                          .Help("Approval's freeze: candidate list and pool built and stored")
                          .Register(registry)
                          .Add({}, SecondsBuckets())),
       draw_seconds(prometheus::BuildHistogram()
-                       .Name("jg_sampling_draw_seconds")
+                       .Name("jianguan_sampling_draw_seconds")
                        .Help("A draw from the frozen inputs, tasks and events committed")
                        .Register(registry)
                        .Add({}, SecondsBuckets())),
       frozen_candidates(prometheus::BuildGauge()
-                            .Name("jg_sampling_frozen_candidates")
+                            .Name("jianguan_sampling_frozen_candidates")
                             .Help("Candidates frozen by the last approval")
                             .Register(registry)
                             .Add({})) {}

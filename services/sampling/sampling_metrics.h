@@ -1,11 +1,11 @@
 // The sampling service's own metrics; the runtime adds the gRPC, consumer (projection lag)
 // and outbox ones.
 //
-//   jg_sampling_draws_total{outcome="drawn"|"infeasible"}   draws attempted
-//   jg_sampling_tasks_drawn_total                           tasks of successful draws
-//   jg_sampling_freeze_seconds                              approval's freeze (histogram)
-//   jg_sampling_draw_seconds                                a draw with its commit (histogram)
-//   jg_sampling_frozen_candidates                           candidates of the last approval
+//   jianguan_sampling_draws_total{outcome="drawn"|"infeasible"}   draws attempted
+//   jianguan_sampling_tasks_drawn_total                           tasks of successful draws
+//   jianguan_sampling_freeze_seconds                              approval's freeze (histogram)
+//   jianguan_sampling_draw_seconds                                a draw with its commit (histogram)
+//   jianguan_sampling_frozen_candidates                           candidates of the last approval
 #pragma once
 
 #include "prometheus/counter.h"

@@ -24,6 +24,7 @@
 #include "libs/testing/child_process.h"
 #include "libs/testing/kafka.h"
 #include "libs/testing/temp_dir.h"
+#include "libs/testing/uscc_series.h"
 
 namespace jianguan {
 namespace {
@@ -195,7 +196,8 @@ TEST_CASE("jgctl plans and draw take a joint plan from a JSON file to its public
     for (int n = 0; n < 20; ++n) {
       subject::v1::SubjectRegistered registered;
       subject::v1::SubjectFacts& facts = *registered.mutable_facts();
-      facts.set_uscc(absl::StrCat("92330702JC", run.substr(run.size() - 6), n % 10, n / 10));
+      // Valid codes (the projection checks them as the registry does), unique to the run.
+      facts.set_uscc(testing::SeriesUscc("92330702", std::stoull(run) * 100 + n));
       facts.set_name(absl::StrCat("金华市命令行测试", n, "号商行"));
       facts.set_type(subject::v1::SUBJECT_TYPE_INDIVIDUAL_BUSINESS);
       facts.mutable_industry()->set_code("5212");
