@@ -284,7 +284,7 @@ absl::Status RequireState(const v1::Plan& plan, v1::PlanState from, std::string_
                    ", it must be ", absl::AsciiStrToLower(v1::PlanState_Name(from).substr(11))));
 }
 
-SamplingPlan ToDomainPlan(const v1::Plan& plan, const std::string& commitment) {
+SamplingPlan AsDrawPlan(const v1::Plan& plan, const std::string& commitment) {
   SamplingPlan out;
   out.plan_id = plan.plan_id();
   out.name = plan.title();

@@ -53,7 +53,7 @@ bool IsPlanId(std::string_view plan_id);
 absl::Status RequireState(const v1::Plan& plan, v1::PlanState from, std::string_view action);
 
 /// The draw's plan for a defaulted, checked plan and its commitment (hex).
-SamplingPlan ToDomainPlan(const v1::Plan& plan, const std::string& commitment);
+SamplingPlan AsDrawPlan(const v1::Plan& plan, const std::string& commitment);
 
 /// Whether a projected subject is in the plan's target (the filter of §2.3).
 bool MatchesTarget(const v1::TargetFilter& target, const v1::ProjectedSubject& subject);

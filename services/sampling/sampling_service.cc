@@ -103,25 +103,47 @@ grpc::Status ServePublic(Response* response, Do&& run) {
   return ToGrpcStatus(status);
 }
 
-// Streams `document` in chunks; the last one carries its size and SHA-256.
-grpc::Status StreamDocument(const std::string& document,
-                            grpc::ServerWriter<v1::ExportChunk>* writer) {
-  const std::string digest = store::Sha256Hex(document);
-  size_t offset = 0;
-  do {
-    v1::ExportChunk chunk;
-    const size_t size = std::min(kExportChunkBytes, document.size() - offset);
-    chunk.set_data(document.substr(offset, size));
-    chunk.set_offset(static_cast<int64_t>(offset));
-    offset += size;
-    if (offset == document.size()) {
-      chunk.set_total_size(static_cast<int64_t>(document.size()));
-      chunk.set_sha256(digest);
+// Writes a document to a server stream in chunks of kExportChunkBytes as it is produced;
+// the last chunk carries the document's size and SHA-256.
+class ChunkStream {
+ public:
+  explicit ChunkStream(grpc::ServerWriter<v1::ExportChunk>* writer) : writer_(writer) {}
+
+  void Write(std::string_view bytes) {
+    digest_.Update(bytes);
+    buffer_.append(bytes);
+    // Keep at least one byte back, so that Finish always has a last chunk to mark.
+    while (buffer_.size() > kExportChunkBytes && !broken_) {
+      Send(std::string_view(buffer_).substr(0, kExportChunkBytes), false);
+      buffer_.erase(0, kExportChunkBytes);
     }
-    if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "client gone");
-  } while (offset < document.size());
-  return grpc::Status::OK;
-}
+  }
+
+  grpc::Status Finish() {
+    if (!broken_) Send(buffer_, true);
+    if (broken_) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    return grpc::Status::OK;
+  }
+
+ private:
+  void Send(std::string_view data, bool last) {
+    v1::ExportChunk chunk;
+    chunk.set_data(std::string(data));
+    chunk.set_offset(sent_);
+    sent_ += static_cast<int64_t>(data.size());
+    if (last) {
+      chunk.set_total_size(sent_);
+      chunk.set_sha256(HexOf(digest_.Finish()));
+    }
+    if (!writer_->Write(chunk)) broken_ = true;
+  }
+
+  grpc::ServerWriter<v1::ExportChunk>* writer_;
+  Sha256Stream digest_;
+  std::string buffer_;
+  int64_t sent_ = 0;
+  bool broken_ = false;
+};
 
 v1::DrawFailureReport ReportOf(const DrawFailure& failure) {
   v1::DrawFailureReport report;
@@ -151,7 +173,7 @@ absl::StatusOr<FrozenInputsLoaded> LoadFrozen(const PlanStore& plans, const v1::
   ASSIGN_OR_RETURN(v1::FrozenPool frozen, plans.LoadPool(plan.plan_id()));
   ASSIGN_OR_RETURN(InspectorPool pool, PoolOf(frozen));
   ASSIGN_OR_RETURN(Digest secret, plans.LoadSecret(plan.plan_id()));
-  return FrozenInputsLoaded{.plan = ToDomainPlan(plan, plan.frozen().commitment()),
+  return FrozenInputsLoaded{.plan = AsDrawPlan(plan, plan.frozen().commitment()),
                             .candidates = std::move(candidates),
                             .pool = std::move(pool),
                             .secret = secret};
@@ -172,7 +194,7 @@ v1::PublicPlan PublicView(const v1::Plan& plan) {
   *view.mutable_period_end() = plan.period_end();
   view.set_state(plan.state());
   const v1::FrozenInputs& frozen = plan.frozen();
-  view.set_plan_json(PlanJson(ToDomainPlan(plan, frozen.commitment())).Canonical());
+  view.set_plan_json(PlanJson(AsDrawPlan(plan, frozen.commitment())).Canonical());
   view.set_plan_hash(frozen.plan_hash());
   view.set_commitment(frozen.commitment());
   view.set_candidates_digest(frozen.candidates_digest());
@@ -192,8 +214,9 @@ v1::PublicPlan PublicView(const v1::Plan& plan) {
   return view;
 }
 
-absl::StatusOr<std::string> RecomputeDocument(const PlanStore& plans, const v1::Plan& plan,
-                                              bool public_result) {
+absl::Status WriteRecomputedDocument(const PlanStore& plans, const v1::Plan& plan,
+                                     bool public_result,
+                                     const std::function<void(std::string_view)>& write) {
   ASSIGN_OR_RETURN(FrozenInputsLoaded frozen, LoadFrozen(plans, plan));
   const DrawInput input{.plan = &frozen.plan,
                         .candidates = &frozen.candidates,
@@ -201,12 +224,25 @@ absl::StatusOr<std::string> RecomputeDocument(const PlanStore& plans, const v1::
                         .secret = frozen.secret,
                         .entropy = plan.draw().entropy()};
   ASSIGN_OR_RETURN(DrawResult result, Draw(input));
-  if (HexOf(ResultDigest(input, result)) != plan.draw().result_digest()) {
+  const std::string published = PublicResult(input, result).Canonical();
+  if (HexOf(Sha256(published)) != plan.draw().result_digest()) {
     return absl::DataLossError(absl::StrCat("the recomputed draw of ", PlanResource(plan.plan_id()),
                                             " does not match its recorded result digest"));
   }
-  return public_result ? PublicResult(input, result).Canonical()
-                       : VerificationPackage(input, result).Canonical();
+  if (public_result) {
+    write(published);
+  } else {
+    WriteVerificationPackage(input, result, write);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RecomputeDocument(const PlanStore& plans, const v1::Plan& plan,
+                                              bool public_result) {
+  std::string document;
+  RETURN_IF_ERROR(WriteRecomputedDocument(plans, plan, public_result,
+                                          [&](std::string_view piece) { document += piece; }));
+  return document;
 }
 
 // ---- Sampling -------------------------------------------------------------------------------
@@ -359,7 +395,7 @@ absl::StatusOr<v1::Plan> SamplingService::DoApprovePlan(const Caller& caller,
         ASSIGN_OR_RETURN(InspectorPool pool, PoolOf(frozen_pool));
         ASSIGN_OR_RETURN(Digest secret, NewSecret());
         const std::string commitment = HexOf(CommitmentOf(secret));
-        const SamplingPlan domain = ToDomainPlan(plan, commitment);
+        const SamplingPlan domain = AsDrawPlan(plan, commitment);
         RETURN_IF_ERROR(ValidatePlan(domain));
 
         v1::FrozenInputs& frozen = *plan.mutable_frozen();
@@ -654,7 +690,7 @@ grpc::Status SamplingService::ListTasks(grpc::ServerContext* context,
 grpc::Status SamplingService::ExportVerificationPackage(
     grpc::ServerContext* context, const v1::ExportRequest* request,
     grpc::ServerWriter<v1::ExportChunk>* writer) {
-  std::string document;
+  ChunkStream stream(writer);
   absl::Status status = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
     const auto& metadata = context->client_metadata();
@@ -673,11 +709,11 @@ grpc::Status SamplingService::ExportVerificationPackage(
     if (stored->plan.state() < v1::PLAN_STATE_DRAWN) {
       return FailedPrecondition(request->name(), "the plan has not been drawn");
     }
-    ASSIGN_OR_RETURN(document, RecomputeDocument(plans_, stored->plan, false));
-    return absl::OkStatus();
+    return WriteRecomputedDocument(plans_, stored->plan, false,
+                                   [&](std::string_view piece) { stream.Write(piece); });
   }();
   if (!status.ok()) return ToGrpcStatus(status);
-  return StreamDocument(document, writer);
+  return stream.Finish();
 }
 
 // ---- SamplingPublic -------------------------------------------------------------------------
@@ -760,15 +796,15 @@ grpc::Status SamplingPublicService::ListPublicTasks(grpc::ServerContext*,
 grpc::Status SamplingPublicService::ExportPublicResult(
     grpc::ServerContext*, const v1::ExportRequest* request,
     grpc::ServerWriter<v1::ExportChunk>* writer) {
-  std::string document;
+  ChunkStream stream(writer);
   absl::Status status = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(v1::Plan plan, PublicPlanNamed(plans_, request->name()));
     RETURN_IF_ERROR(RequirePublished(plan));
-    ASSIGN_OR_RETURN(document, RecomputeDocument(plans_, plan, true));
-    return absl::OkStatus();
+    return WriteRecomputedDocument(plans_, plan, true,
+                                   [&](std::string_view piece) { stream.Write(piece); });
   }();
   if (!status.ok()) return ToGrpcStatus(status);
-  return StreamDocument(document, writer);
+  return stream.Finish();
 }
 
 }  // namespace jianguan::sampling

@@ -124,9 +124,13 @@ class SamplingPublicService final : public v1::SamplingPublic::Service {
 /// published).
 v1::PublicPlan PublicView(const v1::Plan& plan);
 
-/// The canonical public result (`public_result` true) or verification package of a drawn
-/// plan, recomputed from the frozen inputs; DATA_LOSS when it does not match the recorded
-/// result digest.
+/// Recomputes a drawn plan's draw from its frozen inputs and hands `write` the canonical
+/// public result (`public_result` true) or verification package, in pieces. DATA_LOSS, with
+/// nothing written, when the recomputed result does not match the recorded result digest.
+absl::Status WriteRecomputedDocument(const PlanStore& plans, const v1::Plan& plan,
+                                     bool public_result,
+                                     const std::function<void(std::string_view)>& write);
+/// The same document as one string (tests, small plans).
 absl::StatusOr<std::string> RecomputeDocument(const PlanStore& plans, const v1::Plan& plan,
                                               bool public_result);
 

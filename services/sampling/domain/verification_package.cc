@@ -39,12 +39,10 @@ Digest ResultDigest(const DrawInput& input, const DrawResult& result) {
   return Sha256(PublicResult(input, result).Canonical());
 }
 
-JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result) {
-  JsonValue::Array lines;
-  lines.reserve(input.candidates->size());
-  for (uint32_t i = 0; i < input.candidates->size(); ++i) {
-    lines.emplace_back(input.candidates->Line(i));
-  }
+namespace {
+
+// Every member of the package but "candidates".
+JsonValue::Object PackageWithoutCandidates(const DrawInput& input, const DrawResult& result) {
   JsonValue::Array strata;
   for (int s = 0; s < kStrata; ++s) {
     strata.push_back(JsonValue::Object{{"class", StratumName(s)},
@@ -57,7 +55,6 @@ JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result) 
   return JsonValue::Object{
       {"format", "jianguan-draw-package-v1"},
       {"plan", PlanJson(*input.plan)},
-      {"candidates", std::move(lines)},
       {"inspectors", input.inspectors->PoolJson()},
       {"secret", HexOf(input.secret)},
       {"entropy", input.entropy},
@@ -69,6 +66,39 @@ JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result) 
                                       {"inspectors_digest", HexOf(result.inspectors_digest)},
                                       {"result_digest", result_digest}}},
   };
+}
+
+}  // namespace
+
+JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result) {
+  JsonValue::Array lines;
+  lines.reserve(input.candidates->size());
+  for (uint32_t i = 0; i < input.candidates->size(); ++i) {
+    lines.emplace_back(input.candidates->Line(i));
+  }
+  JsonValue::Object package = PackageWithoutCandidates(input, result);
+  package.emplace("candidates", std::move(lines));
+  return package;
+}
+
+void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
+                              const std::function<void(std::string_view)>& write,
+                              size_t piece_bytes) {
+  // "candidates" sorts before every other key, so the canonical package is
+  // {"candidates":[…], followed by the other members as their own object encodes them.
+  const std::string rest = JsonValue(PackageWithoutCandidates(input, result)).Canonical();
+  std::string piece = "{\"candidates\":[";
+  for (uint32_t i = 0; i < input.candidates->size(); ++i) {
+    if (i > 0) piece.push_back(',');
+    AppendJsonString(piece, input.candidates->Line(i));
+    if (piece.size() >= piece_bytes) {
+      write(piece);
+      piece.clear();
+    }
+  }
+  piece += "],";
+  piece.append(rest, 1, std::string::npos);  // without its opening brace
+  write(piece);
 }
 
 }  // namespace jianguan::sampling

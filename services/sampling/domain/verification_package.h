@@ -6,6 +6,9 @@
 //   std::string package = VerificationPackage(input, *result).Canonical();
 #pragma once
 
+#include <functional>
+#include <string_view>
+
 #include "services/sampling/domain/canonical_json.h"
 #include "services/sampling/domain/draw.h"
 
@@ -19,5 +22,12 @@ Digest ResultDigest(const DrawInput& input, const DrawResult& result);
 
 /// The verification package of §8, classes included: for auditors only.
 JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result);
+
+/// The canonical encoding of VerificationPackage(input, result), handed to `write` in pieces
+/// of about `piece_bytes` without ever holding the candidate list as JSON: the package of a
+/// 10-million-subject province is 400 MB, most of it candidate lines.
+void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
+                              const std::function<void(std::string_view)>& write,
+                              size_t piece_bytes = 1 << 20);
 
 }  // namespace jianguan::sampling

@@ -76,6 +76,18 @@ SCENARIO("tools/verify-draw confirms a C++ draw and catches a single alteration"
     REQUIRE(result.ok());
     REQUIRE(result->tasks.size() > 100);
 
+    WHEN("the package is written in pieces, as the service streams it") {
+      std::string streamed;
+      size_t pieces = 0;
+      WriteVerificationPackage(input, *result, [&](std::string_view piece) {
+        streamed += piece;
+        ++pieces;
+      }, 4096);
+      THEN("the pieces make exactly the canonical package") {
+        CHECK(pieces > 10);
+        CHECK(streamed == VerificationPackage(input, *result).Canonical());
+      }
+    }
     WHEN("the honest package is verified") {
       const Verdict verdict = RunVerifier(VerificationPackage(input, *result).Canonical(), "ok");
       THEN("it matches") {

@@ -86,7 +86,7 @@ TEST_CASE("the hashed plan object carries year, department, period and statuses"
   *plan.mutable_period_start() = DateOf(2026, 3, 1);
   *plan.mutable_period_end() = DateOf(2026, 6, 30);
   ApplyPlanDefaults(plan);
-  const std::string json = PlanJson(ToDomainPlan(plan, std::string(64, 'a'))).Canonical();
+  const std::string json = PlanJson(AsDrawPlan(plan, std::string(64, 'a'))).Canonical();
   CHECK(json.find("\"year\":2026") != std::string::npos);
   CHECK(json.find("\"initiating_department\":\"330700-SCJG\"") != std::string::npos);
   CHECK(json.find("\"period\":{\"end\":\"2026-06-30\",\"start\":\"2026-03-01\"}") !=
@@ -95,8 +95,8 @@ TEST_CASE("the hashed plan object carries year, department, period and statuses"
         std::string::npos);
   v1::Plan later = plan;
   *later.mutable_period_end() = DateOf(2026, 7, 31);
-  CHECK(PlanHash(ToDomainPlan(later, std::string(64, 'a'))) !=
-        PlanHash(ToDomainPlan(plan, std::string(64, 'a'))));
+  CHECK(PlanHash(AsDrawPlan(later, std::string(64, 'a'))) !=
+        PlanHash(AsDrawPlan(plan, std::string(64, 'a'))));
 }
 
 }  // namespace
