@@ -11,6 +11,7 @@
 #include "libs/core/text_checks.h"
 #include "libs/core/uscc.h"
 #include "libs/events/event.h"
+#include "libs/server/serve.h"
 #include "services/subject-registry/wire_text.h"
 
 namespace jianguan::subject {
@@ -77,20 +78,16 @@ absl::StatusOr<M> ParseRequest(std::string_view bytes, std::string_view prefix =
   return violations.ToStatus();
 }
 
+// A unary call read and answered as raw bytes (see the class comment), on the callback API.
 template <typename Request, typename Handle>
 grpc::ServerUnaryReactor* ServeRaw(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* in, grpc::ByteBuffer* out,
                                    Handle handle) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  return ServeUnary(context, out, [&](const Caller& caller) -> absl::StatusOr<grpc::ByteBuffer> {
     ASSIGN_OR_RETURN(Request request, ParseRequest<Request>(FromBuffer(*in)));
     ASSIGN_OR_RETURN(auto response, handle(caller, request, MaySeeIdNumbers(context)));
-    *out = ToBuffer(Serialize(response));
-    return absl::OkStatus();
-  }();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+    return ToBuffer(Serialize(response));
+  });
 }
 
 // A bidirectional import: each batch read is committed, then answered, then the next read.
@@ -421,30 +418,31 @@ absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::ImportBatch(
 
 // --- Reads -----------------------------------------------------------------------------
 
-grpc::Status SubjectRegistryService::GetSubject(grpc::ServerContext* context,
-                                                const v1::GetSubjectRequest* request,
-                                                v1::Subject* response) {
-  auto caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto stored = Load(request->uscc());
-  if (!stored.ok()) return ToGrpcStatus(stored.status());
-  *response = ForCaller(std::move(stored->subject), MaySeeIdNumbers(context));
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* SubjectRegistryService::GetSubject(grpc::CallbackServerContext* context,
+                                                            const v1::GetSubjectRequest* request,
+                                                            v1::Subject* response) {
+  // A point read: answered on the callback thread, without a hop to a thread pool.
+  return ServeUnary(context, response, [&](const Caller&) -> absl::StatusOr<v1::Subject> {
+    ASSIGN_OR_RETURN(StoredSubject stored, Load(request->uscc()));
+    return ForCaller(std::move(stored.subject), MaySeeIdNumbers(context));
+  });
 }
 
 grpc::Status SubjectRegistryService::ListSubjects(grpc::ServerContext* context,
                                                   const v1::ListSubjectsRequest* request,
                                                   v1::ListSubjectsResponse* response) {
-  auto caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (auto s = CheckFilter(request->filter()); !s.ok()) return ToGrpcStatus(s);
-  auto page = subjects_.List(FilterOf(request->filter()), PageSize(request->page().page_size()),
-                             request->page().page_token());
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  const bool may_see = MaySeeIdNumbers(context);
-  for (auto& s : page->subjects) *response->add_subjects() = ForCaller(std::move(s), may_see);
-  response->mutable_page()->set_next_page_token(page->next_page_token);
-  return grpc::Status::OK;
+  return ServeRead(context, response, [&]() -> absl::StatusOr<v1::ListSubjectsResponse> {
+    RETURN_IF_ERROR(CheckFilter(request->filter()));
+    ASSIGN_OR_RETURN(SubjectPage page,
+                     subjects_.List(FilterOf(request->filter()),
+                                    PageSize(request->page().page_size()),
+                                    request->page().page_token()));
+    const bool may_see = MaySeeIdNumbers(context);
+    v1::ListSubjectsResponse out;
+    for (auto& s : page.subjects) *out.add_subjects() = ForCaller(std::move(s), may_see);
+    out.mutable_page()->set_next_page_token(page.next_page_token);
+    return out;
+  });
 }
 
 grpc::Status SubjectRegistryService::ExportSubjects(
@@ -473,18 +471,18 @@ grpc::Status SubjectRegistryService::ExportSubjects(
 grpc::Status SubjectRegistryService::GetSubjectProfile(grpc::ServerContext* context,
                                                        const v1::GetSubjectProfileRequest* request,
                                                        v1::GetSubjectProfileResponse* response) {
-  auto caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto stored = Load(request->uscc());
-  if (!stored.ok()) return ToGrpcStatus(stored.status());
-  // The profile is shown widely: the ID number is masked whatever the caller's role.
-  *response->mutable_subject() = ForCaller(std::move(stored->subject), false);
-  auto timeline = subjects_.Timeline(request->uscc(), PageSize(request->page().page_size()),
-                                     request->page().page_token());
-  if (!timeline.ok()) return ToGrpcStatus(timeline.status());
-  for (auto& entry : timeline->first) *response->add_timeline() = std::move(entry);
-  response->mutable_page()->set_next_page_token(timeline->second);
-  return grpc::Status::OK;
+  return ServeRead(context, response, [&]() -> absl::StatusOr<v1::GetSubjectProfileResponse> {
+    ASSIGN_OR_RETURN(StoredSubject stored, Load(request->uscc()));
+    v1::GetSubjectProfileResponse out;
+    // The profile is shown widely: the ID number is masked whatever the caller's role.
+    *out.mutable_subject() = ForCaller(std::move(stored.subject), false);
+    ASSIGN_OR_RETURN(auto timeline, subjects_.Timeline(request->uscc(),
+                                                       PageSize(request->page().page_size()),
+                                                       request->page().page_token()));
+    for (auto& entry : timeline.first) *out.add_timeline() = std::move(entry);
+    out.mutable_page()->set_next_page_token(timeline.second);
+    return out;
+  });
 }
 
 // --- Transitions -----------------------------------------------------------------------
@@ -493,9 +491,8 @@ grpc::Status SubjectRegistryService::ChangeSubjectStatus(
     grpc::ServerContext* context, const v1::ChangeSubjectStatusRequest* request,
     v1::ChangeSubjectStatusResponse* response) {
   const std::string method = Method("ChangeSubjectStatus");
-  absl::StatusOr<v1::ChangeSubjectStatusResponse> answer =
-      [&]() -> absl::StatusOr<v1::ChangeSubjectStatusResponse> {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  const grpc::Status status = Serve(
+      context, response, [&](const Caller& caller) -> absl::StatusOr<v1::ChangeSubjectStatusResponse> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -553,9 +550,8 @@ grpc::Status SubjectRegistryService::ChangeSubjectStatus(
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-  }();
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
+      });
+  if (!status.ok()) return status;
   *response->mutable_subject() = ForCaller(response->subject(), MaySeeIdNumbers(context));
   return grpc::Status::OK;
 }
@@ -564,8 +560,8 @@ grpc::Status SubjectRegistryService::GrantLicence(grpc::ServerContext* context,
                                                   const v1::GrantLicenceRequest* request,
                                                   v1::GrantLicenceResponse* response) {
   const std::string method = Method("GrantLicence");
-  absl::StatusOr<v1::GrantLicenceResponse> answer = [&]() -> absl::StatusOr<v1::GrantLicenceResponse> {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  const grpc::Status status = Serve(
+      context, response, [&](const Caller& caller) -> absl::StatusOr<v1::GrantLicenceResponse> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -598,9 +594,8 @@ grpc::Status SubjectRegistryService::GrantLicence(grpc::ServerContext* context,
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-  }();
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
+      });
+  if (!status.ok()) return status;
   *response->mutable_subject() = ForCaller(response->subject(), MaySeeIdNumbers(context));
   return grpc::Status::OK;
 }
@@ -609,9 +604,8 @@ grpc::Status SubjectRegistryService::RecordCommitment(grpc::ServerContext* conte
                                                       const v1::RecordCommitmentRequest* request,
                                                       v1::RecordCommitmentResponse* response) {
   const std::string method = Method("RecordCommitment");
-  absl::StatusOr<v1::RecordCommitmentResponse> answer =
-      [&]() -> absl::StatusOr<v1::RecordCommitmentResponse> {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  const grpc::Status status = Serve(
+      context, response, [&](const Caller& caller) -> absl::StatusOr<v1::RecordCommitmentResponse> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -645,9 +639,8 @@ grpc::Status SubjectRegistryService::RecordCommitment(grpc::ServerContext* conte
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-  }();
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
+      });
+  if (!status.ok()) return status;
   return grpc::Status::OK;
 }
 
@@ -655,9 +648,8 @@ grpc::Status SubjectRegistryService::ResolveCommitment(grpc::ServerContext* cont
                                                        const v1::ResolveCommitmentRequest* request,
                                                        v1::ResolveCommitmentResponse* response) {
   const std::string method = Method("ResolveCommitment");
-  absl::StatusOr<v1::ResolveCommitmentResponse> answer =
-      [&]() -> absl::StatusOr<v1::ResolveCommitmentResponse> {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  const grpc::Status status = Serve(
+      context, response, [&](const Caller& caller) -> absl::StatusOr<v1::ResolveCommitmentResponse> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -700,9 +692,8 @@ grpc::Status SubjectRegistryService::ResolveCommitment(grpc::ServerContext* cont
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-  }();
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
+      });
+  if (!status.ok()) return status;
   return grpc::Status::OK;
 }
 
