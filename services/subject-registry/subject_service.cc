@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/core/grpc_status.h"
@@ -190,7 +192,7 @@ void SubjectRegistryService::Publish(store::UnitOfWork& work, const v1::Subject&
   *entry.mutable_time() = event.time();
   entry.set_source(kServiceName);
   entry.set_topic(kSubjectTopic);
-  entry.set_summary(SummarizeEvent(event.type(), event.payload(), kServiceName));
+  entry.set_summary(SummarizeEvent(message, kServiceName));
   SubjectStore::AddTimelineEntry(work, subject.uscc(), entry, now);
   work.AddEvent(std::move(event));
 }
@@ -342,21 +344,34 @@ absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::ImportBatch(
     const absl::Time now = clock_.Now();
     store::UnitOfWork work;
     v1::ImportSubjectsResponse answer = response;
-    std::map<std::string, int64_t> in_batch;  // USCC → row number
-    for (const v1::ImportRow& row : rows) {
-      answer.set_last_row_number(std::max(answer.last_row_number(), row.row_number()));
-      FieldViolations v;
+    // First every row's own checks, then one batched read of the subjects they name, then
+    // each row in order again: the answer lists errors in row order as before.
+    std::vector<FieldViolations> violations(rows.size());
+    absl::flat_hash_map<std::string_view, int64_t> in_batch;  // USCC → row number
+    in_batch.reserve(rows.size());
+    std::vector<std::string_view> lookups;
+    lookups.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const v1::ImportRow& row = rows[i];
+      FieldViolations& v = violations[i];
       if (row.row_number() < 1) v.Add("row_number", "must be 1 or more");
       rules_.CheckSubject(v, "subject", row.subject(), today);
-      const std::string& uscc = row.subject().uscc();
-      std::optional<StoredSubject> stored;
       if (v.empty()) {
-        if (auto [it, fresh] = in_batch.emplace(uscc, row.row_number()); !fresh) {
+        if (auto [it, fresh] = in_batch.emplace(row.subject().uscc(), row.row_number()); !fresh) {
           v.Add("subject.uscc", absl::StrCat("appears twice in this batch (row ", it->second, ")"));
         }
       }
+      if (v.empty()) lookups.push_back(row.subject().uscc());
+    }
+    ASSIGN_OR_RETURN(std::vector<std::optional<StoredSubject>> found, subjects_.FindMany(lookups));
+    size_t next_found = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const v1::ImportRow& row = rows[i];
+      answer.set_last_row_number(std::max(answer.last_row_number(), row.row_number()));
+      FieldViolations& v = violations[i];
+      std::optional<StoredSubject> stored;
       if (v.empty()) {
-        ASSIGN_OR_RETURN(stored, subjects_.Find(uscc));
+        stored = std::move(found[next_found++]);
         if (stored && stored->subject.type() != row.subject().type()) {
           v.Add("subject.type", "differs from the registered type, which cannot change");
         }
