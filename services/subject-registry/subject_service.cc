@@ -506,8 +506,9 @@ grpc::Status SubjectRegistryService::ChangeSubjectStatus(
     grpc::ServerContext* context, const v1::ChangeSubjectStatusRequest* request,
     v1::ChangeSubjectStatusResponse* response) {
   const std::string method = Method("ChangeSubjectStatus");
-  const grpc::Status status = Serve(
-      context, response, [&](const Caller& caller) -> absl::StatusOr<v1::ChangeSubjectStatusResponse> {
+  using Response = v1::ChangeSubjectStatusResponse;
+  const grpc::Status status =
+      Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<Response> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -565,7 +566,7 @@ grpc::Status SubjectRegistryService::ChangeSubjectStatus(
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-      });
+  });
   if (!status.ok()) return status;
   *response->mutable_subject() = ForCaller(response->subject(), MaySeeIdNumbers(context));
   return grpc::Status::OK;
@@ -575,8 +576,9 @@ grpc::Status SubjectRegistryService::GrantLicence(grpc::ServerContext* context,
                                                   const v1::GrantLicenceRequest* request,
                                                   v1::GrantLicenceResponse* response) {
   const std::string method = Method("GrantLicence");
-  const grpc::Status status = Serve(
-      context, response, [&](const Caller& caller) -> absl::StatusOr<v1::GrantLicenceResponse> {
+  using Response = v1::GrantLicenceResponse;
+  const grpc::Status status =
+      Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<Response> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -609,7 +611,7 @@ grpc::Status SubjectRegistryService::GrantLicence(grpc::ServerContext* context,
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-      });
+  });
   if (!status.ok()) return status;
   *response->mutable_subject() = ForCaller(response->subject(), MaySeeIdNumbers(context));
   return grpc::Status::OK;
@@ -619,8 +621,9 @@ grpc::Status SubjectRegistryService::RecordCommitment(grpc::ServerContext* conte
                                                       const v1::RecordCommitmentRequest* request,
                                                       v1::RecordCommitmentResponse* response) {
   const std::string method = Method("RecordCommitment");
-  const grpc::Status status = Serve(
-      context, response, [&](const Caller& caller) -> absl::StatusOr<v1::RecordCommitmentResponse> {
+  using Response = v1::RecordCommitmentResponse;
+  const grpc::Status status =
+      Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<Response> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -654,7 +657,7 @@ grpc::Status SubjectRegistryService::RecordCommitment(grpc::ServerContext* conte
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-      });
+  });
   if (!status.ok()) return status;
   return grpc::Status::OK;
 }
@@ -663,8 +666,9 @@ grpc::Status SubjectRegistryService::ResolveCommitment(grpc::ServerContext* cont
                                                        const v1::ResolveCommitmentRequest* request,
                                                        v1::ResolveCommitmentResponse* response) {
   const std::string method = Method("ResolveCommitment");
-  const grpc::Status status = Serve(
-      context, response, [&](const Caller& caller) -> absl::StatusOr<v1::ResolveCommitmentResponse> {
+  using Response = v1::ResolveCommitmentResponse;
+  const grpc::Status status =
+      Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<Response> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -707,7 +711,7 @@ grpc::Status SubjectRegistryService::ResolveCommitment(grpc::ServerContext* cont
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-      });
+  });
   if (!status.ok()) return status;
   return grpc::Status::OK;
 }
