@@ -137,18 +137,29 @@ void EventConsumer::UpdateLag() {
   std::vector<RdKafka::TopicPartition*> assigned;
   if (impl_->consumer->assignment(assigned) != RdKafka::ERR_NO_ERROR) return;
   int64_t lag = 0;
+  bool unknown = false;
   for (const auto* tp : assigned) {
     int64_t low = 0, high = 0;
+    // The cached watermarks are only known for partitions fetched from already; a partition
+    // not fetched yet (a new consumer starting on a long topic) would count as no lag, so
+    // its watermarks are asked of the broker.
     if (impl_->consumer->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) !=
             RdKafka::ERR_NO_ERROR ||
         high < 0) {
-      continue;
+      if (impl_->consumer->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
+                                                   /*timeout_ms=*/200) !=
+              RdKafka::ERR_NO_ERROR ||
+          high < 0) {
+        unknown = true;  // the broker does not answer: ask again at the next update
+        break;
+      }
     }
     const int64_t position = std::max(low, StoredPosition(store_, options_.group, tp->topic(),
                                                           tp->partition()));
     lag += std::max<int64_t>(0, high - position);
   }
   RdKafka::TopicPartition::destroy(assigned);
+  if (unknown) return;  // keep the last figure rather than report a lag that is too low
   counters_.lag.store(lag, std::memory_order_relaxed);
 }
 

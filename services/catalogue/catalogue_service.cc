@@ -11,6 +11,7 @@
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
 #include "libs/events/event.h"
+#include "libs/server/serve.h"
 
 namespace jianguan::catalogue {
 namespace {
@@ -41,21 +42,6 @@ absl::StatusOr<std::string> NameId(std::string_view field, std::string_view name
     return std::string(name.substr(prefix.size()));
   }
   return InvalidField(field, absl::StrCat("must be ", prefix, "{code}"));
-}
-
-template <typename Response, typename Do>
-grpc::Status Serve(grpc::ServerContext* context, Response* response, Do&& run) {
-  absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
-    ASSIGN_OR_RETURN(*response, run(caller));
-    return absl::OkStatus();
-  }();
-  return ToGrpcStatus(status);
-}
-
-template <typename Response, typename Do>
-grpc::Status ServeRead(grpc::ServerContext* context, Response* response, Do&& run) {
-  return Serve(context, response, [&](const Caller&) { return run(); });
 }
 
 bool InForce(v1::LifecycleState state) {

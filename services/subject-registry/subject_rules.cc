@@ -375,44 +375,74 @@ absl::StatusOr<v1::SubjectStatus> NextStatus(std::string_view resource, const v1
   }
 }
 
-std::string SummarizeEvent(std::string_view type, std::string_view payload, std::string_view source) {
-  auto parse = [&](google::protobuf::Message& m) {
-    return m.ParseFromArray(payload.data(), static_cast<int>(payload.size()));
-  };
-  if (type == "jianguan.subject.v1.SubjectRegistered") {
-    v1::SubjectRegistered e;
-    if (parse(e)) return absl::StrCat("登记入库 registered: ", e.facts().name());
-  } else if (type == "jianguan.subject.v1.SubjectUpdated") {
-    v1::SubjectUpdated e;
-    if (parse(e)) {
-      std::string fields;
-      for (const auto& f : e.changed_fields()) absl::StrAppend(&fields, fields.empty() ? "" : ", ", f);
-      return absl::StrCat("信息变更 updated: ", fields);
-    }
-  } else if (type == "jianguan.subject.v1.SubjectStatusChanged") {
-    v1::SubjectStatusChanged e;
-    if (parse(e)) {
-      return absl::StrCat("状态变更 status: ", v1::SubjectStatus_Name(e.change().from()), " → ",
-                          v1::SubjectStatus_Name(e.change().to()),
-                          e.change().reason() ? absl::StrCat(" (", v1::AbnormalReason_Name(e.change().reason()), ")") : "");
-    }
-  } else if (type == "jianguan.subject.v1.LicenceGranted") {
-    v1::LicenceGranted e;
-    if (parse(e)) return absl::StrCat("许可 licence granted: ", e.licence().kind(), " ", e.licence().number());
-  } else if (type == "jianguan.subject.v1.CommitmentRecorded") {
-    v1::CommitmentRecorded e;
-    if (parse(e)) return absl::StrCat("信用承诺 commitment recorded: ", CommitmentKind_Name(e.commitment().kind()));
-  } else if (type == "jianguan.subject.v1.CommitmentResolved") {
-    v1::CommitmentResolved e;
-    if (parse(e)) {
-      return absl::StrCat("承诺核查 commitment resolved: ", CommitmentState_Name(e.commitment().state()));
-    }
+namespace {
+
+// The summary of one of the registry's own events, or nullopt for any other message.
+std::optional<std::string> SummarizeOwnEvent(const google::protobuf::Message& event) {
+  if (const auto* e = dynamic_cast<const v1::SubjectRegistered*>(&event)) {
+    return absl::StrCat("登记入库 registered: ", e->facts().name());
   }
-  // Another service's event: its type's short name and its source say what happened.
+  if (const auto* e = dynamic_cast<const v1::SubjectUpdated*>(&event)) {
+    std::string fields;
+    for (const auto& f : e->changed_fields()) absl::StrAppend(&fields, fields.empty() ? "" : ", ", f);
+    return absl::StrCat("信息变更 updated: ", fields);
+  }
+  if (const auto* e = dynamic_cast<const v1::SubjectStatusChanged*>(&event)) {
+    return absl::StrCat("状态变更 status: ", v1::SubjectStatus_Name(e->change().from()), " → ",
+                        v1::SubjectStatus_Name(e->change().to()),
+                        e->change().reason() ? absl::StrCat(" (", v1::AbnormalReason_Name(e->change().reason()), ")") : "");
+  }
+  if (const auto* e = dynamic_cast<const v1::LicenceGranted*>(&event)) {
+    return absl::StrCat("许可 licence granted: ", e->licence().kind(), " ", e->licence().number());
+  }
+  if (const auto* e = dynamic_cast<const v1::CommitmentRecorded*>(&event)) {
+    return absl::StrCat("信用承诺 commitment recorded: ", CommitmentKind_Name(e->commitment().kind()));
+  }
+  if (const auto* e = dynamic_cast<const v1::CommitmentResolved*>(&event)) {
+    return absl::StrCat("承诺核查 commitment resolved: ", CommitmentState_Name(e->commitment().state()));
+  }
+  return std::nullopt;
+}
+
+template <typename M>
+std::optional<std::string> ParseAndSummarize(std::string_view payload) {
+  M event;
+  if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) return std::nullopt;
+  return SummarizeOwnEvent(event);
+}
+
+// Another service's event (or one that does not parse): its type's short name and its
+// source say what happened.
+std::string SummarizeForeignEvent(std::string_view type, std::string_view source) {
   const size_t dot = type.rfind('.');
   const std::string_view name = dot == std::string_view::npos ? type : type.substr(dot + 1);
   return absl::StrCat(AbslView(name.empty() ? std::string_view("event") : name), " from ",
                       AbslView(source.empty() ? std::string_view("unknown source") : source));
+}
+
+}  // namespace
+
+std::string SummarizeEvent(std::string_view type, std::string_view payload, std::string_view source) {
+  std::optional<std::string> summary;
+  if (type == "jianguan.subject.v1.SubjectRegistered") {
+    summary = ParseAndSummarize<v1::SubjectRegistered>(payload);
+  } else if (type == "jianguan.subject.v1.SubjectUpdated") {
+    summary = ParseAndSummarize<v1::SubjectUpdated>(payload);
+  } else if (type == "jianguan.subject.v1.SubjectStatusChanged") {
+    summary = ParseAndSummarize<v1::SubjectStatusChanged>(payload);
+  } else if (type == "jianguan.subject.v1.LicenceGranted") {
+    summary = ParseAndSummarize<v1::LicenceGranted>(payload);
+  } else if (type == "jianguan.subject.v1.CommitmentRecorded") {
+    summary = ParseAndSummarize<v1::CommitmentRecorded>(payload);
+  } else if (type == "jianguan.subject.v1.CommitmentResolved") {
+    summary = ParseAndSummarize<v1::CommitmentResolved>(payload);
+  }
+  return summary ? *std::move(summary) : SummarizeForeignEvent(type, source);
+}
+
+std::string SummarizeEvent(const google::protobuf::Message& event, std::string_view source) {
+  if (auto summary = SummarizeOwnEvent(event)) return *std::move(summary);
+  return SummarizeForeignEvent(event.GetDescriptor()->full_name(), source);
 }
 
 }  // namespace jianguan::subject

@@ -128,5 +128,7 @@ absl::StatusOr<v1::SubjectStatus> NextStatus(std::string_view resource,
 /// registry's own events, its payload. Never contains the ID number.
 std::string SummarizeEvent(std::string_view type, std::string_view payload,
                            std::string_view source);
+/// The same summary from the event message itself, without serializing and parsing it.
+std::string SummarizeEvent(const google::protobuf::Message& event, std::string_view source);
 
 }  // namespace jianguan::subject

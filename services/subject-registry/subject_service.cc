@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/core/grpc_status.h"
@@ -11,6 +13,7 @@
 #include "libs/core/text_checks.h"
 #include "libs/core/uscc.h"
 #include "libs/events/event.h"
+#include "libs/server/serve.h"
 #include "services/subject-registry/wire_text.h"
 
 namespace jianguan::subject {
@@ -77,20 +80,16 @@ absl::StatusOr<M> ParseRequest(std::string_view bytes, std::string_view prefix =
   return violations.ToStatus();
 }
 
+// A unary call read and answered as raw bytes (see the class comment), on the callback API.
 template <typename Request, typename Handle>
 grpc::ServerUnaryReactor* ServeRaw(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* in, grpc::ByteBuffer* out,
                                    Handle handle) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  return ServeUnary(context, out, [&](const Caller& caller) -> absl::StatusOr<grpc::ByteBuffer> {
     ASSIGN_OR_RETURN(Request request, ParseRequest<Request>(FromBuffer(*in)));
     ASSIGN_OR_RETURN(auto response, handle(caller, request, MaySeeIdNumbers(context)));
-    *out = ToBuffer(Serialize(response));
-    return absl::OkStatus();
-  }();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+    return ToBuffer(Serialize(response));
+  });
 }
 
 // A bidirectional import: each batch read is committed, then answered, then the next read.
@@ -193,7 +192,7 @@ void SubjectRegistryService::Publish(store::UnitOfWork& work, const v1::Subject&
   *entry.mutable_time() = event.time();
   entry.set_source(kServiceName);
   entry.set_topic(kSubjectTopic);
-  entry.set_summary(SummarizeEvent(event.type(), event.payload(), kServiceName));
+  entry.set_summary(SummarizeEvent(message, kServiceName));
   SubjectStore::AddTimelineEntry(work, subject.uscc(), entry, now);
   work.AddEvent(std::move(event));
 }
@@ -345,21 +344,34 @@ absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::ImportBatch(
     const absl::Time now = clock_.Now();
     store::UnitOfWork work;
     v1::ImportSubjectsResponse answer = response;
-    std::map<std::string, int64_t> in_batch;  // USCC → row number
-    for (const v1::ImportRow& row : rows) {
-      answer.set_last_row_number(std::max(answer.last_row_number(), row.row_number()));
-      FieldViolations v;
+    // First every row's own checks, then one batched read of the subjects they name, then
+    // each row in order again: the answer lists errors in row order as before.
+    std::vector<FieldViolations> violations(rows.size());
+    absl::flat_hash_map<std::string_view, int64_t> in_batch;  // USCC → row number
+    in_batch.reserve(rows.size());
+    std::vector<std::string_view> lookups;
+    lookups.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const v1::ImportRow& row = rows[i];
+      FieldViolations& v = violations[i];
       if (row.row_number() < 1) v.Add("row_number", "must be 1 or more");
       rules_.CheckSubject(v, "subject", row.subject(), today);
-      const std::string& uscc = row.subject().uscc();
-      std::optional<StoredSubject> stored;
       if (v.empty()) {
-        if (auto [it, fresh] = in_batch.emplace(uscc, row.row_number()); !fresh) {
+        if (auto [it, fresh] = in_batch.emplace(row.subject().uscc(), row.row_number()); !fresh) {
           v.Add("subject.uscc", absl::StrCat("appears twice in this batch (row ", it->second, ")"));
         }
       }
+      if (v.empty()) lookups.push_back(row.subject().uscc());
+    }
+    ASSIGN_OR_RETURN(std::vector<std::optional<StoredSubject>> found, subjects_.FindMany(lookups));
+    size_t next_found = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const v1::ImportRow& row = rows[i];
+      answer.set_last_row_number(std::max(answer.last_row_number(), row.row_number()));
+      FieldViolations& v = violations[i];
+      std::optional<StoredSubject> stored;
       if (v.empty()) {
-        ASSIGN_OR_RETURN(stored, subjects_.Find(uscc));
+        stored = std::move(found[next_found++]);
         if (stored && stored->subject.type() != row.subject().type()) {
           v.Add("subject.type", "differs from the registered type, which cannot change");
         }
@@ -421,30 +433,31 @@ absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::ImportBatch(
 
 // --- Reads -----------------------------------------------------------------------------
 
-grpc::Status SubjectRegistryService::GetSubject(grpc::ServerContext* context,
-                                                const v1::GetSubjectRequest* request,
-                                                v1::Subject* response) {
-  auto caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto stored = Load(request->uscc());
-  if (!stored.ok()) return ToGrpcStatus(stored.status());
-  *response = ForCaller(std::move(stored->subject), MaySeeIdNumbers(context));
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* SubjectRegistryService::GetSubject(grpc::CallbackServerContext* context,
+                                                            const v1::GetSubjectRequest* request,
+                                                            v1::Subject* response) {
+  // A point read: answered on the callback thread, without a hop to a thread pool.
+  return ServeUnary(context, response, [&](const Caller&) -> absl::StatusOr<v1::Subject> {
+    ASSIGN_OR_RETURN(StoredSubject stored, Load(request->uscc()));
+    return ForCaller(std::move(stored.subject), MaySeeIdNumbers(context));
+  });
 }
 
 grpc::Status SubjectRegistryService::ListSubjects(grpc::ServerContext* context,
                                                   const v1::ListSubjectsRequest* request,
                                                   v1::ListSubjectsResponse* response) {
-  auto caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (auto s = CheckFilter(request->filter()); !s.ok()) return ToGrpcStatus(s);
-  auto page = subjects_.List(FilterOf(request->filter()), PageSize(request->page().page_size()),
-                             request->page().page_token());
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  const bool may_see = MaySeeIdNumbers(context);
-  for (auto& s : page->subjects) *response->add_subjects() = ForCaller(std::move(s), may_see);
-  response->mutable_page()->set_next_page_token(page->next_page_token);
-  return grpc::Status::OK;
+  return ServeRead(context, response, [&]() -> absl::StatusOr<v1::ListSubjectsResponse> {
+    RETURN_IF_ERROR(CheckFilter(request->filter()));
+    ASSIGN_OR_RETURN(SubjectPage page,
+                     subjects_.List(FilterOf(request->filter()),
+                                    PageSize(request->page().page_size()),
+                                    request->page().page_token()));
+    const bool may_see = MaySeeIdNumbers(context);
+    v1::ListSubjectsResponse out;
+    for (auto& s : page.subjects) *out.add_subjects() = ForCaller(std::move(s), may_see);
+    out.mutable_page()->set_next_page_token(page.next_page_token);
+    return out;
+  });
 }
 
 grpc::Status SubjectRegistryService::ExportSubjects(
@@ -473,18 +486,18 @@ grpc::Status SubjectRegistryService::ExportSubjects(
 grpc::Status SubjectRegistryService::GetSubjectProfile(grpc::ServerContext* context,
                                                        const v1::GetSubjectProfileRequest* request,
                                                        v1::GetSubjectProfileResponse* response) {
-  auto caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto stored = Load(request->uscc());
-  if (!stored.ok()) return ToGrpcStatus(stored.status());
-  // The profile is shown widely: the ID number is masked whatever the caller's role.
-  *response->mutable_subject() = ForCaller(std::move(stored->subject), false);
-  auto timeline = subjects_.Timeline(request->uscc(), PageSize(request->page().page_size()),
-                                     request->page().page_token());
-  if (!timeline.ok()) return ToGrpcStatus(timeline.status());
-  for (auto& entry : timeline->first) *response->add_timeline() = std::move(entry);
-  response->mutable_page()->set_next_page_token(timeline->second);
-  return grpc::Status::OK;
+  return ServeRead(context, response, [&]() -> absl::StatusOr<v1::GetSubjectProfileResponse> {
+    ASSIGN_OR_RETURN(StoredSubject stored, Load(request->uscc()));
+    v1::GetSubjectProfileResponse out;
+    // The profile is shown widely: the ID number is masked whatever the caller's role.
+    *out.mutable_subject() = ForCaller(std::move(stored.subject), false);
+    ASSIGN_OR_RETURN(auto timeline, subjects_.Timeline(request->uscc(),
+                                                       PageSize(request->page().page_size()),
+                                                       request->page().page_token()));
+    for (auto& entry : timeline.first) *out.add_timeline() = std::move(entry);
+    out.mutable_page()->set_next_page_token(timeline.second);
+    return out;
+  });
 }
 
 // --- Transitions -----------------------------------------------------------------------
@@ -493,9 +506,9 @@ grpc::Status SubjectRegistryService::ChangeSubjectStatus(
     grpc::ServerContext* context, const v1::ChangeSubjectStatusRequest* request,
     v1::ChangeSubjectStatusResponse* response) {
   const std::string method = Method("ChangeSubjectStatus");
-  absl::StatusOr<v1::ChangeSubjectStatusResponse> answer =
-      [&]() -> absl::StatusOr<v1::ChangeSubjectStatusResponse> {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  using Response = v1::ChangeSubjectStatusResponse;
+  const grpc::Status status =
+      Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<Response> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -553,9 +566,8 @@ grpc::Status SubjectRegistryService::ChangeSubjectStatus(
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-  }();
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
+  });
+  if (!status.ok()) return status;
   *response->mutable_subject() = ForCaller(response->subject(), MaySeeIdNumbers(context));
   return grpc::Status::OK;
 }
@@ -564,8 +576,9 @@ grpc::Status SubjectRegistryService::GrantLicence(grpc::ServerContext* context,
                                                   const v1::GrantLicenceRequest* request,
                                                   v1::GrantLicenceResponse* response) {
   const std::string method = Method("GrantLicence");
-  absl::StatusOr<v1::GrantLicenceResponse> answer = [&]() -> absl::StatusOr<v1::GrantLicenceResponse> {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  using Response = v1::GrantLicenceResponse;
+  const grpc::Status status =
+      Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<Response> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -598,9 +611,8 @@ grpc::Status SubjectRegistryService::GrantLicence(grpc::ServerContext* context,
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-  }();
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
+  });
+  if (!status.ok()) return status;
   *response->mutable_subject() = ForCaller(response->subject(), MaySeeIdNumbers(context));
   return grpc::Status::OK;
 }
@@ -609,9 +621,9 @@ grpc::Status SubjectRegistryService::RecordCommitment(grpc::ServerContext* conte
                                                       const v1::RecordCommitmentRequest* request,
                                                       v1::RecordCommitmentResponse* response) {
   const std::string method = Method("RecordCommitment");
-  absl::StatusOr<v1::RecordCommitmentResponse> answer =
-      [&]() -> absl::StatusOr<v1::RecordCommitmentResponse> {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  using Response = v1::RecordCommitmentResponse;
+  const grpc::Status status =
+      Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<Response> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -645,9 +657,8 @@ grpc::Status SubjectRegistryService::RecordCommitment(grpc::ServerContext* conte
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-  }();
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
+  });
+  if (!status.ok()) return status;
   return grpc::Status::OK;
 }
 
@@ -655,9 +666,9 @@ grpc::Status SubjectRegistryService::ResolveCommitment(grpc::ServerContext* cont
                                                        const v1::ResolveCommitmentRequest* request,
                                                        v1::ResolveCommitmentResponse* response) {
   const std::string method = Method("ResolveCommitment");
-  absl::StatusOr<v1::ResolveCommitmentResponse> answer =
-      [&]() -> absl::StatusOr<v1::ResolveCommitmentResponse> {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  using Response = v1::ResolveCommitmentResponse;
+  const grpc::Status status =
+      Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<Response> {
     FieldViolations v;
     CheckRequestId(v, request->request_id());
     if (auto s = ValidateUscc(request->uscc()); !s.ok()) v.Add("uscc", StdView(s.message()));
@@ -700,9 +711,8 @@ grpc::Status SubjectRegistryService::ResolveCommitment(grpc::ServerContext* cont
     return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
                                  .request_id = request->request_id()},
                           *request, out);
-  }();
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
+  });
+  if (!status.ok()) return status;
   return grpc::Status::OK;
 }
 

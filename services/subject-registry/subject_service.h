@@ -7,8 +7,9 @@
 //
 // RegisterSubject, UpdateSubject and ImportSubjects read their requests as raw bytes so
 // that a text field holding invalid UTF-8 is answered INVALID_ARGUMENT naming the field
-// (proto3 parsing would refuse it before the handler, as INTERNAL); the other methods use
-// the synchronous API.
+// (proto3 parsing would refuse it before the handler, as INTERNAL). GetSubject, a point read
+// with a latency budget (DESIGN §6), is answered on the callback API too, inline on gRPC's
+// callback thread; the other methods use the synchronous API.
 //
 // Thread-safe: gRPC calls the methods concurrently; all state is in the store.
 #pragma once
@@ -36,7 +37,8 @@ inline constexpr char kAdminRole[] = "registry-admin";
 
 using SubjectRegistryBase = v1::SubjectRegistry::WithRawCallbackMethod_RegisterSubject<
     v1::SubjectRegistry::WithRawCallbackMethod_UpdateSubject<
-        v1::SubjectRegistry::WithRawCallbackMethod_ImportSubjects<v1::SubjectRegistry::Service>>>;
+        v1::SubjectRegistry::WithRawCallbackMethod_ImportSubjects<
+            v1::SubjectRegistry::WithCallbackMethod_GetSubject<v1::SubjectRegistry::Service>>>>;
 
 class SubjectRegistryService final : public SubjectRegistryBase {
  public:
@@ -53,8 +55,9 @@ class SubjectRegistryService final : public SubjectRegistryBase {
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ImportSubjects(
       grpc::CallbackServerContext* context) override;
 
-  grpc::Status GetSubject(grpc::ServerContext* context, const v1::GetSubjectRequest* request,
-                          v1::Subject* response) override;
+  grpc::ServerUnaryReactor* GetSubject(grpc::CallbackServerContext* context,
+                                       const v1::GetSubjectRequest* request,
+                                       v1::Subject* response) override;
   grpc::Status ListSubjects(grpc::ServerContext* context, const v1::ListSubjectsRequest* request,
                             v1::ListSubjectsResponse* response) override;
   grpc::Status ExportSubjects(grpc::ServerContext* context,

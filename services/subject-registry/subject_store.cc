@@ -39,6 +39,21 @@ absl::StatusOr<std::optional<StoredSubject>> SubjectStore::Find(std::string_view
   return std::optional<StoredSubject>(std::move(stored));
 }
 
+absl::StatusOr<std::vector<std::optional<StoredSubject>>> SubjectStore::FindMany(
+    const std::vector<std::string_view>& usccs) const {
+  ASSIGN_OR_RETURN(auto raw, store_.MultiGet(kSubjectsFamily, usccs));
+  std::vector<std::optional<StoredSubject>> found(usccs.size());
+  for (size_t i = 0; i < usccs.size(); ++i) {
+    if (!raw[i]) continue;
+    StoredSubject& stored = found[i].emplace();
+    if (!stored.subject.ParseFromString(*raw[i])) {
+      return absl::DataLossError(absl::StrCat("stored subject does not parse: ", AbslView(usccs[i])));
+    }
+    stored.bytes = std::move(*raw[i]);
+  }
+  return found;
+}
+
 std::vector<std::string> SubjectStore::IndexKeys(const v1::Subject& s) const {
   const std::string& u = s.uscc();
   std::vector<std::string> keys = {

@@ -63,6 +63,10 @@ class SubjectStore {
   /// The subject, or nullopt. DATA_LOSS when the record does not parse.
   absl::StatusOr<std::optional<StoredSubject>> Find(std::string_view uscc) const;
 
+  /// Find for many subjects in one batched read, in the order of `usccs`.
+  absl::StatusOr<std::vector<std::optional<StoredSubject>>> FindMany(
+      const std::vector<std::string_view>& usccs) const;
+
   /// Adds to `work` the write of `after` with its index entries (old entries of `before`
   /// removed) and a precondition that the record is still `before` (absent when null).
   void Save(store::UnitOfWork& work, const StoredSubject* before, const v1::Subject& after) const;

@@ -1,5 +1,7 @@
 #include "libs/events/internal/rdkafka.h"
 
+#include <librdkafka/rdkafka.h>
+
 #include "absl/strings/str_cat.h"
 
 namespace jianguan::events::internal {
@@ -23,10 +25,20 @@ ConsumedEvent ToConsumedEvent(RdKafka::Message& message) {
   event.offset = message.offset();
   if (message.key()) event.key = *message.key();
   event.value.assign(static_cast<const char*>(message.payload()), message.len());
-  if (RdKafka::Headers* headers = message.headers()) {
-    for (const auto& h : headers->get_all()) {
+  // Headers through the C API: they are read in place, where the C++ wrapper copies each
+  // one twice (a consumer reads every event of its topics, most only to skip them).
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(message.c_ptr(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+      headers != nullptr) {
+    event.headers.reserve(rd_kafka_header_cnt(headers));
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
       event.headers.emplace_back(
-          h.key(), std::string(h.value_string() ? h.value_string() : "", h.value_size()));
+          name, value != nullptr ? std::string(static_cast<const char*>(value), size) : std::string());
     }
   }
   return event;

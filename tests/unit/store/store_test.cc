@@ -128,6 +128,64 @@ SCENARIO("a unit of work commits state, index, event, audit and idempotency key 
   }
 }
 
+SCENARIO("a unit of many rows, as an import makes it, keeps the meaning of each write") {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+  UnitOfWork seed;
+  for (const char* key : {"K1", "K2", "K3"}) seed.Put("subjects", key, std::string("v-") + key);
+  REQUIRE(store->Commit(seed).ok());
+
+  GIVEN("many preconditions of which one no longer holds") {
+    UnitOfWork work;
+    work.Require("subjects", "K3", "v-K3");
+    work.Require("subjects", "K9", std::nullopt);
+    work.Require("subjects", "K1", "v-K1");
+    work.Require("subjects", "K2", std::nullopt);  // K2 exists: stale
+    work.Put("subjects", "K9", "new");
+    THEN("the commit is refused and nothing is written") {
+      CHECK(store->Commit(work).code() == absl::StatusCode::kFailedPrecondition);
+      CHECK_FALSE(store->Get("subjects", "K9")->has_value());
+    }
+  }
+
+  GIVEN("writes out of key order, two of them to one key") {
+    UnitOfWork work;
+    work.Require("subjects", "K2", "v-K2");
+    work.Require("subjects", "K0", std::nullopt);
+    work.Put("subjects", "Z", "z");
+    work.Put("by_region", "b", "");
+    work.Put("subjects", "K2", "first");
+    work.Delete("subjects", "K2");
+    work.Put("subjects", "A", "a");
+    work.Delete("subjects", "K1");
+    work.Put("subjects", "K1", "again");
+    work.Put("subjects", "K0", "zero");
+    REQUIRE(store->Commit(work).ok());
+    THEN("each key holds what its last write in the unit says") {
+      CHECK_FALSE(store->Get("subjects", "K2")->has_value());
+      CHECK(**store->Get("subjects", "K1") == "again");
+      CHECK(**store->Get("subjects", "K0") == "zero");
+      CHECK(**store->Get("subjects", "A") == "a");
+      CHECK(**store->Get("subjects", "Z") == "z");
+      CHECK(store->Get("by_region", "b")->has_value());
+    }
+  }
+
+  WHEN("many keys are read at once") {
+    auto found = store->MultiGet("subjects", {"K3", "nope", "K1", "K3"});
+    THEN("the values come in the order asked, absent ones empty") {
+      REQUIRE(found.ok());
+      REQUIRE(found->size() == 4);
+      CHECK((*found)[0] == std::optional<std::string>("v-K3"));
+      CHECK_FALSE((*found)[1].has_value());
+      CHECK((*found)[2] == std::optional<std::string>("v-K1"));
+      CHECK((*found)[3] == std::optional<std::string>("v-K3"));
+      CHECK(store->MultiGet("subjects", {})->empty());
+      CHECK(store->MultiGet("nope", {"K1"}).status().code() == absl::StatusCode::kInvalidArgument);
+    }
+  }
+}
+
 SCENARIO("outbox sequences and the audit chain continue after reopening") {
   testing::TempDir dir;
   {
