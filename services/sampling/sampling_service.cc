@@ -16,6 +16,7 @@
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
 #include "libs/events/event.h"
+#include "libs/server/serve.h"
 #include "services/sampling/domain/draw.h"
 #include "services/sampling/domain/verification_package.h"
 #include "services/sampling/freeze.h"
@@ -84,16 +85,7 @@ absl::StatusOr<Digest> NewSecret() {
   return secret;
 }
 
-template <typename Response, typename Do>
-grpc::Status Serve(grpc::ServerContext* context, Response* response, Do&& run) {
-  absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
-    ASSIGN_OR_RETURN(*response, run(caller));
-    return absl::OkStatus();
-  }();
-  return ToGrpcStatus(status);
-}
-
+// Serve (libs/server/serve.h) for the public API, which asks nobody who calls.
 template <typename Response, typename Do>
 grpc::Status ServePublic(Response* response, Do&& run) {
   absl::Status status = [&]() -> absl::Status {
