@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
+#include "libs/testing/ports.h"
 #include "libs/testing/metrics_scrape.h"
 
 #include "jianguan/ops/v1/probe.pb.h"
@@ -124,18 +125,6 @@ TEST_CASE("jgctl audit verify walks a store's chain") {
   CHECK(run.lines[0] == "audit chain intact: 3 records");
 }
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 bool Has(const Run& run, const std::string& text) {
   for (const auto& line : run.lines) {
     if (line.find(text) != std::string::npos) return true;
@@ -217,7 +206,7 @@ TEST_CASE("jgctl plans and draw take a joint plan from a JSON file to its public
     relay.Stop();
   }
 
-  const int grpc_port = FreePort(), metrics_port = FreePort();
+  const int grpc_port = jianguan::testing::FreeLoopbackPort(), metrics_port = jianguan::testing::FreeLoopbackPort();
   ChildProcess sampling({JG_SAMPLING, "--grpc_port", std::to_string(grpc_port), "--metrics_port",
                          std::to_string(metrics_port), "--data_dir", dir.Sub("sampling"),
                          "--kafka_brokers", brokers});

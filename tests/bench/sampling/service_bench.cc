@@ -16,6 +16,7 @@
 #include "jianguan/credit/v1/events.pb.h"
 #include "jianguan/risk/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
+#include "libs/testing/dates.h"
 #include "libs/testing/process_stats.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
@@ -24,6 +25,8 @@
 
 namespace jianguan::sampling {
 namespace {
+
+using jianguan::testing::DateOf;
 
 std::string Uscc(uint64_t n) { return testing::SeriesUscc("92330702", n); }
 
@@ -42,14 +45,6 @@ events::ConsumedEvent AsConsumed(const std::string& topic, const std::string& ke
   event.value = outbox.payload();
   event.headers = events::CloudEventHeaders(outbox, "bench");
   return event;
-}
-
-common::v1::Date DateOf(int y, int m, int d) {
-  common::v1::Date date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return date;
 }
 
 TEST_CASE("sampling service: projection, freeze, draw and package over a province") {

@@ -24,6 +24,7 @@
 #include "libs/testing/child_process.h"
 #include "libs/testing/kafka.h"
 #include "libs/testing/metrics_scrape.h"
+#include "libs/testing/ports.h"
 #include "libs/testing/temp_dir.h"
 
 namespace jianguan::subject {
@@ -53,18 +54,6 @@ void Fill(v1::ImportRow& row, int n) {
   s->mutable_business_address()->set_detail(absl::StrCat("人民路", n % 999, "号"));
   s->mutable_location()->set_latitude(29.1);
   s->mutable_location()->set_longitude(119.6);
-}
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 long RssKiB(pid_t pid) {
@@ -137,8 +126,8 @@ TEST_CASE("subject-registry: import 1,000,000 subjects, then GetSubject at 5,000
   const char* env = std::getenv("JG_BENCH_SUBJECTS");
   const int count = env ? std::atoi(env) : 1'000'000;
   testing::TempDir dir("jg-subject-bench");
-  const int port = FreePort();
-  const int metrics_port = FreePort();
+  const int port = jianguan::testing::FreeLoopbackPort();
+  const int metrics_port = jianguan::testing::FreeLoopbackPort();
   testing::ChildProcess registry({JG_SUBJECT_REGISTRY, "--grpc_port", std::to_string(port),
                                   "--metrics_port", std::to_string(metrics_port),
                                   "--data_dir", dir.Sub("data"),

@@ -41,12 +41,16 @@
 #include "libs/events/outbox_relay.h"
 #include "libs/store/store.h"
 #include "libs/testing/child_process.h"
+#include "libs/testing/dates.h"
 #include "libs/testing/kafka.h"
 #include "libs/testing/metrics_scrape.h"
+#include "libs/testing/ports.h"
 #include "libs/testing/temp_dir.h"
 
 namespace jianguan::sampling {
 namespace {
+
+using jianguan::testing::DateOf;
 
 namespace catalogue = ::jianguan::catalogue::v1;
 namespace subject = ::jianguan::subject::v1;
@@ -56,32 +60,12 @@ constexpr int kGradedD = 20;   // subjects 0 … 19: D, drawn in full
 constexpr int kGradedA = 30;   // subjects 20 … 49: A (A-general, 5 % rounded up)
 constexpr int kInspectorsPerDepartment = 6;
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-common::v1::Date DateOf(int y, int m, int d) {
-  common::v1::Date date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return date;
-}
-
 // One service binary on the shared broker; ready once its /metrics answers and a gRPC
 // channel connects.
 struct Binary {
   std::unique_ptr<testing::ChildProcess> process;
-  int grpc_port = FreePort();
-  int metrics_port = FreePort();
+  int grpc_port = jianguan::testing::FreeLoopbackPort();
+  int metrics_port = jianguan::testing::FreeLoopbackPort();
   std::shared_ptr<grpc::Channel> channel;
 
   Binary(const std::string& path, const std::string& data_dir) {

@@ -33,6 +33,7 @@
 #include "libs/events/consumer.h"
 #include "libs/testing/child_process.h"
 #include "libs/testing/metrics_scrape.h"
+#include "libs/testing/ports.h"
 #include "libs/testing/temp_dir.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
@@ -54,18 +55,6 @@ constexpr const char* kRegions[] = {"330702", "330703", "330723", "330726", "330
                                     "330781", "330782", "330783", "330784"};
 constexpr const char* kIndustries[] = {"5212", "5221", "6210", "6291", "8010", "1811", "5191"};
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 std::string SourceRoot() {
   const char* root = std::getenv("JG_SOURCE_ROOT");
   REQUIRE(root != nullptr);
@@ -76,9 +65,9 @@ std::string SourceRoot() {
 class OwnBroker {
  public:
   explicit OwnBroker(const std::string& dir) : dir_(dir) {
-    port_ = FreePort();
-    int controller = FreePort();
-    while (controller == port_) controller = FreePort();
+    port_ = jianguan::testing::FreeLoopbackPort();
+    int controller = jianguan::testing::FreeLoopbackPort();
+    while (controller == port_) controller = jianguan::testing::FreeLoopbackPort();
     const std::string command =
         absl::StrCat("'", SourceRoot(), "/tools/kafka/kafka' start --port ", port_,
                      " --controller-port ", controller, " --dir '", dir_, "'");
@@ -130,10 +119,10 @@ void Fill(subject::ImportRow& row, int n) {
 struct Registry {
   std::unique_ptr<testing::ChildProcess> process;
   std::unique_ptr<subject::SubjectRegistry::Stub> stub;
-  int metrics_port = FreePort();
+  int metrics_port = jianguan::testing::FreeLoopbackPort();
 
   Registry(const std::string& data_dir, const std::string& brokers) {
-    const int port = FreePort();
+    const int port = jianguan::testing::FreeLoopbackPort();
     process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
         JG_SUBJECT_REGISTRY, "--grpc_port", std::to_string(port), "--metrics_port",
         std::to_string(metrics_port), "--data_dir", data_dir, "--kafka_brokers", brokers});
@@ -158,11 +147,11 @@ struct Registry {
 // The sampling binary on `brokers`; ready once its /metrics answers.
 struct Sampling {
   std::unique_ptr<testing::ChildProcess> process;
-  int metrics_port = FreePort();
+  int metrics_port = jianguan::testing::FreeLoopbackPort();
 
   Sampling(const std::string& data_dir, const std::string& brokers) {
     process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-        JG_SAMPLING, "--grpc_port", std::to_string(FreePort()), "--metrics_port",
+        JG_SAMPLING, "--grpc_port", std::to_string(jianguan::testing::FreeLoopbackPort()), "--metrics_port",
         std::to_string(metrics_port), "--data_dir", data_dir, "--kafka_brokers", brokers});
     const absl::Time deadline = absl::Now() + absl::Seconds(60);
     while (testing::HttpGet(metrics_port, "/metrics").empty()) {

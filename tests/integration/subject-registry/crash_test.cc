@@ -20,22 +20,11 @@
 #include "libs/events/consumer.h"
 #include "libs/testing/child_process.h"
 #include "libs/testing/kafka.h"
+#include "libs/testing/ports.h"
 #include "libs/testing/temp_dir.h"
 
 namespace jianguan::subject {
 namespace {
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 struct Registry {
   std::unique_ptr<testing::ChildProcess> process;
@@ -82,7 +71,7 @@ v1::ImportRow Row(int n, uint32_t salt) {
 
 SCENARIO("a registry killed with kill -9 mid-import keeps and publishes every acknowledged subject once") {
   testing::TempDir dir("jg-subject-crash");
-  const int port = FreePort();
+  const int port = jianguan::testing::FreeLoopbackPort();
   const uint32_t salt = std::random_device{}();
   constexpr int kRows = 20000, kBatch = 500, kKillAfterBatches = 12;
 

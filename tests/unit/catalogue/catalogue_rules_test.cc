@@ -3,16 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "libs/testing/dates.h"
+
 namespace jianguan::catalogue {
 namespace {
 
-common::v1::Date D(int y, int m, int d) {
-  common::v1::Date date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return date;
-}
+using jianguan::testing::DateOf;
 
 v1::Inspector InspectorValid(const common::v1::Date& from, const common::v1::Date& until) {
   v1::Inspector inspector;
@@ -67,7 +63,7 @@ SCENARIO("an inspector is suspended, reinstated and retired") {
 
 SCENARIO("an inspector is available only while active and certified") {
   GIVEN("a certificate valid through 2026-06-30") {
-    v1::Inspector inspector = InspectorValid(D(2021, 7, 1), D(2026, 6, 30));
+    v1::Inspector inspector = InspectorValid(DateOf(2021, 7, 1), DateOf(2026, 6, 30));
     THEN("the last day counts, the day after does not") {
       CHECK(IsAvailableOn(inspector, absl::CivilDay(2026, 6, 30)));
       CHECK_FALSE(IsAvailableOn(inspector, absl::CivilDay(2026, 7, 1)));
@@ -84,7 +80,7 @@ SCENARIO("an inspector is available only while active and certified") {
   }
   GIVEN("a certificate with an impossible date") {
     THEN("the inspector is never available") {
-      CHECK_FALSE(IsAvailableOn(InspectorValid(D(2021, 2, 30), D(2030, 1, 1)), absl::CivilDay(2024, 1, 1)));
+      CHECK_FALSE(IsAvailableOn(InspectorValid(DateOf(2021, 2, 30), DateOf(2030, 1, 1)), absl::CivilDay(2024, 1, 1)));
     }
   }
 }

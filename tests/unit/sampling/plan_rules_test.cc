@@ -5,17 +5,12 @@
 #include <catch2/catch.hpp>
 
 #include "jianguan/subject/v1/subject.pb.h"
+#include "libs/testing/dates.h"
 
 namespace jianguan::sampling {
 namespace {
 
-common::v1::Date DateOf(int y, int m, int d) {
-  common::v1::Date date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return date;
-}
+using jianguan::testing::DateOf;
 
 TEST_CASE("dates exist in the calendar and months count back to the month's end") {
   CHECK(IsValidDate(DateOf(2028, 2, 29)));

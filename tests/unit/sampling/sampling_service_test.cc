@@ -14,6 +14,7 @@
 #include "jianguan/sampling/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/field_violations.h"
+#include "libs/testing/dates.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
 #include "services/sampling/plan_rules.h"
@@ -23,20 +24,14 @@
 namespace jianguan::sampling {
 namespace {
 
+using jianguan::testing::DateOf;
+
 using testing::TestUscc;
 
 std::set<std::string> FieldsOf(const absl::Status& status) {
   std::set<std::string> fields;
   for (const auto& violation : FieldViolationsOf(status)) fields.insert(violation.field);
   return fields;
-}
-
-common::v1::Date DateOf(int y, int m, int d) {
-  common::v1::Date date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return date;
 }
 
 struct Fixture {
