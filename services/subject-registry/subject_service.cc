@@ -268,7 +268,22 @@ absl::StatusOr<v1::Subject> SubjectRegistryService::Update(const Caller& caller,
                                        request.update_mask().paths().end());
   FieldViolations v;
   CheckRequestId(v, request.request_id());
-  rules_.CheckUpdate(v, request.subject(), paths, Today());
+  // A caller without the right reads the ID number masked and may send the subject back as
+  // read: the masked number then means "unchanged". Any other number with '*' is refused.
+  v1::Subject input = request.subject();
+  const std::string& sent_id = input.legal_representative().id_number();
+  if (sent_id.find('*') != std::string::npos && ValidateUscc(input.uscc()).ok()) {
+    ASSIGN_OR_RETURN(auto stored, subjects_.Find(input.uscc()));
+    const std::string stored_id =
+        stored ? stored->subject.legal_representative().id_number() : std::string();
+    if (stored && MaskIdNumber(stored_id) == sent_id) {
+      input.mutable_legal_representative()->set_id_number(stored_id);
+    } else {
+      v.Add("subject.legal_representative.id_number",
+            "a masked number (with '*') is accepted only exactly as it was read");
+    }
+  }
+  rules_.CheckUpdate(v, input, paths, Today());
   if (request.expected_version() <= 0) v.Add("expected_version", "must be the version read (≥ 1)");
   RETURN_IF_ERROR(v.ToStatus());
   ASSIGN_OR_RETURN(auto replay, writes_.Replay<v1::Subject>(method, request.request_id(), request));
@@ -282,7 +297,7 @@ absl::StatusOr<v1::Subject> SubjectRegistryService::Update(const Caller& caller,
                                                      before.subject.version()));
   }
   v1::Subject after = before.subject;
-  const std::vector<std::string> changed = ApplyUpdate(request.subject(), paths, after);
+  const std::vector<std::string> changed = ApplyUpdate(input, paths, after);
   if (changed.empty()) return after;  // nothing to change, nothing written
   const absl::Time now = clock_.Now();
   Touch(after, now);

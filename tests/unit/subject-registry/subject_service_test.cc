@@ -234,6 +234,32 @@ SCENARIO("updates need the current version; transitions follow the state machine
   CHECK(updated.version() == 2);
   CHECK(updated.name() == "义乌市新名字小吃店");
 
+  // Sent back as a caller without the right read it: the masked ID number keeps the stored
+  // one; a number altered under the mask is refused.
+  v1::UpdateSubjectRequest as_read;
+  as_read.set_request_id("u-masked");
+  *as_read.mutable_subject() = updated;
+  as_read.mutable_subject()->mutable_legal_representative()->set_name("李四");
+  as_read.mutable_update_mask()->add_paths("legal_representative");
+  as_read.set_expected_version(2);
+  REQUIRE(updated.legal_representative().id_number_masked());
+  v1::Subject renamed;
+  REQUIRE(r.stub->UpdateSubject(Registry::Context().get(), as_read, &renamed).ok());
+  CHECK(renamed.version() == 3);
+  v1::GetSubjectRequest get;
+  get.set_uscc(subject.uscc());
+  v1::Subject full;
+  REQUIRE(r.stub->GetSubject(Registry::Context(true).get(), get, &full).ok());
+  CHECK(full.legal_representative().name() == "李四");
+  CHECK(full.legal_representative().id_number() == kIdNumber);
+  as_read.set_request_id("u-masked-2");
+  as_read.set_expected_version(3);
+  std::string forged = updated.legal_representative().id_number();
+  forged[0] = forged[0] == '3' ? '4' : '3';
+  as_read.mutable_subject()->mutable_legal_representative()->set_id_number(forged);
+  CHECK(Fields(r.stub->UpdateSubject(Registry::Context().get(), as_read, &renamed))
+            .count("subject.legal_representative.id_number") == 1);
+
   update.set_request_id("u2");
   update.mutable_subject()->set_name("又一个名字");
   const uint64_t outbox = r.Outbox();
