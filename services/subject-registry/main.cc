@@ -6,6 +6,7 @@
 #include "libs/core/log.h"
 #include "libs/server/flags.h"
 #include "libs/server/service_runtime.h"
+#include "services/subject-registry/registry_metrics.h"
 #include "services/subject-registry/subject_service.h"
 #include "services/subject-registry/subject_store.h"
 #include "services/subject-registry/timeline_projection.h"
@@ -42,8 +43,9 @@ int main(int argc, char** argv) {
   auto runtime = ServiceRuntime::Open(
       RuntimeOptionsFromFlags(subject::kServiceName, subject::SubjectStore::Families()));
   if (!runtime.ok()) return DieAtStart(runtime.status());
+  subject::RegistryMetrics metrics((*runtime)->registry());
   subject::SubjectRegistryService service((*runtime)->store(), (*runtime)->clock(), *regions,
-                                          *industries);
+                                          *industries, &metrics);
   (*runtime)->host().AddService(&service);
   (*runtime)->AddConsumer({.group = "subject-registry-timeline",
                            .topics = {subject::kSuiteTopicPattern},

@@ -14,6 +14,7 @@
 #include "libs/core/uscc.h"
 #include "libs/events/event.h"
 #include "libs/server/serve.h"
+#include "services/subject-registry/registry_metrics.h"
 #include "services/subject-registry/wire_text.h"
 
 namespace jianguan::subject {
@@ -158,13 +159,15 @@ absl::Status CheckFilter(const v1::SubjectFilter& f) {
 
 SubjectRegistryService::SubjectRegistryService(store::Store& store, const Clock& clock,
                                                const CodeTable& regions,
-                                               const CodeTable& industries)
+                                               const CodeTable& industries,
+                                               RegistryMetrics* metrics)
     : store_(store),
       clock_(clock),
       rules_(regions, industries),
       subjects_(store, rules_),
       writes_(store, clock),
-      ids_(clock) {}
+      ids_(clock),
+      metrics_(metrics) {}
 
 absl::CivilDay SubjectRegistryService::Today() const {
   return absl::ToCivilDay(clock_.Now(), BeijingTime());
@@ -427,7 +430,10 @@ absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::ImportBatch(
       for (const auto& path : changed) event.add_changed_fields(path);
       Publish(work, after, event, now);
     }
-    if (work.empty() && work.events().empty()) return answer;
+    if (work.empty() && work.events().empty()) {
+      if (metrics_ != nullptr) metrics_->CountImport(answer);
+      return answer;
+    }
     common::v1::AuditRecord audit;
     *audit.mutable_time() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
     audit.set_department(caller.department);
@@ -442,6 +448,7 @@ absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::ImportBatch(
     // Another writer changed one of the rows between read and commit: read again.
     if (committed.code() == absl::StatusCode::kFailedPrecondition && attempt < 3) continue;
     RETURN_IF_ERROR(committed);
+    if (metrics_ != nullptr) metrics_->CountImport(answer);
     return answer;
   }
 }
@@ -578,9 +585,12 @@ grpc::Status SubjectRegistryService::ChangeSubjectStatus(
     Publish(work, after, event, now);
     v1::ChangeSubjectStatusResponse out;
     *out.mutable_subject() = after;
-    return writes_.Commit(work, {.caller = caller, .method = method, .resource = resource,
-                                 .request_id = request->request_id()},
-                          *request, out);
+    auto committed = writes_.Commit(work, {.caller = caller, .method = method,
+                                           .resource = resource,
+                                           .request_id = request->request_id()},
+                                    *request, out);
+    if (committed.ok() && metrics_ != nullptr) metrics_->CountStatusChange(request->action());
+    return committed;
   });
   if (!status.ok()) return status;
   *response->mutable_subject() = ForCaller(response->subject(), MaySeeIdNumbers(context));

@@ -40,11 +40,13 @@ using SubjectRegistryBase = v1::SubjectRegistry::WithRawCallbackMethod_RegisterS
         v1::SubjectRegistry::WithRawCallbackMethod_ImportSubjects<
             v1::SubjectRegistry::WithCallbackMethod_GetSubject<v1::SubjectRegistry::Service>>>>;
 
+class RegistryMetrics;
+
 class SubjectRegistryService final : public SubjectRegistryBase {
  public:
-  /// Everything given must outlive the service.
+  /// Everything given must outlive the service; `metrics` may be null.
   SubjectRegistryService(store::Store& store, const Clock& clock, const CodeTable& regions,
-                         const CodeTable& industries);
+                         const CodeTable& industries, RegistryMetrics* metrics = nullptr);
 
   grpc::ServerUnaryReactor* RegisterSubject(grpc::CallbackServerContext* context,
                                             const grpc::ByteBuffer* request,
@@ -101,6 +103,7 @@ class SubjectRegistryService final : public SubjectRegistryBase {
   SubjectStore subjects_;
   WritePath writes_;
   mutable IdGenerator ids_;
+  RegistryMetrics* metrics_;
 };
 
 }  // namespace jianguan::subject

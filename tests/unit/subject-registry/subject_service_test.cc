@@ -21,6 +21,7 @@
 #include "libs/server/grpc_server.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
+#include "services/subject-registry/registry_metrics.h"
 
 namespace jianguan::subject {
 namespace {
@@ -63,6 +64,8 @@ struct Registry {
   std::unique_ptr<store::Store> store;
   CodeTable regions = *CodeTable::Load(DataRoot() + "/regions.csv");
   CodeTable industries = *CodeTable::Load(DataRoot() + "/industries.csv");
+  prometheus::Registry metrics_registry;
+  RegistryMetrics metrics{metrics_registry};
   std::unique_ptr<SubjectRegistryService> service;
   std::unique_ptr<ServiceHost> host;
   std::unique_ptr<v1::SubjectRegistry::Stub> stub;
@@ -70,7 +73,8 @@ struct Registry {
   Registry() {
     store = *store::Store::Open({.path = dir.path(), .families = SubjectStore::Families(),
                                  .sync_writes = false});
-    service = std::make_unique<SubjectRegistryService>(*store, clock, regions, industries);
+    service =
+        std::make_unique<SubjectRegistryService>(*store, clock, regions, industries, &metrics);
     host = std::make_unique<ServiceHost>(ServiceHostOptions{.service_name = "subject-test"});
     host->AddService(service.get());
     REQUIRE(host->Start().ok());
@@ -393,6 +397,8 @@ SCENARIO("an import commits valid rows, names each bad row, and is idempotent") 
   CHECK(r.Stored() == 248);
   const uint64_t outbox = r.Outbox();
   CHECK(outbox == 248);
+  CHECK(r.metrics.rows_accepted.Value() == 248);
+  CHECK(r.metrics.rows_refused.Value() == 2);
 
   THEN("importing the same rows again changes nothing") {
     int64_t unchanged = 0;
@@ -402,6 +408,8 @@ SCENARIO("an import commits valid rows, names each bad row, and is idempotent") 
     }
     CHECK(unchanged == 248);
     CHECK(r.Outbox() == outbox);
+    CHECK(r.metrics.rows_unchanged.Value() == 248);
+    CHECK(r.metrics.rows_accepted.Value() == 248);
   }
   THEN("listing by region pages through every match exactly once") {
     std::set<std::string> seen;

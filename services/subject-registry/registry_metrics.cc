@@ -1,0 +1,39 @@
+#include "services/subject-registry/registry_metrics.h"
+
+#include "absl/strings/ascii.h"
+
+namespace jianguan::subject {
+namespace {
+
+prometheus::Family<prometheus::Counter>& ImportRows(prometheus::Registry& registry) {
+  return prometheus::BuildCounter()
+      .Name("jianguan_registry_import_rows_total")
+      .Help("Rows of committed ImportSubjects batches, by outcome (accepted, unchanged, refused)")
+      .Register(registry);
+}
+
+}  // namespace
+
+RegistryMetrics::RegistryMetrics(prometheus::Registry& registry)
+    : rows_accepted(ImportRows(registry).Add({{"outcome", "accepted"}})),
+      rows_unchanged(ImportRows(registry).Add({{"outcome", "unchanged"}})),
+      rows_refused(ImportRows(registry).Add({{"outcome", "refused"}})),
+      status_changes_(prometheus::BuildCounter()
+                          .Name("jianguan_registry_status_changes_total")
+                          .Help("Status changes committed, by action")
+                          .Register(registry)) {}
+
+void RegistryMetrics::CountImport(const v1::ImportSubjectsResponse& answer) {
+  rows_accepted.Increment(static_cast<double>(answer.accepted()));
+  rows_unchanged.Increment(static_cast<double>(answer.unchanged()));
+  rows_refused.Increment(static_cast<double>(answer.errors_size()));
+}
+
+void RegistryMetrics::CountStatusChange(v1::StatusAction action) {
+  // "STATUS_ACTION_LIST_ABNORMAL" → "list_abnormal": only the enum's names become labels.
+  std::string name = v1::StatusAction_Name(action);
+  name = absl::AsciiStrToLower(name.substr(name.rfind("STATUS_ACTION_", 0) == 0 ? 14 : 0));
+  status_changes_.Add({{"action", name}}).Increment();
+}
+
+}  // namespace jianguan::subject
