@@ -117,6 +117,9 @@ absl::StatusOr<v1::FrozenPool> BuildPool(const ProjectionReader& projection,
   v1::FrozenPool pool;
   for (const v1::ProjectedInspector& inspector : inspectors) {
     if (!inspector.active() || departments.count(inspector.department()) == 0) continue;
+    // A certificate without valid dates is valid on no day: such an inspector can fill no
+    // slot, and the pool's rules (docs/draw-algorithm.md §2.4) require real dates.
+    if (!IsIsoDate(inspector.valid_from()) || !IsIsoDate(inspector.valid_until())) continue;
     const std::set<std::string> authorised(inspector.authorised_items().begin(),
                                            inspector.authorised_items().end());
     const std::set<std::string> fields(inspector.authorised_fields().begin(),

@@ -23,8 +23,9 @@ namespace jianguan::sampling {
 absl::StatusOr<CandidateProjection> BuildCandidates(const ProjectionReader& projection,
                                                     const PlanStore& plans, const v1::Plan& plan);
 
-/// The active inspectors of the participating departments, each with the plan's item codes
-/// it is authorised for (by the code, by a main item above it, or by its field), sorted by id.
+/// The active inspectors of the participating departments whose certificate has valid dates,
+/// each with the plan's item codes it is authorised for (by the code, by a main item above
+/// it, or by its field), sorted by id.
 absl::StatusOr<v1::FrozenPool> BuildPool(const ProjectionReader& projection, const v1::Plan& plan);
 
 }  // namespace jianguan::sampling

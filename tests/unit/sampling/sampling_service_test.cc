@@ -102,15 +102,17 @@ struct Fixture {
 
   void AddInspector(const std::string& id, const std::string& department,
                     const std::vector<std::string>& items,
-                    const std::vector<std::string>& conflicts = {}) {
+                    const std::vector<std::string>& conflicts = {}, bool dated = true) {
     catalogue::v1::InspectorRegistered event;
     catalogue::v1::Inspector& inspector = *event.mutable_inspector();
     inspector.set_id(id);
     inspector.set_name("执法员" + id);
     inspector.mutable_department()->set_code(department);
     inspector.mutable_certificate()->set_number("ZJ-" + id);
-    *inspector.mutable_certificate()->mutable_valid_from() = DateOf(2025, 1, 1);
-    *inspector.mutable_certificate()->mutable_valid_until() = DateOf(2028, 12, 31);
+    if (dated) {
+      *inspector.mutable_certificate()->mutable_valid_from() = DateOf(2025, 1, 1);
+      *inspector.mutable_certificate()->mutable_valid_until() = DateOf(2028, 12, 31);
+    }
     for (const std::string& item : items) inspector.add_authorised_items(item);
     for (const std::string& uscc : conflicts) inspector.add_conflicts(uscc);
     inspector.set_status(catalogue::v1::INSPECTOR_STATUS_ACTIVE);
@@ -162,6 +164,8 @@ struct Fixture {
       AddInspector("SC-" + std::to_string(i), "330700-SCJG", {"JG-1", "JG-2"});
       AddInspector("WS-" + std::to_string(i), "330700-WSJ", {"JG-3"});
     }
+    // One whose certificate carries no dates: left out of every pool.
+    AddInspector("SC-9", "330700-SCJG", {"JG-1", "JG-2"}, {}, false);
   }
 
   absl::StatusOr<v1::Plan> Create(const v1::Plan& plan) {
