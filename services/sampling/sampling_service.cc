@@ -216,15 +216,17 @@ absl::Status WriteRecomputedDocument(const PlanStore& plans, const v1::Plan& pla
                         .secret = frozen.secret,
                         .entropy = plan.draw().entropy()};
   ASSIGN_OR_RETURN(DrawResult result, Draw(input));
-  const std::string published = PublicResult(input, result).Canonical();
-  if (HexOf(Sha256(published)) != plan.draw().result_digest()) {
+  JsonValue result_json = PublicResult(input, result);
+  const std::string published = result_json.Canonical();
+  const Digest digest = Sha256(published);
+  if (HexOf(digest) != plan.draw().result_digest()) {
     return absl::DataLossError(absl::StrCat("the recomputed draw of ", PlanResource(plan.plan_id()),
                                             " does not match its recorded result digest"));
   }
   if (public_result) {
     write(published);
   } else {
-    WriteVerificationPackage(input, result, write);
+    WriteVerificationPackage(input, result, std::move(result_json), digest, write);
   }
   return absl::OkStatus();
 }

@@ -41,8 +41,10 @@ Digest ResultDigest(const DrawInput& input, const DrawResult& result) {
 
 namespace {
 
-// Every member of the package but "candidates".
-JsonValue::Object PackageWithoutCandidates(const DrawInput& input, const DrawResult& result) {
+// Every member of the package but "candidates", around the public result and its digest.
+JsonValue::Object PackageWithoutCandidates(const DrawInput& input, const DrawResult& result,
+                                           JsonValue public_result,
+                                           const std::string& result_digest) {
   JsonValue::Array strata;
   for (int s = 0; s < kStrata; ++s) {
     strata.push_back(JsonValue::Object{{"class", StratumName(s)},
@@ -50,8 +52,6 @@ JsonValue::Object PackageWithoutCandidates(const DrawInput& input, const DrawRes
                                        {"eligible", result.strata[s].eligible},
                                        {"quota", result.strata[s].quota}});
   }
-  JsonValue public_result = PublicResult(input, result);
-  const std::string result_digest = HexOf(Sha256(public_result.Canonical()));
   return JsonValue::Object{
       {"format", "jianguan-draw-package-v1"},
       {"plan", PlanJson(*input.plan)},
@@ -76,7 +76,10 @@ JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result) 
   for (uint32_t i = 0; i < input.candidates->size(); ++i) {
     lines.emplace_back(input.candidates->Line(i));
   }
-  JsonValue::Object package = PackageWithoutCandidates(input, result);
+  JsonValue public_result = PublicResult(input, result);
+  const std::string digest = HexOf(Sha256(public_result.Canonical()));
+  JsonValue::Object package =
+      PackageWithoutCandidates(input, result, std::move(public_result), digest);
   package.emplace("candidates", std::move(lines));
   return package;
 }
@@ -84,9 +87,21 @@ JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result) 
 void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
                               const std::function<void(std::string_view)>& write,
                               size_t piece_bytes) {
+  JsonValue public_result = PublicResult(input, result);
+  const Digest digest = Sha256(public_result.Canonical());
+  WriteVerificationPackage(input, result, std::move(public_result), digest, write, piece_bytes);
+}
+
+void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
+                              JsonValue public_result, const Digest& result_digest,
+                              const std::function<void(std::string_view)>& write,
+                              size_t piece_bytes) {
   // "candidates" sorts before every other key, so the canonical package is
   // {"candidates":[…], followed by the other members as their own object encodes them.
-  const std::string rest = JsonValue(PackageWithoutCandidates(input, result)).Canonical();
+  const std::string rest = JsonValue(PackageWithoutCandidates(input, result,
+                                                              std::move(public_result),
+                                                              HexOf(result_digest)))
+                               .Canonical();
   std::string piece = "{\"candidates\":[";
   for (uint32_t i = 0; i < input.candidates->size(); ++i) {
     if (i > 0) piece.push_back(',');

@@ -29,5 +29,11 @@ JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result);
 void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
                               const std::function<void(std::string_view)>& write,
                               size_t piece_bytes = 1 << 20);
+/// As above, around a public result already built (PublicResult(input, result)) and its
+/// digest, so a caller that checked the digest first does not build it twice.
+void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
+                              JsonValue public_result, const Digest& result_digest,
+                              const std::function<void(std::string_view)>& write,
+                              size_t piece_bytes = 1 << 20);
 
 }  // namespace jianguan::sampling
