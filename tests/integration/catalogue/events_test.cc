@@ -8,6 +8,7 @@
 #include "libs/core/code_table.h"
 #include "libs/events/kafka_admin.h"
 #include "libs/server/service_runtime.h"
+#include "libs/testing/catalogue_items.h"
 #include "libs/testing/kafka.h"
 #include "libs/testing/temp_dir.h"
 #include "services/catalogue/catalogue_service.h"
@@ -66,21 +67,7 @@ TEST_CASE("catalogue writes publish their events; a refused write publishes none
 
   v1::CreateItemRequest create_item;
   create_item.set_request_id("item-" + run);
-  v1::RegulatoryItem* item = create_item.mutable_item();
-  item->set_code(code);
-  item->set_name("计量器具使用监督检查");
-  item->add_owning_departments()->set_code(department);
-  item->set_level(v1::LEVEL_CITY);
-  item->set_category(v1::ITEM_CATEGORY_INSPECTION);
-  item->set_field("metrology");
-  item->add_legal_basis()->set_law("《中华人民共和国计量法》");
-  v1::CheckPoint* point = item->add_check_points();
-  point->set_code("C01");
-  point->set_question("用于贸易结算的计量器具是否经强制检定");
-  point->mutable_legal_basis()->set_law("《中华人民共和国计量法》");
-  point->mutable_legal_basis()->set_article("第九条");
-  point->add_allowed_answers()->set_code("Y");
-  point->mutable_allowed_answers(0)->set_label("符合");
+  *create_item.mutable_item() = testing::MetrologyItem(code, department);
   v1::ItemView view;
   REQUIRE(call(&v1::Catalogue::Stub::CreateItem, create_item, &view).ok());
   v1::PublishItemRequest publish;

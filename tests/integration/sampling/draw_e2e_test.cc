@@ -40,6 +40,7 @@
 #include "libs/events/kafka_publisher.h"
 #include "libs/events/outbox_relay.h"
 #include "libs/store/store.h"
+#include "libs/testing/catalogue_items.h"
 #include "libs/testing/child_process.h"
 #include "libs/testing/dates.h"
 #include "libs/testing/kafka.h"
@@ -190,21 +191,7 @@ TEST_CASE("a joint plan drawn by the real binaries is published, verifiable and 
   for (const auto& [code, owner] : items) {
     catalogue::CreateItemRequest create;
     create.set_request_id("item-" + code);
-    catalogue::RegulatoryItem* item = create.mutable_item();
-    item->set_code(code);
-    item->set_name("计量器具使用监督检查");
-    item->add_owning_departments()->set_code(owner);
-    item->set_level(catalogue::LEVEL_CITY);
-    item->set_category(catalogue::ITEM_CATEGORY_INSPECTION);
-    item->set_field("metrology");
-    item->add_legal_basis()->set_law("《中华人民共和国计量法》");
-    catalogue::CheckPoint* point = item->add_check_points();
-    point->set_code("C01");
-    point->set_question("用于贸易结算的计量器具是否经强制检定");
-    point->mutable_legal_basis()->set_law("《中华人民共和国计量法》");
-    point->mutable_legal_basis()->set_article("第九条");
-    point->add_allowed_answers()->set_code("Y");
-    point->mutable_allowed_answers(0)->set_label("符合");
+    *create.mutable_item() = jianguan::testing::MetrologyItem(code, owner);
     catalogue::ItemView view;
     call(&catalogue::Catalogue::Stub::CreateItem, create, &view);
     catalogue::PublishItemRequest publish;
