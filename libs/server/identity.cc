@@ -1,11 +1,14 @@
 #include "libs/core/string_view_compat.h"
 #include "libs/server/identity.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/server/internal/caller_registry.h"
 
@@ -35,6 +38,22 @@ std::string_view CallAttributes::Metadata(std::string_view key) const {
   return std::string_view(it->second.data(), it->second.size());
 }
 
+std::vector<std::string> CallAttributes::MetadataList(std::string_view key) const {
+  std::vector<std::string> values;
+  if (metadata == nullptr) return values;
+  auto [first, last] = metadata->equal_range(grpc::string_ref(key.data(), key.size()));
+  for (auto it = first; it != last; ++it) {
+    for (absl::string_view value :
+         absl::StrSplit(absl::string_view(it->second.data(), it->second.size()), ',',
+                        absl::SkipWhitespace())) {
+      values.emplace_back(absl::StripAsciiWhitespace(value));
+    }
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
 bool IsLoopbackPeer(std::string_view peer) {
   return peer.starts_with("ipv4:127.") || peer.starts_with("ipv6:[::1]:") ||
          peer.starts_with("ipv6:[::ffff:127.");
@@ -56,6 +75,7 @@ absl::StatusOr<Caller> LoopbackMetadataAuthenticator::Authenticate(
   }
   caller.user_id = std::string(call.Metadata(kUserKey));
   caller.system = std::string(call.Metadata(kSystemKey));
+  caller.roles = call.MetadataList(kRoleKey);
   return caller;
 }
 

@@ -1,4 +1,4 @@
-// Who is calling: the caller's department, user and system, resolved once per call.
+// Who is calling: the caller's department, user, system and roles, resolved once per call.
 //
 // Every call carries its caller (DESIGN §4 "Identity"). An Authenticator turns what the
 // transport knows about a call (peer address, TLS properties, metadata) into a Caller. The
@@ -11,6 +11,9 @@
 //     ... caller->department ...
 //   }
 //
+// Handlers never read identity or roles from metadata themselves: the authenticator is the one
+// place that turns transport facts into a Caller (libs/core/caller.h).
+//
 // Refusal never rejects the call by itself: services that need no identity (health,
 // reflection) simply never ask, and every service decides for itself what an anonymous call
 // may do.
@@ -19,9 +22,11 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/support/string_ref.h"
+#include "libs/core/caller.h"
 
 namespace grpc {
 class AuthContext;
@@ -29,18 +34,6 @@ class ServerContextBase;
 }  // namespace grpc
 
 namespace jianguan {
-
-/// The authenticated origin of a call.
-struct Caller {
-  /// The calling department (执法主体), e.g. "330700-SCJG". Never empty once authenticated.
-  std::string department;
-  /// The person acting, inside that department; may be empty for system-to-system calls.
-  std::string user_id;
-  /// The calling system (approval platform, grid governance, jgctl …); may be empty.
-  std::string system;
-
-  friend bool operator==(const Caller&, const Caller&) = default;
-};
 
 /// What the transport knows about one incoming call; a view, valid only during
 /// Authenticate(). Built by the host from the call's ServerContext, or by tests by hand.
@@ -55,6 +48,9 @@ struct CallAttributes {
 
   /// The first value of metadata `key`, or an empty view when absent.
   std::string_view Metadata(std::string_view key) const;
+  /// Every value of metadata `key`, each split at commas, trimmed, sorted and without
+  /// repeats: "a, b" and two entries "b" and "a" both give {"a", "b"}.
+  std::vector<std::string> MetadataList(std::string_view key) const;
 };
 
 /// Resolves the caller of an incoming call.
@@ -70,8 +66,8 @@ class Authenticator {
   virtual absl::StatusOr<Caller> Authenticate(const CallAttributes& call) const = 0;
 };
 
-/// Development and test authenticator: trusts the metadata `x-jg-department`, `x-jg-user`
-/// and `x-jg-system`, but only on loopback connections (peer `ipv4:127.*` or `ipv6:[::1]`),
+/// Development and test authenticator: trusts the metadata `x-jg-department`, `x-jg-user`,
+/// `x-jg-system` and `x-jg-role` (roles, comma-separated or repeated), but only on loopback connections (peer `ipv4:127.*` or `ipv6:[::1]`),
 /// so nothing outside the machine can claim a department. Production uses the client
 /// certificate instead (mutual TLS).
 class LoopbackMetadataAuthenticator final : public Authenticator {
@@ -79,6 +75,7 @@ class LoopbackMetadataAuthenticator final : public Authenticator {
   static constexpr std::string_view kDepartmentKey = "x-jg-department";
   static constexpr std::string_view kUserKey = "x-jg-user";
   static constexpr std::string_view kSystemKey = "x-jg-system";
+  static constexpr std::string_view kRoleKey = "x-jg-role";
 
   /// UNAUTHENTICATED when the peer is not loopback or `x-jg-department` is missing or empty.
   absl::StatusOr<Caller> Authenticate(const CallAttributes& call) const override;

@@ -25,7 +25,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
-#include "libs/core/grpc_status.h"
+#include "libs/server/grpc_status.h"
 #include "libs/server/identity.h"
 
 namespace jianguan {

@@ -6,7 +6,7 @@
 #include "libs/core/code_table.h"
 #include "libs/core/log.h"
 #include "libs/server/flags.h"
-#include "libs/server/service_runtime.h"
+#include "libs/runtime/service_runtime.h"
 #include "services/catalogue/catalogue_service.h"
 #include "services/catalogue/catalogue_store.h"
 

@@ -2,7 +2,7 @@
 #include "absl/flags/flag.h"
 #include "libs/core/log.h"
 #include "libs/server/flags.h"
-#include "libs/server/service_runtime.h"
+#include "libs/runtime/service_runtime.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
 #include "services/sampling/sampling_metrics.h"

@@ -10,7 +10,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "jianguan/sampling/v1/events.pb.h"
 #include "libs/core/field_violations.h"
-#include "libs/core/grpc_status.h"
+#include "libs/server/grpc_status.h"
 #include "libs/core/log.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"

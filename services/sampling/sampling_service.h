@@ -22,7 +22,7 @@
 #include "jianguan/sampling/v1/sampling.grpc.pb.h"
 #include "libs/core/clock.h"
 #include "libs/server/identity.h"
-#include "libs/server/write_path.h"
+#include "libs/write/write_path.h"
 #include "libs/store/store.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"

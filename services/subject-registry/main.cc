@@ -5,7 +5,7 @@
 #include "libs/core/code_table.h"
 #include "libs/core/log.h"
 #include "libs/server/flags.h"
-#include "libs/server/service_runtime.h"
+#include "libs/runtime/service_runtime.h"
 #include "services/subject-registry/registry_metrics.h"
 #include "services/subject-registry/subject_service.h"
 #include "services/subject-registry/subject_store.h"

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "libs/core/grpc_status.h"
+#include "libs/server/grpc_status.h"
 #include "libs/core/log.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"

@@ -21,7 +21,7 @@
 #include "libs/core/code_table.h"
 #include "libs/core/ids.h"
 #include "libs/server/identity.h"
-#include "libs/server/write_path.h"
+#include "libs/write/write_path.h"
 #include "libs/store/store.h"
 #include "services/subject-registry/subject_rules.h"
 #include "services/subject-registry/subject_store.h"

@@ -1,6 +1,6 @@
 // A service runtime on the real broker: what a handler commits reaches a consumer of the
 // same runtime through Kafka, and /metrics shows the outbox, the consumer and RocksDB.
-#include "libs/server/service_runtime.h"
+#include "libs/runtime/service_runtime.h"
 
 #include <catch2/catch.hpp>
 

@@ -18,7 +18,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "jianguan/sampling/v1/sampling.grpc.pb.h"
-#include "libs/core/grpc_status.h"
+#include "libs/server/grpc_status.h"
 #include "libs/store/store.h"
 #include "tools/jgctl/commands.h"
 #include "tools/jgctl/flags.h"

@@ -7,7 +7,7 @@
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "libs/core/code_table.h"
 #include "libs/events/kafka_admin.h"
-#include "libs/server/service_runtime.h"
+#include "libs/runtime/service_runtime.h"
 #include "libs/testing/catalogue_items.h"
 #include "libs/testing/kafka.h"
 #include "libs/testing/temp_dir.h"

@@ -6,7 +6,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/core/field_violations.h"
-#include "libs/core/grpc_status.h"
+#include "libs/server/grpc_status.h"
 
 namespace jianguan {
 namespace {

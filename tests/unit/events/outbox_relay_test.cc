@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "jianguan/ops/v1/probe.pb.h"
-#include "libs/events/in_process_bus.h"
+#include "libs/testing/in_process_bus.h"
 #include "libs/testing/temp_dir.h"
 
 namespace jianguan::events {

@@ -1,7 +1,7 @@
 // The write path: a retried request_id gets the first answer and changes nothing; the same
 // id for another request is refused naming request_id; every commit leaves an audit record
 // naming the caller.
-#include "libs/server/write_path.h"
+#include "libs/write/write_path.h"
 
 #include <catch2/catch.hpp>
 

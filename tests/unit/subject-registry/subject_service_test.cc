@@ -16,7 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/core/csv.h"
-#include "libs/core/grpc_status.h"
+#include "libs/server/grpc_status.h"
 #include "libs/core/uscc.h"
 #include "libs/server/grpc_server.h"
 #include "libs/testing/fake_clock.h"

@@ -1,4 +1,4 @@
-#include "libs/server/write_path.h"
+#include "libs/write/write_path.h"
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -57,19 +57,9 @@ absl::StatusOr<std::string> WritePath::CommitRaw(store::UnitOfWork& work,
                                                  const google::protobuf::Message& request,
                                                  const google::protobuf::Message& response) {
   const std::string digest = MessageDigest(request);
-  const auto now = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(clock_.Now()));
-
-  common::v1::AuditRecord audit;
-  *audit.mutable_time() = now;
-  audit.set_department(context.caller.department);
-  audit.set_user_id(context.caller.user_id);
-  audit.set_system(context.caller.system);
-  audit.set_method(context.method);
-  audit.set_resource(context.resource);
-  audit.set_request_digest(digest);
+  common::v1::AuditRecord audit = AuditOf(context, digest);
+  const google::protobuf::Timestamp now = audit.time();
   work.SetAudit(std::move(audit));
-
   common::v1::IdempotencyRecord idempotency;
   idempotency.set_request_id(context.request_id);
   idempotency.set_method(context.method);
@@ -86,6 +76,26 @@ absl::StatusOr<std::string> WritePath::CommitRaw(store::UnitOfWork& work,
   }
   RETURN_IF_ERROR(committed);
   return idempotency.response();
+}
+
+absl::Status WritePath::CommitImport(store::UnitOfWork& work, const WriteContext& context,
+                                     std::string_view request_digest) {
+  work.SetAudit(AuditOf(context, request_digest));
+  return store_.Commit(work);
+}
+
+common::v1::AuditRecord WritePath::AuditOf(const WriteContext& context,
+                                           std::string_view request_digest) const {
+  common::v1::AuditRecord audit;
+  *audit.mutable_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
+  audit.set_department(context.caller.department);
+  audit.set_user_id(context.caller.user_id);
+  audit.set_system(context.caller.system);
+  audit.set_method(context.method);
+  audit.set_resource(context.resource);
+  audit.set_request_digest(std::string(request_digest));
+  return audit;
 }
 
 }  // namespace jianguan

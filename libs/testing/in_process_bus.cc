@@ -1,4 +1,4 @@
-#include "libs/events/in_process_bus.h"
+#include "libs/testing/in_process_bus.h"
 
 namespace jianguan::events {
 

@@ -1,4 +1,4 @@
-#include "libs/core/grpc_status.h"
+#include "libs/server/grpc_status.h"
 
 #include <string>
 

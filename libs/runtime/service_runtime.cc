@@ -1,4 +1,4 @@
-#include "libs/server/service_runtime.h"
+#include "libs/runtime/service_runtime.h"
 
 #include <map>
 
