@@ -7,6 +7,7 @@
 #include "grpcpp/grpcpp.h"
 #include "jianguan/catalogue/v1/catalogue.grpc.pb.h"
 #include "libs/core/string_view_compat.h"
+#include "tools/jgctl/client.h"
 #include "tools/jgctl/commands.h"
 #include "tools/jgctl/flags.h"
 
@@ -31,19 +32,7 @@ namespace {
 namespace v1 = ::jianguan::catalogue::v1;
 
 std::unique_ptr<v1::Catalogue::Stub> Stub() {
-  const std::string target =
-      WithEnvironment(absl::GetFlag(FLAGS_catalogue), "127.0.0.1:7101", "JG_GRPC_TARGET");
-  return v1::Catalogue::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-}
-
-void Identify(grpc::ClientContext& context) {
-  context.AddMetadata("x-jg-department", "jgctl");
-  context.AddMetadata("x-jg-system", "jgctl");
-}
-
-int Fail(const grpc::Status& status) {
-  std::fprintf(stderr, "jgctl: %s\n", status.error_message().c_str());
-  return 1;
+  return v1::Catalogue::NewStub(Connect(absl::GetFlag(FLAGS_catalogue), "127.0.0.1:7101"));
 }
 
 // Calls a List method page by page, printing each page with `print`.

@@ -20,6 +20,8 @@
 #include "jianguan/sampling/v1/sampling.grpc.pb.h"
 #include "libs/server/grpc_status.h"
 #include "libs/store/store.h"
+#include "libs/core/caller.h"
+#include "tools/jgctl/client.h"
 #include "tools/jgctl/commands.h"
 #include "tools/jgctl/flags.h"
 
@@ -51,9 +53,7 @@ constexpr char kUsage[] =
     "NAME is plans/{plan_id} or the plan_id.";
 
 std::shared_ptr<grpc::Channel> Channel() {
-  const std::string target =
-      WithEnvironment(absl::GetFlag(FLAGS_sampling), "127.0.0.1:7103", "JG_GRPC_TARGET");
-  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  return Connect(absl::GetFlag(FLAGS_sampling), "127.0.0.1:7103");
 }
 
 // --department (or JG_DEPARTMENT); empty when neither is set.
@@ -65,25 +65,11 @@ std::string PlanName(const std::string& arg) {
   return arg.rfind("plans/", 0) == 0 ? arg : "plans/" + arg;
 }
 
-// Prints the status and, when it names them, every offending field; exit status 1.
-int Fail(const grpc::Status& status) {
-  std::fprintf(stderr, "jgctl: %s\n", status.error_message().c_str());
-  for (const FieldViolation& v : FieldViolationsOf(status)) {
-    std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
-  }
-  return 1;
-}
-
 // The sampling API for `department`; anonymous (the public API) when empty.
 class Client {
  public:
   Client() : channel_(Channel()), stub_(v1::Sampling::NewStub(channel_)),
              public_(v1::SamplingPublic::NewStub(channel_)) {}
-
-  void Identify(grpc::ClientContext& context, const std::string& department) const {
-    context.AddMetadata("x-jg-department", department);
-    context.AddMetadata("x-jg-system", "jgctl");
-  }
 
   // The department to act as for `plan_name`: --department, else the plan's initiator.
   std::string ActingDepartment(const std::string& plan_name, grpc::Status* status) const {
@@ -160,7 +146,7 @@ int Create(const Client& client, const std::string& path) {
   std::string department = DepartmentFlag();
   if (department.empty()) department = request.plan().initiating_department().code();
   grpc::ClientContext context;
-  client.Identify(context, department);
+  Identify(context, department);
   v1::Plan plan;
   if (auto status = client.stub().CreatePlan(&context, request, &plan); !status.ok()) {
     return Fail(status);
@@ -182,7 +168,7 @@ int Move(const Client& client, const std::string& verb, Transition method,
   request.set_request_id(absl::StrCat("jgctl-", verb, "-", name));
   request.set_name(name);
   grpc::ClientContext context;
-  client.Identify(context, department);
+  Identify(context, department);
   v1::Plan plan;
   if (auto status = (client.stub().*method)(&context, request, &plan); !status.ok()) {
     return Fail(status);
@@ -208,7 +194,7 @@ int DrawPlan(const Client& client, const std::string& name) {
       "jgctl-draw-", name, "-",
       store::Sha256Hex(request.entropy() + '\n' + request.entropy_source()).substr(0, 16)));
   grpc::ClientContext context;
-  client.Identify(context, department);
+  Identify(context, department);
   v1::Plan plan;
   const grpc::Status status = client.stub().DrawPlan(&context, request, &plan);
   if (!status.ok()) {
@@ -262,7 +248,7 @@ int List(const Client& client) {
   request.mutable_page()->set_page_size(500);
   do {
     grpc::ClientContext context;
-    client.Identify(context, DepartmentFlag().empty() ? "jgctl" : DepartmentFlag());
+    Identify(context, DepartmentFlag().empty() ? "jgctl" : DepartmentFlag());
     v1::ListPlansResponse response;
     if (auto status = client.stub().ListPlans(&context, request, &response); !status.ok()) {
       return Fail(status);
@@ -281,7 +267,7 @@ int Get(const Client& client, const std::string& name) {
   v1::GetPlanRequest request;
   request.set_name(name);
   grpc::ClientContext context;
-  client.Identify(context, "jgctl");
+  Identify(context, "jgctl");
   v1::Plan plan;
   if (auto status = client.stub().GetPlan(&context, request, &plan); !status.ok()) {
     return Fail(status);
@@ -301,7 +287,7 @@ int Tasks(const Client& client, const std::string& name) {
   request.mutable_page()->set_page_size(1000);
   do {
     grpc::ClientContext context;
-    client.Identify(context, "jgctl");
+    Identify(context, "jgctl");
     v1::ListTasksResponse response;
     if (auto status = client.stub().ListTasks(&context, request, &response); !status.ok()) {
       return Fail(status);
@@ -358,8 +344,8 @@ int ExportPackage(const Client& client, const std::string& name) {
   v1::ExportRequest request;
   request.set_name(name);
   grpc::ClientContext context;
-  client.Identify(context, DepartmentFlag().empty() ? "jgctl" : DepartmentFlag());
-  context.AddMetadata("x-jg-role", "draw-auditor");
+  Identify(context, DepartmentFlag().empty() ? kJgctlDepartment : DepartmentFlag(),
+           {roles::kDrawAuditor});
   auto reader = client.stub().ExportVerificationPackage(&context, request);
   return Export(*reader);
 }

@@ -13,6 +13,7 @@
 #include "jianguan/subject/v1/subject.grpc.pb.h"
 #include "libs/core/csv.h"
 #include "libs/core/string_view_compat.h"
+#include "tools/jgctl/client.h"
 #include "tools/jgctl/commands.h"
 #include "tools/jgctl/flags.h"
 
@@ -31,19 +32,7 @@ namespace {
 namespace v1 = ::jianguan::subject::v1;
 
 std::unique_ptr<v1::SubjectRegistry::Stub> Registry() {
-  const std::string target =
-      WithEnvironment(absl::GetFlag(FLAGS_registry), "127.0.0.1:7102", "JG_GRPC_TARGET");
-  return v1::SubjectRegistry::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-}
-
-void Identify(grpc::ClientContext& context) {
-  context.AddMetadata("x-jg-department", "jgctl");
-  context.AddMetadata("x-jg-system", "jgctl");
-}
-
-int Fail(const grpc::Status& status) {
-  std::fprintf(stderr, "jgctl: %s\n", status.error_message().c_str());
-  return 1;
+  return v1::SubjectRegistry::NewStub(Connect(absl::GetFlag(FLAGS_registry), "127.0.0.1:7102"));
 }
 
 void PrintSubject(const v1::Subject& s) {

@@ -1,0 +1,34 @@
+#include "tools/jgctl/client.h"
+
+#include <cstdio>
+
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "libs/server/grpc_status.h"
+#include "tools/jgctl/flags.h"
+
+namespace jianguan::jgctl {
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& flag_value,
+                                       std::string_view default_target) {
+  return grpc::CreateChannel(
+      WithEnvironment(flag_value, std::string(default_target), "JG_GRPC_TARGET"),
+      grpc::InsecureChannelCredentials());
+}
+
+void Identify(grpc::ClientContext& context, std::string_view department,
+              std::initializer_list<std::string_view> roles) {
+  context.AddMetadata("x-jg-department", std::string(department));
+  context.AddMetadata("x-jg-system", "jgctl");
+  for (std::string_view role : roles) context.AddMetadata("x-jg-role", std::string(role));
+}
+
+int Fail(const grpc::Status& status) {
+  std::fprintf(stderr, "jgctl: %s\n", status.error_message().c_str());
+  for (const FieldViolation& v : FieldViolationsOf(status)) {
+    std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
+  }
+  return 1;
+}
+
+}  // namespace jianguan::jgctl

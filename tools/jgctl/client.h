@@ -1,0 +1,43 @@
+// What every jgctl command that calls a service shares: where the service is (its address
+// flag, else JG_GRPC_TARGET, else the local default port), who jgctl says it is, and how a
+// failed call is reported. A command file keeps only its requests and its printing.
+//
+//   auto registry = v1::SubjectRegistry::NewStub(
+//       Connect(absl::GetFlag(FLAGS_registry), "127.0.0.1:7102"));
+//   grpc::ClientContext context;
+//   Identify(context);                                  // x-jg-department: jgctl
+//   if (auto s = registry->GetSubject(&context, request, &subject); !s.ok()) return Fail(s);
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/status.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace jianguan::jgctl {
+
+/// The department jgctl acts as when a command names none.
+inline constexpr std::string_view kJgctlDepartment = "jgctl";
+
+/// A channel to the service at `flag_value`; when that still holds `default_target`,
+/// JG_GRPC_TARGET (if set) wins.
+std::shared_ptr<grpc::Channel> Connect(const std::string& flag_value,
+                                       std::string_view default_target);
+
+/// Marks `context` as a call by jgctl (x-jg-system) acting as `department` with `roles`
+/// (x-jg-role). Calls to the public APIs are made without it.
+void Identify(grpc::ClientContext& context, std::string_view department = kJgctlDepartment,
+              std::initializer_list<std::string_view> roles = {});
+
+/// Prints a failed call to stderr — its message and every field it names — and returns
+/// exit status 1.
+int Fail(const grpc::Status& status);
+
+}  // namespace jianguan::jgctl
