@@ -4,9 +4,11 @@
 #include "absl/flags/flag.h"
 #include "libs/core/code_table.h"
 #include "libs/core/log.h"
+#include "libs/events/topics.h"
 #include "libs/server/flags.h"
 #include "libs/runtime/service_runtime.h"
 #include "services/subject-registry/registry_metrics.h"
+#include "services/subject-registry/registry_name.h"
 #include "services/subject-registry/subject_service.h"
 #include "services/subject-registry/subject_store.h"
 #include "services/subject-registry/timeline_projection.h"
@@ -48,7 +50,7 @@ int main(int argc, char** argv) {
                                           *industries, &metrics);
   (*runtime)->host().AddService(&service);
   (*runtime)->AddConsumer({.group = "subject-registry-timeline",
-                           .topics = {subject::kSuiteTopicPattern},
+                           .topics = {topics::kAllSuitePattern},
                            // Append-only: a batch of entries per commit keeps up with imports.
                            .max_batch = 500},
                           subject::RecordOnTimeline);

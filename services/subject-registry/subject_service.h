@@ -1,9 +1,9 @@
 // The SubjectRegistry gRPC handler (DESIGN §3 "handler"): protobuf in, validation, the
 // domain's decision, one unit of work per write through WritePath, protobuf out.
 //
-// Who sees the legal representative's ID number unmasked: a caller whose call carries the
-// metadata `x-jg-role: registry-admin` (on top of its authenticated department). Everyone
-// else gets it masked (MaskIdNumber). The profile always masks it; events never carry it.
+// Who sees the legal representative's ID number unmasked: a caller with the registry-admin
+// role (resolved by the authenticator; domain/subject_rules.h, MayReadIdNumbers). Everyone
+// else gets it masked. The profile always masks it; events never carry it.
 //
 // RegisterSubject, UpdateSubject and ImportSubjects read their requests as raw bytes so
 // that a text field holding invalid UTF-8 is answered INVALID_ARGUMENT naming the field
@@ -11,29 +11,33 @@
 // with a latency budget (DESIGN §6), is answered on the callback API too, inline on gRPC's
 // callback thread; the other methods use the synchronous API.
 //
+// The methods are defined by resource: subject_service.cc (register, update, reads),
+// subject_service_transitions.cc (status, licences, commitments) and
+// subject_service_import.cc (ImportSubjects).
+//
 // Thread-safe: gRPC calls the methods concurrently; all state is in the store.
 #pragma once
 
-#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
+#include "absl/time/civil_time.h"
 #include "jianguan/subject/v1/subject.grpc.pb.h"
 #include "libs/core/clock.h"
 #include "libs/core/code_table.h"
 #include "libs/core/ids.h"
 #include "libs/server/identity.h"
-#include "libs/write/write_path.h"
 #include "libs/store/store.h"
-#include "services/subject-registry/subject_rules.h"
+#include "libs/write/event_emitter.h"
+#include "libs/write/method_names.h"
+#include "libs/write/write_path.h"
+#include "services/subject-registry/domain/import_decision.h"
+#include "services/subject-registry/domain/subject_rules.h"
+#include "services/subject-registry/registry_name.h"
 #include "services/subject-registry/subject_store.h"
 
 namespace jianguan::subject {
-
-/// The topic and source of the registry's events.
-inline constexpr char kSubjectTopic[] = "jianguan.subject.v1";
-inline constexpr char kServiceName[] = "subject-registry";
-/// Metadata naming the caller's role; "registry-admin" may read ID numbers unmasked.
-inline constexpr char kRoleKey[] = "x-jg-role";
-inline constexpr char kAdminRole[] = "registry-admin";
 
 using SubjectRegistryBase = v1::SubjectRegistry::WithRawCallbackMethod_RegisterSubject<
     v1::SubjectRegistry::WithRawCallbackMethod_UpdateSubject<
@@ -88,20 +92,41 @@ class SubjectRegistryService final : public SubjectRegistryBase {
   absl::StatusOr<v1::RegisterSubjectResponse> Register(const Caller& caller,
                                                        const v1::RegisterSubjectRequest& request);
   absl::StatusOr<v1::Subject> Update(const Caller& caller, const v1::UpdateSubjectRequest& request);
+  /// UpdateSubject's input checked (violations named by field), with a masked ID number sent
+  /// back as read replaced by the stored one.
+  absl::StatusOr<v1::Subject> CheckedUpdateInput(const v1::UpdateSubjectRequest& request,
+                                                 const std::vector<std::string>& paths) const;
+  absl::StatusOr<v1::ChangeSubjectStatusResponse> ChangeStatus(
+      const Caller& caller, const v1::ChangeSubjectStatusRequest& request);
+  absl::StatusOr<v1::GrantLicenceResponse> Grant(const Caller& caller,
+                                                 const v1::GrantLicenceRequest& request);
+  absl::StatusOr<v1::RecordCommitmentResponse> Record(const Caller& caller,
+                                                      const v1::RecordCommitmentRequest& request);
+  absl::StatusOr<v1::ResolveCommitmentResponse> Resolve(
+      const Caller& caller, const v1::ResolveCommitmentRequest& request);
+  /// The rows of a batch; a row that does not parse is answered in `answer` as refused.
+  absl::StatusOr<std::vector<v1::ImportRow>> ParseRows(std::string_view batch,
+                                                       v1::ImportSubjectsResponse& answer) const;
+  /// One attempt at committing the checked rows: one batched read, the domain's decision,
+  /// one commit; `answer` already lists the rows that did not parse.
+  absl::StatusOr<v1::ImportSubjectsResponse> CommitRows(const Caller& caller,
+                                                        std::string_view batch,
+                                                        const std::vector<v1::ImportRow>& rows,
+                                                        const ImportChecks& checks,
+                                                        v1::ImportSubjectsResponse answer);
   /// Loads a subject for a write: NOT_FOUND when unknown, INVALID_ARGUMENT on a bad USCC.
   absl::StatusOr<StoredSubject> Load(std::string_view uscc) const;
-  /// Adds the event and its timeline entry to `work`.
-  void Publish(store::UnitOfWork& work, const v1::Subject& subject,
-               const google::protobuf::Message& event, absl::Time now) const;
-  /// Version +1, update_time now.
-  void Touch(v1::Subject& subject, absl::Time now) const;
+  /// Queues `event` about `subject`, which changed at `now`, with its timeline entry.
+  void Emit(store::UnitOfWork& work, const v1::Subject& subject,
+            const google::protobuf::Message& event, absl::Time now) const;
   absl::CivilDay Today() const;
 
-  store::Store& store_;
   const Clock& clock_;
   SubjectRules rules_;
   SubjectStore subjects_;
   WritePath writes_;
+  const EventEmitter emitter_;
+  const MethodNames methods_{"jianguan.subject.v1.SubjectRegistry"};
   mutable IdGenerator ids_;
   RegistryMetrics* metrics_;
 };

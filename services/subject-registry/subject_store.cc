@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "services/subject-registry/registry_name.h"
 
 namespace jianguan::subject {
 namespace {
@@ -90,6 +91,19 @@ void SubjectStore::AddTimelineEntry(store::UnitOfWork& work, std::string_view us
   work.Put(kTimelineFamily,
            absl::StrFormat("%s/%016x/%s", AbslView(uscc), inverted, entry.event_id()),
            entry.SerializeAsString());
+}
+
+void SubjectStore::AddOwnEvent(store::UnitOfWork& work, std::string_view uscc,
+                               const common::v1::OutboxEvent& queued,
+                               const google::protobuf::Message& event, absl::Time time) {
+  v1::TimelineEntry entry;
+  entry.set_event_id(queued.id());
+  entry.set_type(queued.type());
+  *entry.mutable_time() = queued.time();
+  entry.set_source(kServiceName);
+  entry.set_topic(queued.topic());
+  entry.set_summary(SummarizeEvent(event, kServiceName));
+  AddTimelineEntry(work, uscc, entry, time);
 }
 
 absl::StatusOr<SubjectPage> SubjectStore::List(const ListFilter& filter, int page_size,

@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "jianguan/subject/v1/subject.pb.h"
 #include "libs/store/store.h"
-#include "services/subject-registry/subject_rules.h"
+#include "services/subject-registry/domain/subject_rules.h"
 
 namespace jianguan::subject {
 
@@ -74,6 +74,13 @@ class SubjectStore {
   /// Adds a timeline entry for `uscc` to `work`.
   static void AddTimelineEntry(store::UnitOfWork& work, std::string_view uscc,
                                const v1::TimelineEntry& entry, absl::Time time);
+
+  /// Adds the timeline entry of one of the registry's own events, `queued` (as queued in
+  /// the outbox) carrying `event`: the registry's events enter the timeline with the change
+  /// itself, and the timeline consumer skips them when they come back from Kafka.
+  static void AddOwnEvent(store::UnitOfWork& work, std::string_view uscc,
+                          const common::v1::OutboxEvent& queued,
+                          const google::protobuf::Message& event, absl::Time time);
 
   /// One page of subjects matching `filter` (see the class comment for the order). At most
   /// `page_size` subjects; fewer when `examine_limit` index entries were looked at first.

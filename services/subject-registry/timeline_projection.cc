@@ -4,7 +4,8 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/uscc.h"
-#include "services/subject-registry/subject_service.h"
+#include "services/subject-registry/domain/subject_rules.h"
+#include "services/subject-registry/registry_name.h"
 #include "services/subject-registry/subject_store.h"
 
 namespace jianguan::subject {

@@ -1,15 +1,12 @@
 // The panoramic profile's feed (全景画像): every event on any suite topic whose ce_subject is
 // a USCC becomes a timeline entry of that subject. Subscribed by a topic regex, so topics
-// created later are picked up without a change here.
+// created later are picked up without a change here (topics::kAllSuitePattern; the DLQ
+// matches too and is skipped).
 #pragma once
 
 #include "libs/events/consumer.h"
 
 namespace jianguan::subject {
-
-/// The topic pattern of the suite ("jianguan.<domain>.v<N>"); the DLQ matches too and is
-/// skipped by the projection.
-inline constexpr char kSuiteTopicPattern[] = "^jianguan\\.[a-z]+\\.v[0-9]+$";
 
 /// Applies one consumed event to the timeline. Skips dead letters, events whose
 /// ce_subject is not a valid USCC, and the registry's own events (written with the change

@@ -1,6 +1,7 @@
 #include "services/subject-registry/wire_text.h"
 
 #include <map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -65,6 +66,19 @@ bool ExplainUnparsable(const google::protobuf::Descriptor& type, std::string_vie
       [](int, uint64_t) {});
   if (!ok) violations.Add(prefix.empty() ? "request" : prefix, "is not a valid message");
   return ok && nested_ok;
+}
+
+std::string BytesOf(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (!buffer.Dump(&slices).ok()) return bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return bytes;
+}
+
+grpc::ByteBuffer BufferOf(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
 }
 
 }  // namespace jianguan::subject

@@ -2,13 +2,16 @@
 // parsing, before any handler sees it, and gRPC would answer INTERNAL. The registry reads
 // its text-heavy requests as raw bytes instead and, when they do not parse, walks the
 // wire format to name every string field that is not UTF-8 (DESIGN §4: bad input is
-// INVALID_ARGUMENT naming each field).
+// INVALID_ARGUMENT naming each field). Handler layer: it reads gRPC byte buffers.
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "google/protobuf/descriptor.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "libs/core/field_violations.h"
 
 namespace jianguan::subject {
@@ -25,5 +28,22 @@ bool ExplainUnparsable(const google::protobuf::Descriptor& type, std::string_vie
 bool ForEachField(std::string_view message,
                   const std::function<void(int number, std::string_view bytes)>& visit_bytes,
                   const std::function<void(int number, uint64_t value)>& visit_varint);
+
+/// The bytes of a message received raw (empty when the buffer cannot be read).
+std::string BytesOf(const grpc::ByteBuffer& buffer);
+/// A raw message to send.
+grpc::ByteBuffer BufferOf(const std::string& bytes);
+
+/// `bytes` parsed as M, or INVALID_ARGUMENT naming (under `prefix`) each text field that is
+/// not UTF-8, or "request"/`prefix` when the bytes do not parse at all.
+template <typename M>
+absl::StatusOr<M> ParseRequest(std::string_view bytes, std::string_view prefix = "") {
+  M message;
+  if (message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return message;
+  FieldViolations violations;
+  ExplainUnparsable(*M::descriptor(), bytes, prefix, violations);
+  if (violations.empty()) violations.Add(prefix.empty() ? "request" : prefix, "does not parse");
+  return violations.ToStatus();
+}
 
 }  // namespace jianguan::subject

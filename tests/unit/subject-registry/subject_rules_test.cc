@@ -1,5 +1,5 @@
 // The registry's domain rules: masking, the status state machine, import comparison.
-#include "services/subject-registry/subject_rules.h"
+#include "services/subject-registry/domain/subject_rules.h"
 
 #include <catch2/catch.hpp>
 

@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "jianguan/subject/v1/events.pb.h"
 #include "jianguan/subject/v1/subject.pb.h"
+#include "libs/core/caller.h"
 #include "libs/core/code_table.h"
 #include "libs/core/field_violations.h"
 
@@ -103,6 +104,23 @@ std::string MaskIdNumber(std::string_view id_number);
 
 /// Masks the legal representative's ID number in place (and says so in id_number_masked).
 void MaskPersonalData(v1::Subject& subject);
+
+/// Whether `caller` reads ID numbers unmasked: only with the registry-admin role, on top of
+/// its department (《个人信息保护法》第五十一条: access to personal information is limited to
+/// those whose work needs it). The profile, events and logs never carry it unmasked.
+bool MayReadIdNumbers(const Caller& caller);
+
+/// `subject` as `caller` may read it: masked (MaskPersonalData) unless MayReadIdNumbers.
+v1::Subject ForCaller(v1::Subject subject, const Caller& caller);
+
+/// A masked ID number sent back to UpdateSubject as it was read stands for the stored one:
+/// true when `input` carries no masked number (nothing to do) or carries exactly the mask of
+/// `stored`'s number (then restored into `input`); false for any other number with '*'
+/// (including when nothing is stored).
+bool RestoreMaskedIdNumber(v1::Subject& input, const v1::Subject* stored);
+
+/// Whether `input` carries an ID number with '*' (one read masked).
+bool HasMaskedIdNumber(const v1::Subject& input);
 
 /// The subject as events carry it: no ID number, no status history, no commitments.
 v1::Subject PublicView(const v1::Subject& subject);

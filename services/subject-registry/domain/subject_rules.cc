@@ -1,4 +1,4 @@
-#include "services/subject-registry/subject_rules.h"
+#include "services/subject-registry/domain/subject_rules.h"
 
 #include <algorithm>
 #include <cmath>
@@ -309,6 +309,26 @@ void MaskPersonalData(v1::Subject& subject) {
   if (rep->id_number().empty()) return;
   rep->set_id_number(MaskIdNumber(rep->id_number()));
   rep->set_id_number_masked(true);
+}
+
+bool MayReadIdNumbers(const Caller& caller) { return caller.HasRole(roles::kRegistryAdmin); }
+
+v1::Subject ForCaller(v1::Subject subject, const Caller& caller) {
+  if (!MayReadIdNumbers(caller)) MaskPersonalData(subject);
+  return subject;
+}
+
+bool HasMaskedIdNumber(const v1::Subject& input) {
+  return input.legal_representative().id_number().find('*') != std::string::npos;
+}
+
+bool RestoreMaskedIdNumber(v1::Subject& input, const v1::Subject* stored) {
+  if (!HasMaskedIdNumber(input)) return true;
+  if (stored == nullptr) return false;
+  const std::string& stored_id = stored->legal_representative().id_number();
+  if (MaskIdNumber(stored_id) != input.legal_representative().id_number()) return false;
+  input.mutable_legal_representative()->set_id_number(stored_id);
+  return true;
 }
 
 v1::Subject PublicView(const v1::Subject& subject) {
