@@ -201,7 +201,9 @@ void ImportClaimsFormsAndInspectors(CatalogueService& service, const Caller& cal
 absl::Status CheckImportRequest(const v1::ImportCatalogueRequest& request) {
   FieldViolations v;
   CheckRequestId(v, request.request_id());
-  if (request.request_id().size() > 100) v.Add("request_id", "at most 100 characters for an import");
+  if (request.request_id().size() > 100) {
+    v.Add("request_id", "at most 100 characters for an import");
+  }
   if (!v1::ImportFormat_IsValid(request.format()) ||
       request.format() == v1::IMPORT_FORMAT_UNSPECIFIED) {
     v.Add("format", "is not a known format");

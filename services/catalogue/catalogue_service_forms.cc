@@ -39,8 +39,8 @@ absl::StatusOr<v1::FormView> CatalogueService::DoCreateForm(const Caller& caller
       });
 }
 
-absl::StatusOr<v1::FormView> CatalogueService::DoPublishForm(const Caller& caller,
-                                                             const v1::PublishFormRequest& request) {
+absl::StatusOr<v1::FormView> CatalogueService::DoPublishForm(
+    const Caller& caller, const v1::PublishFormRequest& request) {
   FieldViolations v;
   CheckRequestId(v, request.request_id());
   const std::string code =

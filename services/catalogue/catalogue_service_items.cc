@@ -44,8 +44,8 @@ absl::StatusOr<v1::ItemView> CatalogueService::DoCreateItem(const Caller& caller
       });
 }
 
-absl::StatusOr<v1::ItemView> CatalogueService::DoPublishItem(const Caller& caller,
-                                                             const v1::PublishItemRequest& request) {
+absl::StatusOr<v1::ItemView> CatalogueService::DoPublishItem(
+    const Caller& caller, const v1::PublishItemRequest& request) {
   FieldViolations v;
   CheckRequestId(v, request.request_id());
   const std::string code =
@@ -107,8 +107,8 @@ absl::StatusOr<Decision<v1::ItemView>> CatalogueService::DecideItemRevision(
   return d;
 }
 
-absl::StatusOr<v1::ItemView> CatalogueService::DoAbolishItem(const Caller& caller,
-                                                             const v1::AbolishItemRequest& request) {
+absl::StatusOr<v1::ItemView> CatalogueService::DoAbolishItem(
+    const Caller& caller, const v1::AbolishItemRequest& request) {
   FieldViolations v;
   CheckRequestId(v, request.request_id());
   const std::string code =
@@ -264,7 +264,9 @@ grpc::Status CatalogueService::ListItems(grpc::ServerContext* context,
     if (!request->department().empty() && !IsCode(request->department())) {
       v.Add("department", "is not a department code");
     }
-    if (!v1::ItemCategory_IsValid(request->category())) v.Add("category", "is not a known category");
+    if (!v1::ItemCategory_IsValid(request->category())) {
+      v.Add("category", "is not a known category");
+    }
     if (!v1::LifecycleState_IsValid(request->state())) v.Add("state", "is not a known state");
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(int page_size, PageSize(request->page()));
