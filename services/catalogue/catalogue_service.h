@@ -1,6 +1,8 @@
 // The Catalogue gRPC handler (DESIGN §3 "handler"): protobuf in, validation naming every bad
-// field, the domain's decision (catalogue_rules.h), one unit of work per write through
-// WritePath (state, indexes, event, audit, idempotency key together), protobuf out.
+// field, the domain's decision (domain/), one unit of work per write through
+// WritePath::Write (state, indexes, event, audit, idempotency key together), protobuf out.
+// The methods are defined by resource: catalogue_service.cc (construction, shared reads),
+// catalogue_service_{departments,inspectors,items,forms}.cc and catalogue_import.cc.
 //
 // Every write first checks the request's shape, then replays a retried request_id, then
 // reads the current state and decides; bad input writes nothing. References to departments
@@ -10,24 +12,25 @@
 // Thread-safe: gRPC calls the methods concurrently; all state is in the store.
 #pragma once
 
-#include <functional>
 #include <string>
-#include <utility>
+#include <string_view>
 
 #include "jianguan/catalogue/v1/catalogue.grpc.pb.h"
 #include "libs/core/clock.h"
 #include "libs/core/code_table.h"
 #include "libs/core/ids.h"
-#include "libs/server/identity.h"
-#include "libs/write/write_path.h"
+#include "libs/core/field_violations.h"
 #include "libs/store/store.h"
-#include "services/catalogue/catalogue_rules.h"
+#include "libs/write/event_emitter.h"
+#include "libs/write/method_names.h"
+#include "libs/write/write_path.h"
 #include "services/catalogue/catalogue_store.h"
+#include "services/catalogue/domain/lifecycle.h"
 
 namespace jianguan::catalogue {
 
-/// The topic and source of the catalogue's events.
-inline constexpr char kCatalogueTopic[] = "jianguan.catalogue.v1";
+/// The source (ce_source) of the catalogue's events and the service's name; they go to
+/// topics::kCatalogue.
 inline constexpr char kServiceName[] = "catalogue";
 
 class CatalogueService final : public v1::Catalogue::Service {
@@ -140,36 +143,42 @@ class CatalogueService final : public v1::Catalogue::Service {
                                                        const v1::ImportCatalogueRequest& request);
 
  private:
-  /// What a write decided: the resource it changed and the answer.
-  template <typename Response>
-  using Decision = std::pair<std::string, Response>;
-
-  /// Replays a retried request, or lets `decide` fill a unit of work and commits it.
-  template <typename Response>
-  absl::StatusOr<Response> Write(
-      const Caller& caller, std::string_view method, std::string_view request_id,
-      const google::protobuf::Message& request,
-      const std::function<absl::StatusOr<Decision<Response>>(store::UnitOfWork&)>& decide);
-
-  /// Adds an event about `resource` to `work`.
-  void Emit(store::UnitOfWork& work, const std::string& resource,
-            const google::protobuf::Message& event) const;
-
   /// Violations for departments that do not exist or are dissolved.
   void CheckDepartmentRef(FieldViolations& v, std::string_view field, std::string_view code) const;
+  /// The same for each department of a list ("<field>[i].code").
+  void CheckDepartmentRefs(
+      FieldViolations& v, std::string_view field,
+      const google::protobuf::RepeatedPtrField<common::v1::DepartmentRef>& refs) const;
   /// Violations for a main item that does not exist or would close a loop.
   void CheckItemParent(FieldViolations& v, std::string_view field, std::string_view code,
                        std::string_view parent) const;
+  /// Violations for the references of an inspector record (department, authorised items,
+  /// certificate number held by someone else than `self`).
+  absl::Status CheckInspectorRefs(FieldViolations& v, const v1::Inspector& inspector,
+                                  std::string_view self) const;
   /// The item version in force (or the draft), with its lifecycle.
   absl::StatusOr<v1::ItemView> CurrentItem(std::string_view code) const;
   /// Resolves a form's check points from the items in force.
   absl::Status ResolveForm(FieldViolations& v, v1::FormTemplate& form) const;
+  /// The write of a form's revision, once its request is checked.
+  absl::StatusOr<Decision<v1::FormView>> DecideFormRevision(const v1::ReviseFormRequest& request);
+  /// The write of an item's revision, once its request is checked.
+  absl::StatusOr<Decision<v1::ItemView>> DecideItemRevision(const v1::ReviseItemRequest& request);
+  /// The write of an item's claim, once its request is checked.
+  absl::StatusOr<Decision<v1::ItemClaim>> DecideItemClaim(const v1::ClaimItemRequest& request,
+                                                      std::string_view code);
+  /// The write of an inspector's new details, once its request is checked.
+  absl::StatusOr<Decision<v1::Inspector>> DecideInspectorUpdate(
+      const v1::UpdateInspectorRequest& request);
+
+  const MethodNames methods_{"jianguan.catalogue.v1.Catalogue"};
   store::Store& store_;
   const Clock& clock_;
   const CodeTable& regions_;
   const CodeTable& industries_;
   CatalogueStore catalogue_;
   WritePath writes_;
+  EventEmitter emitter_;
   mutable IdGenerator ids_;
 };
 

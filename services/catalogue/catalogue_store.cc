@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 
@@ -126,6 +127,44 @@ absl::StatusOr<ListPage<v1::Lifecycle>> VersionedTable<M>::ListHeads(
     std::string_view page_token) const {
   return ScanFiltered<v1::Lifecycle>(store_, heads_, "", page_size, page_token,
                                      Keeping<v1::Lifecycle>(heads_, keep));
+}
+
+template <typename M>
+absl::StatusOr<Stored<v1::Lifecycle>> VersionedTable<M>::RequireHead(
+    std::string_view code, std::string_view resource) const {
+  ASSIGN_OR_RETURN(auto head, FindHead(code));
+  if (!head) return ResourceNotFound(resource);
+  return std::move(*head);
+}
+
+template <typename M>
+absl::StatusOr<std::pair<M, v1::Lifecycle>> VersionedTable<M>::ReadVersion(
+    std::string_view code, int32_t version, std::string_view resource) const {
+  ASSIGN_OR_RETURN(Stored<v1::Lifecycle> head, RequireHead(code, resource));
+  if (version == 0) {
+    version = head.value.published_version() > 0 ? head.value.published_version()
+                                                 : head.value.latest_version();
+  }
+  ASSIGN_OR_RETURN(std::optional<M> record, FindVersion(code, version));
+  if (!record) return ResourceNotFound(absl::StrCat(AbslView(resource), "/versions/", version));
+  return std::make_pair(std::move(*record), std::move(head.value));
+}
+
+template <typename M>
+absl::StatusOr<M> VersionedTable<M>::LatestVersion(const v1::Lifecycle& head,
+                                                   std::string_view resource) const {
+  ASSIGN_OR_RETURN(std::optional<M> latest, FindVersion(head.code(), head.latest_version()));
+  if (!latest) return absl::DataLossError(absl::StrCat("draft missing: ", AbslView(resource)));
+  return std::move(*latest);
+}
+
+template <typename M>
+void VersionedTable<M>::SaveStep(store::UnitOfWork& work, const Stored<v1::Lifecycle>* before,
+                                 const VersionStep<M>& step, const M* draft) const {
+  const std::string draft_bytes = draft ? draft->SerializeAsString() : "";
+  SaveVersion(work, step.head.code(), step.version.version(), step.version,
+              draft ? &draft_bytes : nullptr);
+  SaveHead(work, before, step.head);
 }
 
 template class VersionedTable<v1::RegulatoryItem>;

@@ -25,11 +25,13 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "jianguan/catalogue/v1/catalogue.pb.h"
 #include "libs/store/store.h"
+#include "services/catalogue/domain/lifecycle.h"
 
 namespace jianguan::catalogue {
 
@@ -69,6 +71,17 @@ class VersionedTable {
       : store_(store), versions_(std::move(versions)), heads_(std::move(heads)) {}
 
   absl::StatusOr<std::optional<Stored<v1::Lifecycle>>> FindHead(std::string_view code) const;
+  /// The head of `code`, or NOT_FOUND naming `resource`.
+  absl::StatusOr<Stored<v1::Lifecycle>> RequireHead(std::string_view code,
+                                                    std::string_view resource) const;
+  /// The version asked for (0: the one in force, or else the draft) with its head; NOT_FOUND
+  /// naming `resource` (or "<resource>/versions/<n>").
+  absl::StatusOr<std::pair<M, v1::Lifecycle>> ReadVersion(std::string_view code,
+                                                          int32_t version,
+                                                          std::string_view resource) const;
+  /// The latest version `head` names (the draft, when one is published); DATA_LOSS naming
+  /// `resource` when it is missing.
+  absl::StatusOr<M> LatestVersion(const v1::Lifecycle& head, std::string_view resource) const;
   /// The version, or nullopt.
   absl::StatusOr<std::optional<M>> FindVersion(std::string_view code, int32_t version) const;
   /// Writes a version. With `draft_bytes` it replaces the draft of that number (which must
@@ -78,6 +91,11 @@ class VersionedTable {
   /// Writes the head, requiring the stored head to be `before` (absent when null).
   void SaveHead(store::UnitOfWork& work, const Stored<v1::Lifecycle>* before,
                 const v1::Lifecycle& after) const;
+  /// Writes what a lifecycle step decided (lifecycle.h): its version — replacing `draft`,
+  /// which must still be stored as read, when the step publishes a draft — and its head,
+  /// requiring the stored head to be `before` (absent when null).
+  void SaveStep(store::UnitOfWork& work, const Stored<v1::Lifecycle>* before,
+                const VersionStep<M>& step, const M* draft) const;
   /// Heads in code order that `keep` accepts.
   absl::StatusOr<ListPage<v1::Lifecycle>> ListHeads(
       const std::function<bool(const v1::Lifecycle&)>& keep, int page_size,

@@ -7,6 +7,7 @@
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "libs/core/code_table.h"
 #include "libs/events/kafka_admin.h"
+#include "libs/events/topics.h"
 #include "libs/runtime/service_runtime.h"
 #include "libs/testing/catalogue_items.h"
 #include "libs/testing/kafka.h"
@@ -18,8 +19,8 @@ namespace {
 
 TEST_CASE("catalogue writes publish their events; a refused write publishes none") {
   const std::string brokers = testing::KafkaBrokers();
-  REQUIRE(events::CreateTopics(brokers, {kCatalogueTopic}, 3).ok());
-  auto reader = events::TopicReader::Open(brokers, kCatalogueTopic, events::TopicReader::From::kEnd);
+  REQUIRE(events::CreateTopics(brokers, {topics::kCatalogue}, 3).ok());
+  auto reader = events::TopicReader::Open(brokers, topics::kCatalogue, events::TopicReader::From::kEnd);
   REQUIRE(reader.ok());
   (*reader)->Next(absl::Seconds(2));  // let the reader take its partitions at the end
 

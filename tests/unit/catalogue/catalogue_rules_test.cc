@@ -1,9 +1,12 @@
 // The catalogue's domain rules, as specifications.
-#include "services/catalogue/catalogue_rules.h"
-
 #include <catch2/catch.hpp>
 
 #include "libs/testing/dates.h"
+#include "services/catalogue/domain/applicability.h"
+#include "services/catalogue/domain/hierarchy.h"
+#include "services/catalogue/domain/inspectors.h"
+#include "services/catalogue/domain/lifecycle.h"
+#include "services/catalogue/domain/record_checks.h"
 
 namespace jianguan::catalogue {
 namespace {

@@ -1,12 +1,14 @@
-#include "services/catalogue/catalogue_rules.h"
+#include "services/catalogue/domain/record_checks.h"
 
 #include <algorithm>
-#include <map>
+#include <set>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
 #include "libs/core/uscc.h"
+#include "services/catalogue/domain/inspectors.h"
 
 namespace jianguan::catalogue {
 namespace {
@@ -83,128 +85,6 @@ void ValidateRule(FieldViolations& v, std::string_view prefix, const v1::Applica
 }
 
 }  // namespace
-
-absl::StatusOr<v1::LifecycleState> NextLifecycleState(v1::LifecycleState from,
-                                                      LifecycleAction action,
-                                                      std::string_view resource) {
-  const bool in_force =
-      from == v1::LIFECYCLE_STATE_PUBLISHED || from == v1::LIFECYCLE_STATE_REVISED;
-  switch (action) {
-    case LifecycleAction::kPublish:
-      if (from == v1::LIFECYCLE_STATE_DRAFT) return v1::LIFECYCLE_STATE_PUBLISHED;
-      return FailedPrecondition(resource, "only a draft can be published; revise it instead");
-    case LifecycleAction::kRevise:
-      if (in_force) return v1::LIFECYCLE_STATE_REVISED;
-      return FailedPrecondition(resource, from == v1::LIFECYCLE_STATE_DRAFT
-                                              ? "a draft is published, not revised"
-                                              : "an abolished item cannot be revised");
-    case LifecycleAction::kAbolish:
-      if (in_force) return v1::LIFECYCLE_STATE_ABOLISHED;
-      return FailedPrecondition(resource, from == v1::LIFECYCLE_STATE_DRAFT
-                                              ? "a draft was never in force"
-                                              : "already abolished");
-  }
-  return FailedPrecondition(resource, "unknown action");
-}
-
-absl::StatusOr<v1::InspectorStatus> NextInspectorStatus(v1::InspectorStatus from,
-                                                        InspectorAction action,
-                                                        std::string_view resource) {
-  if (from == v1::INSPECTOR_STATUS_RETIRED) {
-    return FailedPrecondition(resource, "a retired inspector is not changed any more");
-  }
-  switch (action) {
-    case InspectorAction::kSuspend:
-      if (from == v1::INSPECTOR_STATUS_ACTIVE) return v1::INSPECTOR_STATUS_SUSPENDED;
-      return FailedPrecondition(resource, "only an active inspector can be suspended");
-    case InspectorAction::kReinstate:
-      if (from == v1::INSPECTOR_STATUS_SUSPENDED) return v1::INSPECTOR_STATUS_ACTIVE;
-      return FailedPrecondition(resource, "only a suspended inspector can be reinstated");
-    case InspectorAction::kRetire:
-      return v1::INSPECTOR_STATUS_RETIRED;
-    case InspectorAction::kUpdate:
-      return from;
-  }
-  return FailedPrecondition(resource, "unknown action");
-}
-
-std::optional<absl::CivilDay> ToCivilDay(const common::v1::Date& date) {
-  if (date.year() < 1949 || date.year() > 2200) return std::nullopt;
-  absl::CivilDay day(date.year(), date.month(), date.day());
-  if (day.month() != date.month() || day.day() != date.day()) return std::nullopt;
-  return day;
-}
-
-bool IsAvailableOn(const v1::Inspector& inspector, absl::CivilDay day) {
-  if (inspector.status() != v1::INSPECTOR_STATUS_ACTIVE) return false;
-  const auto from = ToCivilDay(inspector.certificate().valid_from());
-  const auto until = ToCivilDay(inspector.certificate().valid_until());
-  return from && until && *from <= day && day <= *until;
-}
-
-bool MayInspect(const v1::Inspector& inspector, const ItemScope& item) {
-  for (const std::string& code : inspector.authorised_items()) {
-    if (code == item.code || (!item.parent_code.empty() && code == item.parent_code)) return true;
-  }
-  return !item.field.empty() &&
-         std::find(inspector.authorised_fields().begin(), inspector.authorised_fields().end(),
-                   item.field) != inspector.authorised_fields().end();
-}
-
-bool RuleMatches(const v1::ApplicabilityRule& rule, const SubjectFacts& subject) {
-  auto any_in = [](const auto& list, const std::set<std::string>& held) {
-    if (list.empty()) return true;
-    return std::any_of(list.begin(), list.end(),
-                       [&](const std::string& entry) { return held.count(entry) > 0; });
-  };
-  const bool type_matches =
-      rule.subject_types().empty() ||
-      std::find(rule.subject_types().begin(), rule.subject_types().end(), subject.type) !=
-          rule.subject_types().end();
-  return type_matches && any_in(rule.industry_codes(), subject.industry_chain) &&
-         any_in(rule.licence_kinds(), subject.licence_kinds) && any_in(rule.tags(), subject.tags);
-}
-
-bool Applies(const v1::RegulatoryItem& item, const SubjectFacts& subject) {
-  return std::any_of(item.applicability().begin(), item.applicability().end(),
-                     [&](const v1::ApplicabilityRule& rule) { return RuleMatches(rule, subject); });
-}
-
-bool RegionContains(std::string_view jurisdiction, std::string_view region) {
-  if (jurisdiction.size() != 6 || region.size() != 6) return false;
-  if (jurisdiction.substr(2) == "0000") return region.substr(0, 2) == jurisdiction.substr(0, 2);
-  if (jurisdiction.substr(4) == "00") return region.substr(0, 4) == jurisdiction.substr(0, 4);
-  return region == jurisdiction;
-}
-
-std::vector<std::string> ResponsibleDepartments(
-    const v1::RegulatoryItem& item, const std::vector<v1::ItemClaim>& claims,
-    const std::function<v1::Level(std::string_view)>& level_of, std::string_view region) {
-  std::map<int, std::set<std::string>, std::greater<>> by_level;  // most local first
-  for (const v1::ItemClaim& claim : claims) {
-    if (claim.item_code() == item.code() && RegionContains(claim.region().code(), region)) {
-      by_level[level_of(claim.department().code())].insert(claim.department().code());
-    }
-  }
-  std::vector<std::string> out;
-  if (!by_level.empty()) {
-    const auto& local = by_level.begin()->second;
-    out.assign(local.begin(), local.end());
-    return out;
-  }
-  for (const auto& owner : item.owning_departments()) out.push_back(owner.code());
-  return out;
-}
-
-bool MakesCycle(std::string_view code, std::string_view parent,
-                const std::function<std::string(std::string_view)>& parent_of) {
-  std::string at(parent);
-  for (int step = 0; !at.empty(); ++step) {
-    if (at == code || step >= 64) return true;
-    at = parent_of(at);
-  }
-  return false;
-}
 
 bool IsCode(std::string_view code, size_t min, size_t max) {
   if (code.size() < min || code.size() > max) return false;
@@ -368,38 +248,10 @@ void ValidateForm(FieldViolations& v, std::string_view prefix, const v1::FormTem
   CheckText(v, F(prefix, "revision_note"), form.revision_note(), {.max_chars = Limits::kText});
 }
 
-std::vector<v1::FormCheckPoint> ResolveFormCheckPoints(
-    FieldViolations& v, std::string_view prefix, const v1::FormTemplate& form,
-    const std::vector<const v1::RegulatoryItem*>& items) {
-  std::vector<v1::FormCheckPoint> out;
-  for (int i = 0; i < form.sections_size() && i < static_cast<int>(items.size()); ++i) {
-    const v1::RegulatoryItem& item = *items[i];
-    auto add = [&](const v1::CheckPoint& point) {
-      v1::FormCheckPoint& resolved = out.emplace_back();
-      resolved.set_item_code(item.code());
-      resolved.set_item_version(item.version());
-      if (!item.owning_departments().empty()) {
-        *resolved.mutable_department() = item.owning_departments(0);
-      }
-      *resolved.mutable_check_point() = point;
-    };
-    const v1::FormSection& section = form.sections(i);
-    if (section.check_point_codes().empty()) {
-      for (const v1::CheckPoint& point : item.check_points()) add(point);
-      continue;
-    }
-    for (int j = 0; j < section.check_point_codes_size(); ++j) {
-      auto found = std::find_if(item.check_points().begin(), item.check_points().end(),
-                                [&](const auto& p) { return p.code() == section.check_point_codes(j); });
-      if (found == item.check_points().end()) {
-        v.Add(At(At(prefix, "sections", i) + ".", "check_point_codes", j),
-              "is not a check point of the item in force");
-      } else {
-        add(*found);
-      }
-    }
-  }
-  return out;
+bool IsResourceId(std::string_view id) { return IsCode(id, 1, Limits::kCodeMax); }
+
+void ValidateReason(FieldViolations& v, std::string_view reason) {
+  CheckText(v, "reason", reason, {.required = true, .max_chars = Limits::kText});
 }
 
 }  // namespace jianguan::catalogue
