@@ -14,7 +14,7 @@ namespace jianguan::inspection::fixtures {
 
 inline constexpr char kScjg[] = "330700-SCJG";
 inline constexpr char kWjw[] = "330700-WJW";
-inline constexpr char kUscc[] = "91330700MA2E0T6W3X";
+inline constexpr char kUscc[] = "91110000600037341L";
 
 inline std::string DataRoot() {
   const char* root = std::getenv("JG_DATA_ROOT");
