@@ -1,0 +1,156 @@
+// The inspection service's gRPC handlers (DESIGN.md §1.4): the departments' Inspection API —
+// tasks from creation to publication, evidence upload, KPIs — and the public
+// InspectionPublic API (一公开), which needs no credentials and shows no evidence, findings,
+// inspectors or personal data.
+//
+// Every write: the request's shape (INVALID_ARGUMENT naming each bad field), one question to
+// the domain (state machine, result checks), one WritePath::Write — the task with a
+// compare-and-set on its stored bytes, its events, audit and idempotency in one commit.
+// A refused request changes nothing.
+//
+// Not yet (answer UNIMPLEMENTED through the generated base class): AssignTask,
+// ReassignTask, CorrectPublication, OrderRectification, CompleteFollowUp.
+//
+// Thread-safe: all state is in the store.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "grpcpp/support/sync_stream.h"
+#include "jianguan/inspection/v1/inspection.grpc.pb.h"
+#include "libs/core/calendar.h"
+#include "libs/core/clock.h"
+#include "libs/core/ids.h"
+#include "libs/store/store.h"
+#include "libs/write/event_emitter.h"
+#include "libs/write/method_names.h"
+#include "libs/write/write_path.h"
+#include "services/inspection/domain/result_categories.h"
+#include "services/inspection/domain/task_lifecycle.h"
+#include "services/inspection/inspection_store.h"
+
+namespace jianguan::inspection {
+
+inline constexpr char kServiceName[] = "inspection";
+/// Largest evidence file (EvidenceRef.size_bytes): 20 MiB.
+inline constexpr int64_t kMaxEvidenceBytes = 20 << 20;
+
+class InspectionMetrics;
+
+/// What the service reads at start: the working-day calendar and the category mapping.
+struct InspectionRules {
+  const WorkingDayCalendar* calendar = nullptr;
+  const ResultCategories* categories = nullptr;
+};
+
+class InspectionService final : public v1::Inspection::Service {
+ public:
+  /// Everything must outlive the service; `metrics` may be null.
+  InspectionService(store::Store& store, const Clock& clock, InspectionRules rules,
+                    InspectionMetrics* metrics = nullptr);
+
+  grpc::Status CreateTask(grpc::ServerContext* c, const v1::CreateTaskRequest* r,
+                          v1::Task* out) override;
+  grpc::Status GetTask(grpc::ServerContext* c, const v1::GetTaskRequest* r, v1::Task* out) override;
+  grpc::Status ListTasks(grpc::ServerContext* c, const v1::ListTasksRequest* r,
+                         v1::ListTasksResponse* out) override;
+  grpc::Status AcceptTask(grpc::ServerContext* c, const v1::TaskTransitionRequest* r,
+                          v1::Task* out) override;
+  grpc::Status ArriveOnSite(grpc::ServerContext* c, const v1::ArriveOnSiteRequest* r,
+                            v1::Task* out) override;
+  grpc::Status SubmitResult(grpc::ServerContext* c, const v1::SubmitResultRequest* r,
+                            v1::Task* out) override;
+  grpc::Status ReviewResult(grpc::ServerContext* c, const v1::ReviewResultRequest* r,
+                            v1::Task* out) override;
+  grpc::Status PublishResult(grpc::ServerContext* c, const v1::TaskTransitionRequest* r,
+                             v1::Task* out) override;
+  grpc::Status SuspendTask(grpc::ServerContext* c, const v1::ReasonedTransitionRequest* r,
+                           v1::Task* out) override;
+  grpc::Status ResumeTask(grpc::ServerContext* c, const v1::TaskTransitionRequest* r,
+                          v1::Task* out) override;
+  grpc::Status CancelTask(grpc::ServerContext* c, const v1::ReasonedTransitionRequest* r,
+                          v1::Task* out) override;
+  grpc::Status UploadEvidence(grpc::ServerContext* c,
+                              grpc::ServerReader<v1::UploadEvidenceRequest>* reader,
+                              v1::UploadEvidenceResponse* out) override;
+  grpc::Status GetInspectionReport(grpc::ServerContext* c,
+                                   const v1::GetInspectionReportRequest* r,
+                                   v1::InspectionReport* out) override;
+
+  // The calls without gRPC around them.
+  absl::StatusOr<v1::Task> DoCreateTask(const Caller& caller, const v1::CreateTaskRequest& r);
+  absl::StatusOr<v1::Task> DoGetTask(const Caller& caller, const v1::GetTaskRequest& r) const;
+  absl::StatusOr<v1::ListTasksResponse> DoListTasks(const Caller& caller,
+                                                    const v1::ListTasksRequest& r) const;
+  absl::StatusOr<v1::Task> DoSubmitResult(const Caller& caller, const v1::SubmitResultRequest& r);
+  absl::StatusOr<v1::Task> DoReviewResult(const Caller& caller, const v1::ReviewResultRequest& r);
+  absl::StatusOr<v1::Task> DoPublishResult(const Caller& caller,
+                                           const v1::TaskTransitionRequest& r);
+  absl::StatusOr<v1::Task> DoResumeTask(const Caller& caller, const v1::TaskTransitionRequest& r);
+  /// UploadEvidence after the stream is read: header and content.
+  absl::StatusOr<v1::UploadEvidenceResponse> DoUploadEvidence(const Caller& caller,
+                                                              const v1::EvidenceHeader& header,
+                                                              const std::string& content);
+  absl::StatusOr<v1::InspectionReport> DoGetInspectionReport(
+      const Caller& caller, const v1::GetInspectionReportRequest& r) const;
+
+ private:
+  /// What a transition adds to its write besides the task: events, pending calls.
+  using Effects = std::function<absl::Status(const v1::Task& before, v1::Task& after,
+                                             store::UnitOfWork& work)>;
+  /// The write of every transition: replay, load the task, ask the state machine, record
+  /// the transition, apply `effects`, commit with the task's compare-and-set.
+  absl::StatusOr<v1::Task> Transition(const Caller& caller, std::string_view method,
+                                      std::string_view request_id,
+                                      const google::protobuf::Message& request,
+                                      std::string_view name, Action action, std::string_view reason,
+                                      const Effects& effects);
+  /// A transition whose only event is TaskStateChanged.
+  absl::StatusOr<v1::Task> SimpleTransition(const Caller& caller, std::string_view method,
+                                            std::string_view request_id,
+                                            const google::protobuf::Message& request,
+                                            std::string_view name, Action action,
+                                            std::string_view reason);
+  void EmitStateChanged(store::UnitOfWork& work, const v1::Task& before, const v1::Task& after,
+                        std::string_view reason) const;
+  /// The approval's events: LeadTransferred per transfer, CommitmentVerified with its
+  /// pending registry call.
+  void EmitApproval(store::UnitOfWork& work, v1::Task& task) const;
+  /// The task as a reader sees it (overdue as of today).
+  v1::Task Shown(v1::Task task) const;
+  absl::CivilDay Today() const;
+
+  InspectionStore tasks_;
+  const Clock& clock_;
+  InspectionRules rules_;
+  InspectionMetrics* metrics_;
+  WritePath writes_;
+  const EventEmitter emitter_;
+  const MethodNames methods_{"jianguan.inspection.v1.Inspection"};
+  IdGenerator ids_;
+};
+
+class InspectionPublicService final : public v1::InspectionPublic::Service {
+ public:
+  explicit InspectionPublicService(store::Store& store) : tasks_(store) {}
+
+  grpc::Status ListPublishedResults(grpc::ServerContext* c,
+                                    const v1::ListPublishedResultsRequest* r,
+                                    v1::ListPublishedResultsResponse* out) override;
+  grpc::Status GetPublishedResult(grpc::ServerContext* c, const v1::GetPublishedResultRequest* r,
+                                  v1::PublicResult* out) override;
+
+  absl::StatusOr<v1::ListPublishedResultsResponse> DoList(
+      const v1::ListPublishedResultsRequest& r) const;
+  absl::StatusOr<v1::PublicResult> DoGet(const v1::GetPublishedResultRequest& r) const;
+
+ private:
+  InspectionStore tasks_;
+};
+
+/// The public view of a task's publication: subject, plan, departments with items and
+/// categories, dates — nothing else.
+v1::PublicResult PublicResultOf(const v1::Task& task, const v1::Publication& publication);
+
+}  // namespace jianguan::inspection

@@ -1,0 +1,166 @@
+#include "services/inspection/inspection_store.h"
+
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "libs/core/field_violations.h"
+#include "libs/core/status_macros.h"
+#include "libs/core/string_view_compat.h"
+#include "libs/write/versioned.h"
+
+namespace jianguan::inspection {
+namespace {
+
+std::string FormKey(std::string_view code, int32_t version) {
+  return absl::StrFormat("%s/%010d", AbslView(code), version);
+}
+
+template <typename M>
+absl::Status ParseInto(std::string_view family, std::string_view key, std::string_view value,
+                       M& message) {
+  if (message.ParseFromArray(value.data(), static_cast<int>(value.size()))) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(AbslView(family), "/", AbslView(key), " does not parse"));
+}
+
+}  // namespace
+
+std::vector<std::string> InspectionStore::Families() {
+  return {kTasks,        kForms,     kLatestForms,  kEvidence,
+          kTaskEvidence, kPublished, kPublishedBy, kRegistryCalls};
+}
+
+absl::StatusOr<std::optional<v1::Task>> InspectionStore::FindTask(std::string_view task_id) const {
+  return store_.GetMessage<v1::Task>(kTasks, task_id);
+}
+
+absl::StatusOr<v1::Task> InspectionStore::LoadTask(std::string_view task_id) const {
+  ASSIGN_OR_RETURN(std::optional<v1::Task> task, FindTask(task_id));
+  if (!task) return ResourceNotFound(TaskName(task_id));
+  return *std::move(task);
+}
+
+void InspectionStore::SaveTask(store::UnitOfWork& work, const v1::Task& task,
+                               const v1::Task* before) const {
+  const std::string id = task.name().substr(std::string_view("tasks/").size());
+  work.Require(kTasks, id,
+               before == nullptr ? std::nullopt : std::optional(before->SerializeAsString()));
+  work.Put(kTasks, id, task.SerializeAsString());
+}
+
+absl::StatusOr<std::vector<v1::Task>> InspectionStore::AllTasks() const {
+  std::vector<v1::Task> tasks;
+  absl::Status parsed;
+  RETURN_IF_ERROR(store_.ForEach(kTasks, "", [&](std::string_view key, std::string_view value) {
+    parsed = ParseInto(kTasks, key, value, tasks.emplace_back());
+    return parsed.ok();
+  }));
+  RETURN_IF_ERROR(parsed);
+  return tasks;
+}
+
+absl::StatusOr<std::optional<catalogue::v1::FormTemplate>> InspectionStore::FindForm(
+    std::string_view code, int32_t version) const {
+  return store_.GetMessage<catalogue::v1::FormTemplate>(kForms, FormKey(code, version));
+}
+
+absl::StatusOr<PublishedForms> InspectionStore::LatestForms() const {
+  PublishedForms forms;
+  absl::Status parsed;
+  RETURN_IF_ERROR(
+      store_.ForEach(kLatestForms, "", [&](std::string_view key, std::string_view value) {
+        parsed = ParseInto(kLatestForms, key, value, forms.emplace_back());
+        return parsed.ok();
+      }));
+  RETURN_IF_ERROR(parsed);
+  return forms;
+}
+
+absl::StatusOr<std::map<std::string, catalogue::v1::FormTemplate>> InspectionStore::TaskForms(
+    const v1::Task& task) const {
+  std::map<std::string, catalogue::v1::FormTemplate> forms;
+  for (const v1::TaskDepartment& department : task.departments()) {
+    for (const v1::FormRef& ref : department.forms()) {
+      if (forms.count(ref.code()) > 0) continue;
+      ASSIGN_OR_RETURN(auto form, FindForm(ref.code(), ref.version()));
+      if (form) forms.emplace(ref.code(), *std::move(form));
+    }
+  }
+  return forms;
+}
+
+absl::Status InspectionStore::PutForm(store::UnitOfWork& work,
+                                      const catalogue::v1::FormTemplate& form) const {
+  work.Put(kForms, FormKey(form.code(), form.version()), form.SerializeAsString());
+  return PutIfNewer(store_, work, kLatestForms, form.code(), form).status();
+}
+
+absl::StatusOr<std::map<std::string, v1::EvidenceRef>> InspectionStore::TaskEvidence(
+    std::string_view task_id) const {
+  std::map<std::string, v1::EvidenceRef> evidence;
+  absl::Status parsed;
+  const std::string prefix = absl::StrCat(AbslView(task_id), "/");
+  RETURN_IF_ERROR(
+      store_.ForEach(kTaskEvidence, prefix, [&](std::string_view key, std::string_view value) {
+        v1::EvidenceRef ref;
+        parsed = ParseInto(kTaskEvidence, key, value, ref);
+        if (parsed.ok()) evidence.emplace(ref.sha256(), std::move(ref));
+        return parsed.ok();
+      }));
+  RETURN_IF_ERROR(parsed);
+  return evidence;
+}
+
+absl::StatusOr<bool> InspectionStore::HasEvidence(std::string_view sha256) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kEvidence, sha256));
+  return bytes.has_value();
+}
+
+std::string PlanScope(std::string_view plan) {
+  return absl::StrCat("p/", AbslView(plan.substr(std::min(plan.size(), size_t{6}))), "/");
+}
+
+std::string SubjectScope(std::string_view uscc) { return absl::StrCat("u/", AbslView(uscc), "/"); }
+
+void InspectionStore::PutPublication(store::UnitOfWork& work, const v1::PublicResult& result,
+                                     int64_t publish_millis) const {
+  work.Put(kPublished, result.name(), result.SerializeAsString());
+  const std::string order =
+      absl::StrFormat("%020d/%s", std::numeric_limits<int64_t>::max() - publish_millis,
+                      result.name());
+  if (!result.plan().empty()) work.Put(kPublishedBy, PlanScope(result.plan()) + order, "");
+  work.Put(kPublishedBy, SubjectScope(result.uscc()) + order, "");
+}
+
+absl::StatusOr<std::optional<v1::PublicResult>> InspectionStore::FindPublication(
+    std::string_view name) const {
+  return store_.GetMessage<v1::PublicResult>(kPublished, name);
+}
+
+absl::StatusOr<std::pair<std::vector<v1::PublicResult>, std::string>>
+InspectionStore::ListPublications(std::string_view scope, int page_size,
+                                  std::string_view page_token) const {
+  ASSIGN_OR_RETURN(store::Page page, store_.Scan(kPublishedBy, scope, page_size, page_token));
+  std::vector<v1::PublicResult> results;
+  for (const store::Entry& entry : page.entries) {
+    const size_t slash = entry.key.find('/', scope.size());
+    ASSIGN_OR_RETURN(auto result, FindPublication(std::string_view(entry.key).substr(slash + 1)));
+    if (result) results.push_back(*std::move(result));
+  }
+  return std::make_pair(std::move(results), std::move(page.next_page_token));
+}
+
+absl::StatusOr<std::vector<subject::v1::ResolveCommitmentRequest>>
+InspectionStore::PendingRegistryCalls() const {
+  std::vector<subject::v1::ResolveCommitmentRequest> calls;
+  absl::Status parsed;
+  RETURN_IF_ERROR(
+      store_.ForEach(kRegistryCalls, "", [&](std::string_view key, std::string_view value) {
+        parsed = ParseInto(kRegistryCalls, key, value, calls.emplace_back());
+        return parsed.ok();
+      }));
+  RETURN_IF_ERROR(parsed);
+  return calls;
+}
+
+}  // namespace jianguan::inspection

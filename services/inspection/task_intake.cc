@@ -1,0 +1,98 @@
+#include "services/inspection/task_intake.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "jianguan/catalogue/v1/events.pb.h"
+#include "jianguan/inspection/v1/events.pb.h"
+#include "jianguan/sampling/v1/events.pb.h"
+#include "jianguan/subject/v1/events.pb.h"
+#include "libs/core/status_macros.h"
+#include "libs/core/string_view_compat.h"
+#include "libs/core/uscc.h"
+#include "services/inspection/domain/deadlines.h"
+#include "services/inspection/domain/task_lifecycle.h"
+
+namespace jianguan::inspection {
+namespace {
+
+template <typename M>
+bool Is(const events::ConsumedEvent& event) {
+  return event.type() == M::descriptor()->full_name();
+}
+
+
+}  // namespace
+
+absl::Status TaskIntake::ApplyTaskSource(const events::ConsumedEvent& event,
+                                         store::UnitOfWork& work) const {
+  if (Is<sampling::v1::TaskDrawn>(event)) return ApplyDrawn(event, work);
+  if (Is<subject::v1::CommitmentRecorded>(event)) return ApplyCommitment(event, work);
+  return absl::OkStatus();  // another type on these topics
+}
+
+absl::Status TaskIntake::ApplyDrawn(const events::ConsumedEvent& event,
+                                    store::UnitOfWork& work) const {
+  ASSIGN_OR_RETURN(auto drawn, events::Decode<sampling::v1::TaskDrawn>(event));
+  const std::string id = DrawnTaskId(drawn.plan(), drawn.task_number());
+  if (id.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("plan/task_number: not a drawn task: ",
+                                                   drawn.plan(), " #", drawn.task_number()));
+  }
+  if (!ValidateUscc(drawn.uscc()).ok()) return absl::InvalidArgumentError("uscc: not a USCC");
+  ASSIGN_OR_RETURN(std::optional<v1::Task> known, tasks_.FindTask(id));
+  if (known) return absl::OkStatus();  // a replay: the task exists
+  ASSIGN_OR_RETURN(PublishedForms forms, tasks_.LatestForms());
+  Create(TaskFromDraw(drawn, forms, clock_.Now()), work);
+  return absl::OkStatus();
+}
+
+absl::Status TaskIntake::ApplyCommitment(const events::ConsumedEvent& event,
+                                         store::UnitOfWork& work) const {
+  ASSIGN_OR_RETURN(auto recorded, events::Decode<subject::v1::CommitmentRecorded>(event));
+  const std::string id = CommitmentTaskId(recorded.commitment().id());
+  if (id.empty()) return absl::InvalidArgumentError("commitment.id: not usable in a task id");
+  if (!ValidateUscc(recorded.facts().uscc()).ok()) {
+    return absl::InvalidArgumentError("facts.uscc: not a USCC");
+  }
+  ASSIGN_OR_RETURN(std::optional<v1::Task> known, tasks_.FindTask(id));
+  if (known) return absl::OkStatus();
+  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), BeijingTime());
+  ASSIGN_OR_RETURN(common::v1::Date due,
+                   CommitmentDueDate(calendar_, today, commitment_working_days_,
+                                     recorded.commitment().verify_by()));
+  Create(TaskFromCommitment(recorded, due, clock_.Now()), work);
+  return absl::OkStatus();
+}
+
+void TaskIntake::Create(const v1::Task& task, store::UnitOfWork& work) const {
+  tasks_.SaveTask(work, task, nullptr);
+  // TaskCreated shows the task as created; TaskAssigned (a drawn task) as assigned.
+  v1::Task created = task;
+  created.clear_inspectors();
+  created.set_state(v1::TASK_STATE_CREATED);
+  created.set_version(1);
+  v1::TaskCreated made;
+  *made.mutable_task() = SummaryOf(created);
+  *made.mutable_actor() = task.history(0).actor();
+  *made.mutable_time() = task.create_time();
+  emitter_.Emit(work, task.uscc(), made);
+  if (task.state() == v1::TASK_STATE_ASSIGNED) {
+    v1::TaskAssigned assigned;
+    *assigned.mutable_task() = SummaryOf(task);
+    *assigned.mutable_actor() = task.history(0).actor();
+    *assigned.mutable_time() = task.create_time();
+    emitter_.Emit(work, task.uscc(), assigned);
+  }
+}
+
+absl::Status TaskIntake::ApplyCatalogue(const events::ConsumedEvent& event,
+                                        store::UnitOfWork& work) const {
+  if (!Is<catalogue::v1::FormPublished>(event)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto published, events::Decode<catalogue::v1::FormPublished>(event));
+  if (published.form().code().empty() || published.form().version() < 1) {
+    return absl::InvalidArgumentError("form: code and version ≥ 1 required");
+  }
+  return tasks_.PutForm(work, published.form());
+}
+
+}  // namespace jianguan::inspection

@@ -1,0 +1,58 @@
+// The consume side of the inspection service (DESIGN.md §4 consume path): tasks from other
+// services' events and the form projection.
+//
+// - jianguan.sampling.v1 TaskDrawn → one task per drawn subject, created and assigned to the
+//   drawn inspectors in one write (TaskCreated, TaskAssigned), carrying every department's
+//   items and forms (联合检查: 进一次门、查多项事).
+// - jianguan.subject.v1 CommitmentRecorded → a verification task (告知承诺核查), CREATED,
+//   due within the configured working days (never after verify_by) (TaskCreated).
+// - jianguan.catalogue.v1 FormPublished → the forms projection (every published version kept,
+//   the newest per code via PutIfNewer).
+// Other event types on these topics — and jianguan.risk.v1 AlertDispatched, not defined
+// yet — are skipped, so the consumers can subscribe by pattern now.
+//
+// Replays create nothing twice: a task's id is derived from its source and an event whose
+// task exists changes nothing. Consume with max_batch 1 (the check reads committed state).
+#pragma once
+
+#include "absl/status/status.h"
+#include "libs/core/calendar.h"
+#include "libs/core/clock.h"
+#include "libs/events/event.h"
+#include "libs/store/unit_of_work.h"
+#include "libs/write/event_emitter.h"
+#include "services/inspection/inspection_store.h"
+
+namespace jianguan::inspection {
+
+class TaskIntake {
+ public:
+  /// Everything must outlive the intake. `commitment_working_days` is
+  /// --commitment_verify_working_days.
+  TaskIntake(const InspectionStore& tasks, const EventEmitter& emitter,
+             const WorkingDayCalendar& calendar, const Clock& clock, int commitment_working_days)
+      : tasks_(tasks),
+        emitter_(emitter),
+        calendar_(calendar),
+        clock_(clock),
+        commitment_working_days_(commitment_working_days) {}
+
+  /// Applies one event of the sampling or subject topic (TaskDrawn, CommitmentRecorded).
+  absl::Status ApplyTaskSource(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
+  /// Applies one event of the catalogue topic (FormPublished).
+  absl::Status ApplyCatalogue(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
+
+ private:
+  absl::Status ApplyDrawn(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
+  absl::Status ApplyCommitment(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
+  /// Writes a new task and its TaskCreated (and TaskAssigned when it has inspectors).
+  void Create(const v1::Task& task, store::UnitOfWork& work) const;
+
+  const InspectionStore& tasks_;
+  const EventEmitter& emitter_;
+  const WorkingDayCalendar& calendar_;
+  const Clock& clock_;
+  const int commitment_working_days_;
+};
+
+}  // namespace jianguan::inspection
