@@ -7,7 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/status_macros.h"
-#include "services/sampling/plan_rules.h"
+#include "services/sampling/domain/draw_history.h"
+#include "services/sampling/domain/plan_rules.h"
 
 namespace jianguan::sampling {
 namespace {
@@ -21,24 +22,11 @@ struct HistoryMarks {
 
 absl::StatusOr<std::vector<HistoryMarks>> MarksFromHistory(const PlanStore& plans,
                                                            const v1::Plan& plan) {
-  std::set<std::string> items;
-  for (const v1::PlanDepartment& department : plan.departments()) {
-    for (const v1::PlanItem& item : department.items()) items.insert(item.code());
-  }
-  const std::string date = IsoDate(plan.inspection_date());
-  const int months = plan.frequency_months();
-  const std::string cutoff = MonthsBefore(date, months);
+  const FrequencyRule frequency(plan);
   std::vector<HistoryMarks> marks;
   RETURN_IF_ERROR(plans.ForEachHistory([&](std::string_view uscc,
                                            const v1::SubjectHistory& history) {
-    HistoryMarks mark{.uscc = std::string(uscc)};
-    if (months > 0) {
-      for (const auto& [code, drawn] : history.last_drawn()) {
-        // Drawn within the months before the inspection date (an inspection scheduled
-        // later than this one counts too: the subject is already due a visit).
-        if (items.count(code) != 0 && drawn >= cutoff) mark.recent = true;
-      }
-    }
+    HistoryMarks mark{.uscc = std::string(uscc), .recent = frequency.DrawnRecently(history)};
     mark.last_inspectors.assign(history.last_inspectors().begin(),
                                 history.last_inspectors().end());
     std::sort(mark.last_inspectors.begin(), mark.last_inspectors.end());
@@ -142,6 +130,17 @@ absl::StatusOr<v1::FrozenPool> BuildPool(const ProjectionReader& projection,
     for (const std::string& uscc : inspector.conflicts()) entry.add_conflicts(uscc);
   }
   return pool;
+}
+
+absl::StatusOr<FrozenInputsLoaded> LoadFrozen(const PlanStore& plans, const v1::Plan& plan) {
+  ASSIGN_OR_RETURN(CandidateProjection candidates, plans.LoadCandidates(plan.plan_id()));
+  ASSIGN_OR_RETURN(v1::FrozenPool frozen, plans.LoadPool(plan.plan_id()));
+  ASSIGN_OR_RETURN(InspectorPool pool, PoolOf(frozen));
+  ASSIGN_OR_RETURN(Digest secret, plans.LoadSecret(plan.plan_id()));
+  return FrozenInputsLoaded{.plan = AsDrawPlan(plan, plan.frozen().commitment()),
+                            .candidates = std::move(candidates),
+                            .pool = std::move(pool),
+                            .secret = secret};
 }
 
 }  // namespace jianguan::sampling

@@ -1,6 +1,8 @@
 // Approval's freeze (docs/draw-algorithm.md §2.3, §2.4, §9): the candidate list and the
 // inspector pool of a plan, built from the projections and the draw history as they stand,
-// so that their digests can be published before anyone knows the entropy.
+// so that their digests can be published before anyone knows the entropy; and the frozen
+// inputs read back for the draw and its recomputation. Store layer: reads the projections
+// and the plan store, decides nothing the domain's rules do not say.
 //
 //   ASSIGN_OR_RETURN(CandidateProjection candidates, BuildCandidates(projection, plans, plan));
 //   ASSIGN_OR_RETURN(v1::FrozenPool pool, BuildPool(projection, plan));
@@ -10,6 +12,9 @@
 #include "jianguan/sampling/v1/records.pb.h"
 #include "jianguan/sampling/v1/sampling.pb.h"
 #include "services/sampling/domain/candidate_projection.h"
+#include "services/sampling/domain/draw_hash.h"
+#include "services/sampling/domain/inspector_pool.h"
+#include "services/sampling/domain/sampling_plan.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
 
@@ -27,5 +32,17 @@ absl::StatusOr<CandidateProjection> BuildCandidates(const ProjectionReader& proj
 /// each with the plan's item codes it is authorised for (by the code, by a main item above
 /// it, or by its field), sorted by id.
 absl::StatusOr<v1::FrozenPool> BuildPool(const ProjectionReader& projection, const v1::Plan& plan);
+
+/// The frozen inputs of an approved or later plan, as its draw reads them.
+struct FrozenInputsLoaded {
+  SamplingPlan plan;
+  CandidateProjection candidates;
+  InspectorPool pool;
+  Digest secret{};
+};
+
+/// What approval froze for `plan`: the candidates, the pool and the secret from the plan
+/// store, the draw plan with the published commitment.
+absl::StatusOr<FrozenInputsLoaded> LoadFrozen(const PlanStore& plans, const v1::Plan& plan);
 
 }  // namespace jianguan::sampling

@@ -1,12 +1,27 @@
 // sampling: random inspection plans and their verifiable draw (双随机、一公开). Wiring only.
+#include <string>
+
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "libs/core/log.h"
+#include "libs/events/topics.h"
 #include "libs/server/flags.h"
 #include "libs/runtime/service_runtime.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
 #include "services/sampling/sampling_metrics.h"
 #include "services/sampling/sampling_service.h"
+
+namespace {
+
+// The subscription pattern matching exactly `topic`: a pattern, not the name, so that a topic
+// created after start (credit and risk arrive with their services) is picked up.
+std::string Exactly(const char* topic) {
+  return absl::StrCat("^", absl::StrReplaceAll(topic, {{".", "\\."}}), "$");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace jianguan;
@@ -24,24 +39,22 @@ int main(int argc, char** argv) {
   (*runtime)->host().AddService(&service);
   (*runtime)->host().AddService(&public_service);
 
-  // Projections. Topics are patterns so that topics created later (credit and risk arrive
-  // with their services) are picked up without a restart. Each event carries the whole
-  // state it describes with its version, so the subject and class projections commit many
-  // per batch.
+  // Projections. Each event carries the whole state it describes with its version, so the
+  // subject and class projections commit many per batch.
   (*runtime)->AddConsumer({.group = "sampling-subjects",
-                           .topics = {"^jianguan\\.subject\\.v1$"},
+                           .topics = {Exactly(topics::kSubject)},
                            .max_batch = 500},
                           [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
                             return sampling::ApplySubjectEvent(store, event, work);
                           });
   (*runtime)->AddConsumer({.group = "sampling-classes",
-                           .topics = {"^jianguan\\.(credit|risk)\\.v1$"},
+                           .topics = {Exactly(topics::kCredit), Exactly(topics::kRisk)},
                            .max_batch = 500},
                           [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
                             return sampling::ApplyClassEvent(store, event, work);
                           });
   (*runtime)->AddConsumer({.group = "sampling-catalogue",
-                           .topics = {"^jianguan\\.catalogue\\.v1$"}},
+                           .topics = {Exactly(topics::kCatalogue)}},
                           [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
                             return sampling::ApplyCatalogueEvent(store, event, work);
                           });

@@ -4,7 +4,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "jianguan/credit/v1/events.pb.h"
 #include "jianguan/risk/v1/events.pb.h"
@@ -12,6 +11,8 @@
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/uscc.h"
+#include "libs/write/versioned.h"
+#include "services/sampling/domain/plan_rules.h"
 
 namespace jianguan::sampling {
 namespace {
@@ -34,10 +35,6 @@ std::string RowKey(std::string_view uscc, char kind) {
 template <typename M>
 const std::string& TypeOf() {
   return M::descriptor()->full_name();
-}
-
-std::string IsoDate(const common::v1::Date& date) {
-  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
 }
 
 // Picks the facts out of whichever of the registry's events this is.
@@ -92,11 +89,12 @@ int64_t ClassVersion(std::string_view bytes) {
   return version;
 }
 
-// Whether the stored class at `key` is at least `version` (the event is stale).
-absl::StatusOr<bool> ClassIsNewer(const store::Store& store, const std::string& key,
-                                  int64_t version) {
-  ASSIGN_OR_RETURN(std::optional<std::string> stored, store.Get(kProjectionFamily, key));
-  return stored.has_value() && ClassVersion(*stored) >= version;
+// Puts a class unless the stored one is at least as new (a copy of an old event).
+absl::Status PutClassIfNewer(const store::Store& store, store::UnitOfWork& work,
+                             const std::string& key, int value, int64_t version) {
+  return PutIfNewer(store, work, kProjectionFamily, key, version, ClassValue(value, version),
+                    ClassVersion)
+      .status();
 }
 
 }  // namespace
@@ -111,10 +109,6 @@ absl::Status ApplySubjectEvent(const store::Store& store, const events::Consumed
         absl::StrCat("facts.uscc: not a USCC: \"", AbslView(facts->uscc()), "\""));
   }
   const std::string key = RowKey(facts->uscc(), kFacts);
-  // A copy of an older state (e.g. a republished outbox) never overwrites a newer one.
-  ASSIGN_OR_RETURN(std::optional<v1::ProjectedSubject> known,
-                   store.GetMessage<v1::ProjectedSubject>(kProjectionFamily, key));
-  if (known && known->version() >= facts->version()) return absl::OkStatus();
   v1::ProjectedSubject row;
   row.set_name(facts->name());
   row.set_type(facts->type());
@@ -126,8 +120,8 @@ absl::Status ApplySubjectEvent(const store::Store& store, const events::Consumed
   for (std::string& tag : tags) row.add_tags(std::move(tag));
   row.set_status(facts->status());
   row.set_version(facts->version());
-  work.Put(kProjectionFamily, key, row.SerializeAsString());
-  return absl::OkStatus();
+  // A copy of an older state (e.g. a republished outbox) never overwrites a newer one.
+  return PutIfNewer(store, work, kProjectionFamily, key, row).status();
 }
 
 absl::Status ApplyClassEvent(const store::Store& store, const events::ConsumedEvent& event,
@@ -141,12 +135,8 @@ absl::Status ApplyClassEvent(const store::Store& store, const events::ConsumedEv
       return absl::InvalidArgumentError(absl::StrCat("grade: unknown value ", changed.grade()));
     }
     const std::string key = RowKey(changed.uscc(), kGrade);
-    ASSIGN_OR_RETURN(bool stale, ClassIsNewer(store, key, changed.version()));
-    if (!stale) {
-      work.Put(kProjectionFamily, key,
-               ClassValue(changed.grade() - credit::v1::CREDIT_GRADE_A, changed.version()));
-    }
-    return absl::OkStatus();
+    return PutClassIfNewer(store, work, key, changed.grade() - credit::v1::CREDIT_GRADE_A,
+                           changed.version());
   }
   if (type == TypeOf<risk::v1::RiskLevelChanged>()) {
     ASSIGN_OR_RETURN(auto changed, events::Decode<risk::v1::RiskLevelChanged>(event));
@@ -155,12 +145,8 @@ absl::Status ApplyClassEvent(const store::Store& store, const events::ConsumedEv
       return absl::InvalidArgumentError(absl::StrCat("level: unknown value ", changed.level()));
     }
     const std::string key = RowKey(changed.uscc(), kRisk);
-    ASSIGN_OR_RETURN(bool stale, ClassIsNewer(store, key, changed.version()));
-    if (!stale) {
-      work.Put(kProjectionFamily, key,
-               ClassValue(changed.level() - risk::v1::RISK_LEVEL_LOW, changed.version()));
-    }
-    return absl::OkStatus();
+    return PutClassIfNewer(store, work, key, changed.level() - risk::v1::RISK_LEVEL_LOW,
+                           changed.version());
   }
   return absl::OkStatus();
 }
@@ -306,21 +292,6 @@ absl::StatusOr<std::vector<v1::ProjectedInspector>> ProjectionReader::Inspectors
 absl::StatusOr<std::optional<v1::ProjectedItem>> ProjectionReader::FindItem(
     std::string_view code) const {
   return store_.GetMessage<v1::ProjectedItem>(kItemFamily, code);
-}
-
-namespace {
-std::string EnumSuffix(const std::string& full, std::string_view prefix) {
-  std::string name = full.substr(std::min(full.size(), prefix.size()));
-  return absl::AsciiStrToLower(name);
-}
-}  // namespace
-
-std::string TypeName(int type) {
-  return EnumSuffix(subject::SubjectType_Name(type), "SUBJECT_TYPE_");
-}
-
-std::string StatusName(int status) {
-  return EnumSuffix(subject::SubjectStatus_Name(status), "SUBJECT_STATUS_");
 }
 
 }  // namespace jianguan::sampling

@@ -38,11 +38,6 @@ inline constexpr char kProjectionFamily[] = "projection";
 inline constexpr char kInspectorFamily[] = "inspectors";
 inline constexpr char kItemFamily[] = "items";
 
-inline constexpr char kSubjectTopic[] = "jianguan.subject.v1";
-inline constexpr char kCatalogueTopic[] = "jianguan.catalogue.v1";
-inline constexpr char kCreditTopic[] = "jianguan.credit.v1";
-inline constexpr char kRiskTopic[] = "jianguan.risk.v1";
-
 /// Applies one event of jianguan.subject.v1 (SubjectFacts of any of its six events).
 absl::Status ApplySubjectEvent(const store::Store& store, const events::ConsumedEvent& event,
                                store::UnitOfWork& work);
@@ -80,11 +75,5 @@ class ProjectionReader {
  private:
   const store::Store& store_;
 };
-
-/// "enterprise", "individual_business", … : a subject type as plans and candidate filters
-/// spell it (the enum name without its prefix, lower case).
-std::string TypeName(int type);
-/// "normal", "abnormal_operation", …
-std::string StatusName(int status);
 
 }  // namespace jianguan::sampling

@@ -22,21 +22,18 @@
 #include "jianguan/sampling/v1/sampling.grpc.pb.h"
 #include "libs/core/clock.h"
 #include "libs/server/identity.h"
-#include "libs/write/write_path.h"
 #include "libs/store/store.h"
+#include "libs/write/event_emitter.h"
+#include "libs/write/method_names.h"
+#include "libs/write/write_path.h"
+#include "services/sampling/domain/plan_lifecycle.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
 
 namespace jianguan::sampling {
 
-/// The topic and source of the service's events.
-inline constexpr char kSamplingTopic[] = "jianguan.sampling.v1";
+/// The source of the service's events (they go to topics::kSampling).
 inline constexpr char kServiceName[] = "sampling";
-/// Metadata naming the caller's role; "draw-auditor" may export verification packages.
-inline constexpr char kRoleKey[] = "x-jg-role";
-inline constexpr char kAuditorRole[] = "draw-auditor";
-/// Size of one streamed export chunk.
-inline constexpr size_t kExportChunkBytes = 1 << 20;
 
 class SamplingMetrics;
 
@@ -81,24 +78,29 @@ class SamplingService final : public v1::Sampling::Service {
                                           const v1::PlanTransitionRequest& request);
 
  private:
-  using Decide = std::function<absl::StatusOr<std::pair<v1::Plan, std::string>>(
-      const StoredPlan* stored, store::UnitOfWork& work)>;
-  /// The write path shared by every transition: replay, read the plan named `plan_id`
-  /// (nullptr when absent), decide, commit with the plan's compare-and-set.
-  absl::StatusOr<v1::Plan> Write(const Caller& caller, std::string_view method,
-                                 std::string_view request_id,
-                                 const google::protobuf::Message& request,
-                                 std::string_view plan_id, const Decide& decide);
   /// Checks the plan's items against the catalogue projection.
   void CheckReferences(FieldViolations& v, const v1::Plan& plan) const;
-  void Emit(store::UnitOfWork& work, const std::string& key,
-            const google::protobuf::Message& event) const;
+  /// The decision that writes `plan` over `stored` (nullptr: a new plan) with a
+  /// compare-and-set on its stored bytes, one version on and updated now.
+  Decision<v1::Plan> PlanDecision(v1::Plan plan, const StoredPlan* stored) const;
+  /// The stored plan named `plan_id` when it exists (NOT_FOUND), the caller initiated it
+  /// (PERMISSION_DENIED) and it is in state `from` (FAILED_PRECONDITION) for `action`.
+  absl::StatusOr<StoredPlan> PlanToMove(const Caller& caller, std::string_view plan_id,
+                                        v1::PlanState from, std::string_view action) const;
+  /// What approval decides once the plan is checked: the freeze.
+  absl::StatusOr<Decision<v1::Plan>> DecideApproval(const Caller& caller, const StoredPlan& stored);
+  /// What a draw decides once the plan is checked: its tasks, histories and events.
+  absl::StatusOr<Decision<v1::Plan>> DecideDraw(const Caller& caller, const StoredPlan& stored,
+                                                const v1::DrawPlanRequest& request);
+  google::protobuf::Timestamp Now() const;
 
   store::Store& store_;
   const Clock& clock_;
   PlanStore plans_;
   ProjectionReader projection_;
   WritePath writes_;
+  EventEmitter emitter_;
+  const MethodNames methods_{"jianguan.sampling.v1.Sampling"};
   SamplingMetrics* metrics_;
 };
 
@@ -119,10 +121,6 @@ class SamplingPublicService final : public v1::SamplingPublic::Service {
  private:
   PlanStore plans_;
 };
-
-/// The public view of an approved or later plan (entropy, secret and result only once
-/// published).
-v1::PublicPlan PublicView(const v1::Plan& plan);
 
 /// Recomputes a drawn plan's draw from its frozen inputs and hands `write` the canonical
 /// public result (`public_result` true) or verification package, in pieces. DATA_LOSS, with

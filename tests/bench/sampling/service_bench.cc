@@ -16,11 +16,12 @@
 #include "jianguan/credit/v1/events.pb.h"
 #include "jianguan/risk/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
+#include "libs/events/topics.h"
 #include "libs/testing/dates.h"
 #include "libs/testing/process_stats.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
-#include "services/sampling/plan_rules.h"
+#include "services/sampling/domain/plan_rules.h"
 #include "services/sampling/sampling_service.h"
 
 namespace jianguan::sampling {
@@ -91,7 +92,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
     if (percent(random) < 5) facts.add_tags("key-supervision");
     facts.set_status(subject::v1::SUBJECT_STATUS_NORMAL);
     facts.set_version(1);
-    apply(AsConsumed(kSubjectTopic, uscc, registered), true);
+    apply(AsConsumed(topics::kSubject, uscc, registered), true);
     if (percent(random) < 40) {
       credit::v1::CreditGradeChanged graded;
       graded.set_uscc(uscc);
@@ -100,7 +101,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
                               : g < 90 ? credit::v1::CREDIT_GRADE_B
                                        : g < 98 ? credit::v1::CREDIT_GRADE_C
                                                 : credit::v1::CREDIT_GRADE_D);
-      apply(AsConsumed(kCreditTopic, uscc, graded), false);
+      apply(AsConsumed(topics::kCredit, uscc, graded), false);
     }
     if (percent(random) < 30) {
       risk::v1::RiskLevelChanged assessed;
@@ -110,7 +111,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
                                 : r < 90 ? risk::v1::RISK_LEVEL_GENERAL
                                          : r < 98 ? risk::v1::RISK_LEVEL_MEDIUM
                                                   : risk::v1::RISK_LEVEL_HIGH);
-      apply(AsConsumed(kRiskTopic, uscc, assessed), false);
+      apply(AsConsumed(topics::kRisk, uscc, assessed), false);
     }
   }
   REQUIRE(db.value()->Commit(work).ok());
@@ -122,7 +123,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
     catalogue::v1::ItemPublished item;
     item.mutable_item()->set_code(code);
     item.mutable_item()->set_version(1);
-    REQUIRE(ApplyCatalogueEvent(**db, AsConsumed(kCatalogueTopic, code, item), catalogue).ok());
+    REQUIRE(ApplyCatalogueEvent(**db, AsConsumed(topics::kCatalogue, code, item), catalogue).ok());
   }
   for (int i = 0; i < 2000; ++i) {
     catalogue::v1::InspectorRegistered registered;
@@ -144,7 +145,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
     }
     for (int c = 0; c < 5; ++c) inspector.add_conflicts(Uscc((i * 7919 + c * 104729) % n));
     inspector.set_status(catalogue::v1::INSPECTOR_STATUS_ACTIVE);
-    REQUIRE(ApplyCatalogueEvent(**db, AsConsumed(kCatalogueTopic, id, registered), catalogue)
+    REQUIRE(ApplyCatalogueEvent(**db, AsConsumed(topics::kCatalogue, id, registered), catalogue)
                 .ok());
   }
   REQUIRE(db.value()->Commit(catalogue).ok());

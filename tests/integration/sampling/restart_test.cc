@@ -31,6 +31,7 @@
 #include "jianguan/subject/v1/subject.grpc.pb.h"
 #include "libs/core/uscc.h"
 #include "libs/events/consumer.h"
+#include "libs/events/topics.h"
 #include "libs/testing/child_process.h"
 #include "libs/testing/metrics_scrape.h"
 #include "libs/testing/ports.h"
@@ -378,8 +379,8 @@ SCENARIO("sampling killed with kill -9 mid-consumption ends with exactly the reg
   REQUIRE(db.ok());
   int64_t positions = 0;
   for (int partition = 0; partition < kPartitions; ++partition) {
-    const int64_t next = events::EventConsumer::StoredPosition(**db, kSubjectGroup, kSubjectTopic,
-                                                                partition);
+    const int64_t next =
+        events::EventConsumer::StoredPosition(**db, kSubjectGroup, topics::kSubject, partition);
     if (next > 0) positions += next;
   }
   // Offsets of the idempotent, non-transactional producer are dense from 0: the positions

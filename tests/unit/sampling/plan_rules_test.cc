@@ -1,6 +1,6 @@
 // The rules of a plan as the API carries it: defaults, dates, the frequency cut-off, the
 // target filter, and the hashed plan object carrying everything the plan says.
-#include "services/sampling/plan_rules.h"
+#include "services/sampling/domain/plan_rules.h"
 
 #include <catch2/catch.hpp>
 

@@ -14,10 +14,11 @@
 #include "jianguan/sampling/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/field_violations.h"
+#include "libs/events/topics.h"
 #include "libs/testing/dates.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
-#include "services/sampling/plan_rules.h"
+#include "services/sampling/domain/plan_rules.h"
 #include "services/sampling/sampling_metrics.h"
 #include "tests/unit/sampling/draw_fixtures.h"
 
@@ -57,9 +58,9 @@ struct Fixture {
     event.headers = events::CloudEventHeaders(outbox, "test-producer");
     store::UnitOfWork work;
     absl::Status applied;
-    if (topic == kSubjectTopic) {
+    if (topic == topics::kSubject) {
       applied = ApplySubjectEvent(*db, event, work);
-    } else if (topic == kCatalogueTopic) {
+    } else if (topic == topics::kCatalogue) {
       applied = ApplyCatalogueEvent(*db, event, work);
     } else {
       applied = ApplyClassEvent(*db, event, work);
@@ -81,7 +82,7 @@ struct Fixture {
     facts.mutable_business_region()->set_code(region);
     facts.set_status(status);
     facts.set_version(version);
-    Consume(kSubjectTopic, uscc, event);
+    Consume(topics::kSubject, uscc, event);
   }
 
   void Grade(const std::string& uscc, credit::v1::CreditGrade grade, int64_t version = 1) {
@@ -89,7 +90,7 @@ struct Fixture {
     event.set_uscc(uscc);
     event.set_grade(grade);
     event.set_version(version);
-    Consume(kCreditTopic, uscc, event);
+    Consume(topics::kCredit, uscc, event);
   }
 
   void AddItem(const std::string& code) {
@@ -97,7 +98,7 @@ struct Fixture {
     event.mutable_item()->set_code(code);
     event.mutable_item()->set_version(1);
     event.mutable_item()->set_field("market-regulation");
-    Consume(kCatalogueTopic, "items/" + code, event);
+    Consume(topics::kCatalogue, "items/" + code, event);
   }
 
   void AddInspector(const std::string& id, const std::string& department,
@@ -117,7 +118,7 @@ struct Fixture {
     for (const std::string& uscc : conflicts) inspector.add_conflicts(uscc);
     inspector.set_status(catalogue::v1::INSPECTOR_STATUS_ACTIVE);
     inspector.set_version(1);
-    Consume(kCatalogueTopic, "inspectors/" + id, event);
+    Consume(topics::kCatalogue, "inspectors/" + id, event);
   }
 
   // A joint plan of SCJG (items JG-1, JG-2) and WSJ (JG-3) over Jinhua.

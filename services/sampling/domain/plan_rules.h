@@ -1,6 +1,7 @@
 // The rules of a sampling plan (抽查计划) as the API carries it: defaults, the shape every
-// field must have, the state machine, and the translation into the draw's plan
-// (services/sampling/domain/sampling_plan.h) whose canonical JSON is hashed at approval.
+// field must have, who may move it, the state machine, and the translation into the draw's
+// plan (services/sampling/domain/sampling_plan.h) whose canonical JSON is hashed at approval.
+// Plain rules over generated messages and a Caller: no store, no transport.
 //
 //   v1::Plan plan = request.plan();
 //   ApplyPlanDefaults(plan);
@@ -16,6 +17,7 @@
 #include "jianguan/common/v1/types.pb.h"
 #include "jianguan/sampling/v1/records.pb.h"
 #include "jianguan/sampling/v1/sampling.pb.h"
+#include "libs/core/caller.h"
 #include "libs/core/field_violations.h"
 #include "services/sampling/domain/sampling_plan.h"
 
@@ -52,6 +54,11 @@ bool IsPlanId(std::string_view plan_id);
 /// The transitions. FAILED_PRECONDITION naming "plans/{id}" when `plan` is not in `from`.
 absl::Status RequireState(const v1::Plan& plan, v1::PlanState from, std::string_view action);
 
+/// Only the initiating department creates and moves its plan (the other participating
+/// departments see it, but the plan is the initiator's act). PERMISSION_DENIED naming the
+/// plan, the action and both departments otherwise.
+absl::Status RequireInitiator(const Caller& caller, const v1::Plan& plan, std::string_view action);
+
 /// The draw's plan for a defaulted, checked plan and its commitment (hex).
 SamplingPlan AsDrawPlan(const v1::Plan& plan, const std::string& commitment);
 
@@ -70,5 +77,11 @@ std::string MonthsBefore(std::string_view iso_date, int months);
 
 /// "plans/{plan_id}".
 std::string PlanResource(std::string_view plan_id);
+
+/// "enterprise", "individual_business", … : a subject type as plans and candidate filters
+/// spell it (the enum name without its prefix, lower case).
+std::string TypeName(int type);
+/// "normal", "abnormal_operation", …
+std::string StatusName(int status);
 
 }  // namespace jianguan::sampling

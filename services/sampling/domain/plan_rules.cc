@@ -1,7 +1,11 @@
-#include "services/sampling/plan_rules.h"
+#include "services/sampling/domain/plan_rules.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -12,7 +16,6 @@
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
 #include "services/sampling/domain/candidate_projection.h"
-#include "services/sampling/projection.h"
 
 namespace jianguan::sampling {
 namespace {
@@ -75,7 +78,20 @@ void CheckList(FieldViolations& v, const std::string& field, const List& list, C
   }
 }
 
+std::string EnumSuffix(const std::string& full, std::string_view prefix) {
+  std::string name = full.substr(std::min(full.size(), prefix.size()));
+  return absl::AsciiStrToLower(name);
+}
+
 }  // namespace
+
+std::string TypeName(int type) {
+  return EnumSuffix(subject::SubjectType_Name(type), "SUBJECT_TYPE_");
+}
+
+std::string StatusName(int status) {
+  return EnumSuffix(subject::SubjectStatus_Name(status), "SUBJECT_STATUS_");
+}
 
 bool IsPlanId(std::string_view plan_id) { return IsInspectorId(plan_id); }
 
@@ -282,6 +298,14 @@ absl::Status RequireState(const v1::Plan& plan, v1::PlanState from, std::string_
       absl::StrCat("cannot ", AbslView(action), ": the plan is ",
                    absl::AsciiStrToLower(v1::PlanState_Name(plan.state()).substr(11)),
                    ", it must be ", absl::AsciiStrToLower(v1::PlanState_Name(from).substr(11))));
+}
+
+absl::Status RequireInitiator(const Caller& caller, const v1::Plan& plan,
+                              std::string_view action) {
+  if (caller.department == plan.initiating_department().code()) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "only the initiating department ", plan.initiating_department().code(), " may ",
+      AbslView(action), " ", PlanResource(plan.plan_id()), "; the caller is ", caller.department));
 }
 
 SamplingPlan AsDrawPlan(const v1::Plan& plan, const std::string& commitment) {

@@ -1,0 +1,139 @@
+// The Sampling API's draw (docs/draw-algorithm.md): the request's entropy checked, the
+// frozen inputs loaded, the draw run (domain/draw.h) and its outcome (domain/draw_outcome.h)
+// written in one commit — tasks, each subject's history, one TaskDrawn per task, the plan
+// drawn and DrawCompleted — or nothing and a DrawFailureReport. And the recomputation of a
+// drawn plan's documents, which the exports stream.
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "jianguan/sampling/v1/events.pb.h"
+#include "libs/core/field_violations.h"
+#include "libs/core/log.h"
+#include "libs/core/status_macros.h"
+#include "libs/core/text_checks.h"
+#include "libs/write/resource_name.h"
+#include "services/sampling/domain/draw.h"
+#include "services/sampling/domain/draw_outcome.h"
+#include "services/sampling/domain/plan_rules.h"
+#include "services/sampling/domain/verification_package.h"
+#include "services/sampling/freeze.h"
+#include "services/sampling/sampling_metrics.h"
+#include "services/sampling/sampling_service.h"
+
+namespace jianguan::sampling {
+namespace {
+
+constexpr char kFailureReportTypeUrl[] =
+    "type.googleapis.com/jianguan.sampling.v1.DrawFailureReport";
+
+}  // namespace
+
+absl::StatusOr<v1::Plan> SamplingService::DoDrawPlan(const Caller& caller,
+                                                     const v1::DrawPlanRequest& request) {
+  FieldViolations v;
+  CheckRequestId(v, request.request_id());
+  const std::string plan_id =
+      ParseResourceName(v, "name", request.name(), "plans", IsPlanId, "plan_id");
+  if (CheckText(v, "entropy", request.entropy(),
+                {.required = true, .max_chars = PlanLimits::kMaxEntropyBytes}) &&
+      request.entropy().size() > PlanLimits::kMaxEntropyBytes) {
+    v.Add("entropy", absl::StrCat("must be at most ", PlanLimits::kMaxEntropyBytes, " bytes"));
+  }
+  CheckText(v, "entropy_source", request.entropy_source(),
+            {.max_chars = PlanLimits::kMaxEntropySourceChars});
+  RETURN_IF_ERROR(v.ToStatus());
+  return writes_.Write<v1::Plan>(
+      {.caller = caller, .method = methods_("DrawPlan"), .request_id = request.request_id(),
+       .request = request},
+      [&]() -> absl::StatusOr<Decision<v1::Plan>> {
+        ASSIGN_OR_RETURN(StoredPlan stored,
+                         PlanToMove(caller, plan_id, v1::PLAN_STATE_APPROVED, "draw"));
+        return DecideDraw(caller, stored, request);
+      });
+}
+
+absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideDraw(
+    const Caller& caller, const StoredPlan& stored, const v1::DrawPlanRequest& request) {
+  const v1::Plan& plan = stored.plan;
+  const std::string resource = PlanResource(plan.plan_id());
+  const absl::Time draw_start = absl::Now();
+  ASSIGN_OR_RETURN(FrozenInputsLoaded frozen, LoadFrozen(plans_, plan));
+  const DrawInput input{.plan = &frozen.plan,
+                        .candidates = &frozen.candidates,
+                        .inspectors = &frozen.pool,
+                        .secret = frozen.secret,
+                        .entropy = request.entropy()};
+  DrawFailure failure;
+  absl::StatusOr<DrawResult> result = Draw(input, &failure);
+  if (!result.ok()) {
+    if (!absl::IsFailedPrecondition(result.status())) return result.status();
+    if (metrics_ != nullptr) metrics_->draws_infeasible.Increment();
+    LogWarning("draw failed", {{"plan", resource},
+                               {"department", caller.department},
+                               {"user", caller.user_id},
+                               {"entropy", request.entropy()},
+                               {"reason", failure.message}});
+    absl::Status refused = FailedPrecondition(resource, failure.message);
+    refused.SetPayload(kFailureReportTypeUrl,
+                       absl::Cord(FailureReportOf(failure).SerializeAsString()));
+    return refused;
+  }
+
+  // The plan drawn, then its tasks, each subject's history and one TaskDrawn per task, in
+  // the same unit of work; DrawCompleted last.
+  const DrawOutcome outcome(plan, input, *result);
+  Decision<v1::Plan> decision =
+      PlanDecision(Drawn(plan, outcome.Summary(request.entropy_source(), Now())), &stored);
+  for (size_t t = 0; t < outcome.task_count(); ++t) {
+    v1::Task task = outcome.Task(t);
+    ASSIGN_OR_RETURN(auto subject, projection_.FindSubject(task.uscc()));
+    if (subject) task.set_subject_name(subject->name());
+    PlanStore::PutTask(decision.work, plan.plan_id(), task);
+    ASSIGN_OR_RETURN(auto history, plans_.FindHistory(task.uscc()));
+    PlanStore::PutHistory(
+        decision.work, task.uscc(),
+        outcome.HistoryAfter(task, std::move(history).value_or(v1::SubjectHistory())));
+    emitter_.Emit(decision.work, task.uscc(), outcome.TaskDrawn(task));
+  }
+  if (metrics_ != nullptr) {
+    metrics_->draws_drawn.Increment();
+    metrics_->tasks_drawn.Increment(static_cast<double>(result->tasks.size()));
+    metrics_->draw_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - draw_start));
+  }
+  emitter_.Emit(decision.work, resource, DrawCompletedOf(decision.response));
+  return decision;
+}
+
+absl::Status WriteRecomputedDocument(const PlanStore& plans, const v1::Plan& plan,
+                                     bool public_result,
+                                     const std::function<void(std::string_view)>& write) {
+  ASSIGN_OR_RETURN(FrozenInputsLoaded frozen, LoadFrozen(plans, plan));
+  const DrawInput input{.plan = &frozen.plan,
+                        .candidates = &frozen.candidates,
+                        .inspectors = &frozen.pool,
+                        .secret = frozen.secret,
+                        .entropy = plan.draw().entropy()};
+  ASSIGN_OR_RETURN(DrawResult result, Draw(input));
+  JsonValue result_json = PublicResult(input, result);
+  const std::string published = result_json.Canonical();
+  const Digest digest = Sha256(published);
+  if (HexOf(digest) != plan.draw().result_digest()) {
+    return absl::DataLossError(absl::StrCat("the recomputed draw of ", PlanResource(plan.plan_id()),
+                                            " does not match its recorded result digest"));
+  }
+  if (public_result) {
+    write(published);
+  } else {
+    WriteVerificationPackage(input, result, std::move(result_json), digest, write);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RecomputeDocument(const PlanStore& plans, const v1::Plan& plan,
+                                              bool public_result) {
+  std::string document;
+  RETURN_IF_ERROR(WriteRecomputedDocument(plans, plan, public_result,
+                                          [&](std::string_view piece) { document += piece; }));
+  return document;
+}
+
+}  // namespace jianguan::sampling

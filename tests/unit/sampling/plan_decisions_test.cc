@@ -1,0 +1,170 @@
+// The plan's decisions that live in the domain: who may move a plan, the stale-version rule
+// of a draft's revision, the frequency rule read at approval, and what a draw's result
+// becomes (tasks, histories, TaskDrawn, the failure report). No store: plain messages in,
+// messages out.
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "libs/core/field_violations.h"
+#include "services/sampling/domain/draw_history.h"
+#include "services/sampling/domain/draw_outcome.h"
+#include "services/sampling/domain/plan_lifecycle.h"
+#include "services/sampling/domain/plan_rules.h"
+#include "tests/unit/sampling/draw_fixtures.h"
+
+namespace jianguan::sampling {
+namespace {
+
+using testing::TestPool;
+using testing::TestUscc;
+
+// A plan of one department with items JG-1 and JG-2, inspected on 2026-06-15.
+v1::Plan PlanOf(const std::string& plan_id, int frequency_months) {
+  v1::Plan plan;
+  plan.set_plan_id(plan_id);
+  plan.mutable_initiating_department()->set_code("330700-SCJG");
+  v1::PlanDepartment* department = plan.add_departments();
+  department->mutable_department()->set_code("330700-SCJG");
+  for (const char* code : {"JG-1", "JG-2"}) department->add_items()->set_code(code);
+  plan.mutable_inspection_date()->set_year(2026);
+  plan.mutable_inspection_date()->set_month(6);
+  plan.mutable_inspection_date()->set_day(15);
+  plan.set_frequency_months(frequency_months);
+  return plan;
+}
+
+SCENARIO("only the initiating department moves its plan") {
+  const v1::Plan plan = PlanOf("2026-jh-1", 12);
+  GIVEN("a caller of the initiating department") {
+    const Caller caller{.department = "330700-SCJG"};
+    THEN("it may approve") { CHECK(RequireInitiator(caller, plan, "approve").ok()); }
+  }
+  GIVEN("a caller of another department, even with a role") {
+    const Caller caller{.department = "330700-WSJ", .roles = {"draw-auditor"}};
+    WHEN("it asks to draw") {
+      const absl::Status status = RequireInitiator(caller, plan, "draw");
+      THEN("it is refused, naming the plan and both departments") {
+        CHECK(absl::IsPermissionDenied(status));
+        CHECK(status.message() ==
+              "only the initiating department 330700-SCJG may draw plans/2026-jh-1; the caller "
+              "is 330700-WSJ");
+      }
+    }
+  }
+}
+
+SCENARIO("a draft is revised only from the version the client saw") {
+  v1::Plan current = NewDraft(PlanOf("2026-jh-1", 12), google::protobuf::Timestamp());
+  current.set_version(3);
+  current.mutable_create_time()->set_seconds(1000);
+  v1::Plan revised = PlanOf("2026-jh-1", 6);
+  WHEN("the client expected another version") {
+    auto result = RevisedDraft(current, revised, 2);
+    THEN("it is FAILED_PRECONDITION: stale version") {
+      CHECK(absl::IsFailedPrecondition(result.status()));
+      CHECK(absl::StrContains(result.status().message(), "stale version"));
+    }
+  }
+  WHEN("the client expected the current version") {
+    auto result = RevisedDraft(current, revised, 3);
+    THEN("the revision is a draft that keeps the creation time") {
+      REQUIRE(result.ok());
+      CHECK(result->name() == "plans/2026-jh-1");
+      CHECK(result->state() == v1::PLAN_STATE_DRAFT);
+      CHECK(result->frequency_months() == 6);
+      CHECK(result->create_time().seconds() == 1000);
+    }
+  }
+}
+
+SCENARIO("a subject drawn for one of the plan's items within the months is recent") {
+  v1::SubjectHistory history;
+  (*history.mutable_last_drawn())["JG-2"] = "2025-06-15";
+  (*history.mutable_last_drawn())["JG-9"] = "2026-06-01";
+  GIVEN("a plan with a frequency of 12 months") {
+    const FrequencyRule rule(PlanOf("p", 12));
+    THEN("a draw for JG-2 on the cutoff day counts") { CHECK(rule.DrawnRecently(history)); }
+    THEN("a draw for JG-2 one day before the cutoff does not") {
+      (*history.mutable_last_drawn())["JG-2"] = "2025-06-14";
+      CHECK_FALSE(rule.DrawnRecently(history));
+    }
+    THEN("a draw for an item the plan does not name never counts") {
+      history.mutable_last_drawn()->erase("JG-2");
+      CHECK_FALSE(rule.DrawnRecently(history));
+    }
+  }
+  GIVEN("a plan with a frequency of 0 months") {
+    const FrequencyRule rule(PlanOf("p", 0));
+    THEN("nobody is recent") { CHECK_FALSE(rule.DrawnRecently(history)); }
+  }
+}
+
+SCENARIO("a draw's result becomes tasks, histories and TaskDrawn events") {
+  const v1::Plan plan = PlanOf("2026-jh-1", 12);
+  const SamplingPlan draw_plan = testing::TestPlan();
+  CandidateProjection candidates;
+  for (uint64_t n = 1; n <= 3; ++n) {
+    REQUIRE(candidates.Append(TestUscc(n), CreditGrade::kB, RiskLevel::kGeneral, {}).ok());
+  }
+  const InspectorPool pool = TestPool(1, 3);
+  const DrawInput input = testing::TestInput(draw_plan, candidates, pool);
+  DrawResult result;
+  result.tasks.push_back({.candidate = 2, .inspectors = {2, 0}});
+  const DrawOutcome outcome(plan, input, result);
+
+  WHEN("the task is built") {
+    const v1::Task task = outcome.Task(0);
+    THEN("it is number 1, for the drawn candidate, with its inspectors in slot order") {
+      CHECK(outcome.task_count() == 1);
+      CHECK(task.task_number() == 1);
+      CHECK(task.uscc() == TestUscc(3));
+      REQUIRE(task.inspectors_size() == 2);
+      CHECK(task.inspectors(0).inspector_id() == pool[2].id);
+      CHECK(task.inspectors(0).certificate_no() == pool[2].certificate_no);
+      CHECK(task.inspectors(1).department().code() == pool[0].department_id);
+    }
+    AND_WHEN("the subject's history is recorded over an older one") {
+      v1::SubjectHistory before;
+      (*before.mutable_last_drawn())["JG-9"] = "2024-01-01";
+      before.add_last_inspectors("OLD");
+      const v1::SubjectHistory after = outcome.HistoryAfter(task, before);
+      THEN("every plan item is drawn on the inspection date, other items stay") {
+        CHECK(after.last_drawn().at("JG-1") == "2026-06-15");
+        CHECK(after.last_drawn().at("JG-2") == "2026-06-15");
+        CHECK(after.last_drawn().at("JG-9") == "2024-01-01");
+      }
+      THEN("the task's inspectors, sorted, are the last ones, of this plan") {
+        REQUIRE(after.last_inspectors_size() == 2);
+        CHECK(after.last_inspectors(0) == pool[0].id);
+        CHECK(after.last_inspectors(1) == pool[2].id);
+        CHECK(after.last_plan() == "2026-jh-1");
+      }
+    }
+    AND_WHEN("its event is built") {
+      const v1::TaskDrawn event = outcome.TaskDrawn(task);
+      THEN("it names the plan, the task, the departments and the inspection date") {
+        CHECK(event.plan() == "plans/2026-jh-1");
+        CHECK(event.task_number() == 1);
+        CHECK(event.uscc() == TestUscc(3));
+        CHECK(event.departments_size() == 1);
+        CHECK(event.inspectors_size() == 2);
+        CHECK(event.inspection_date().day() == 15);
+      }
+    }
+  }
+}
+
+SCENARIO("a draw that cannot be staffed is reported with the exclusions that happened") {
+  DrawFailure failure{.reason = "no eligible inspector", .task = 4, .uscc = TestUscc(1),
+                      .slot = "DEPT-1", .message = "task 4: nobody left"};
+  failure.excluded[static_cast<int>(Exclusion::kConflictDeclared)] = 2;
+  const v1::DrawFailureReport report = FailureReportOf(failure);
+  CHECK(report.reason() == "no eligible inspector");
+  CHECK(report.task_number() == 4);
+  CHECK(report.slot() == "DEPT-1");
+  CHECK(report.excluded_size() == 1);
+  CHECK(report.excluded().at(ExclusionName(Exclusion::kConflictDeclared)) == 2);
+}
+
+}  // namespace
+}  // namespace jianguan::sampling
