@@ -32,4 +32,11 @@ int Plans(const std::vector<std::string>& args);
 /// jgctl draw NAME --entropy TEXT [--entropy_source TEXT]: draws an approved plan.
 int Draw(const std::vector<std::string>& args);
 
+/// jgctl tasks list | get | accept | arrive | submit-result FILE.json | review | publish |
+/// cancel: inspection tasks (--inspection, JG_GRPC_TARGET; as --department and --user).
+int Tasks(const std::vector<std::string>& args);
+
+/// jgctl results public --plan NAME | --uscc USCC: published inspection results (一公开).
+int Results(const std::vector<std::string>& args);
+
 }  // namespace jianguan::jgctl

@@ -5,6 +5,7 @@
 //   jgctl audit verify --data_dir .run/data/subject-registry
 //   jgctl plans create plan.json && jgctl plans approve 2026-jh-01
 //   jgctl draw 2026-jh-01 --entropy '福彩3D 2026061期 4 7 1'
+//   jgctl tasks list --department 330700-SCJG --plan 2026-jh-01
 //
 // Common flags (environment fallback in brackets): --kafka_brokers [JG_KAFKA_BROKERS],
 // --host [JG_HOST], --descriptor_set [JG_DESCRIPTOR_SET].
@@ -37,6 +38,13 @@ Commands:
                                         --department, JG_DEPARTMENT, default the initiator)
   draw NAME --entropy TEXT [--entropy_source TEXT]
                                         draw an approved plan with the public entropy (摇号)
+  tasks list [--state S] [--plan NAME] [--uscc USCC] | get NAME | accept NAME | arrive NAME |
+        submit-result FILE.json | review NAME [--decision approve|return] [--comment C] |
+        publish NAME | cancel NAME --reason R
+                                        inspection tasks (--inspection, JG_GRPC_TARGET; as
+                                        --department/JG_DEPARTMENT and --user/JG_USER)
+  results public --plan NAME | --uscc USCC
+                                        published inspection results (一公开), no credentials
 
 Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
 --descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
@@ -63,6 +71,8 @@ int main(int argc, char** argv) {
   if (command == "subjects") return jianguan::jgctl::Subjects({args.begin() + 1, args.end()});
   if (command == "plans") return jianguan::jgctl::Plans({args.begin() + 1, args.end()});
   if (command == "draw") return jianguan::jgctl::Draw({args.begin() + 1, args.end()});
+  if (command == "tasks") return jianguan::jgctl::Tasks({args.begin() + 1, args.end()});
+  if (command == "results") return jianguan::jgctl::Results({args.begin() + 1, args.end()});
   for (const char* catalogue : {"items", "forms", "inspectors", "applicable", "catalogue"}) {
     if (command == catalogue) return jianguan::jgctl::Catalogue(args);
   }
