@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "libs/testing/dates.h"
+#include "services/inspection/domain/assignment.h"
 #include "services/inspection/domain/deadlines.h"
 #include "services/inspection/domain/result_categories.h"
 #include "services/inspection/domain/result_rules.h"
@@ -223,6 +224,117 @@ SCENARIO("a transfer to case handling carries the findings and the evidence") {
       CHECK(leads[0].findings_size() == 1);
     }
   }
+}
+
+// The catalogue as a map of inspectors and items.
+struct Catalogue {
+  std::map<std::string, catalogue::v1::Inspector> inspectors;
+  std::map<std::string, catalogue::v1::RegulatoryItem> items;
+  CatalogueView View() const {
+    return {.inspector = [this](std::string_view id) -> std::optional<catalogue::v1::Inspector> {
+              auto it = inspectors.find(std::string(id));
+              if (it == inspectors.end()) return std::nullopt;
+              return it->second;
+            },
+            .item = [this](std::string_view code) -> std::optional<catalogue::v1::RegulatoryItem> {
+              auto it = items.find(std::string(code));
+              if (it == items.end()) return std::nullopt;
+              return it->second;
+            }};
+  }
+};
+
+google::protobuf::RepeatedPtrField<std::string> Ids(std::initializer_list<const char*> ids) {
+  google::protobuf::RepeatedPtrField<std::string> out;
+  for (const char* id : ids) *out.Add() = id;
+  return out;
+}
+
+SCENARIO("an assignment needs two certified, authorised inspectors (行政处罚法 第四十二条)") {
+  GIVEN("a joint task of SCJG (ITEM-1) and WJW (ITEM-2), due 2026-12-31") {
+    const v1::Task task = DrawnTask();
+    const absl::CivilDay today(2026, 9, 21);
+    Catalogue c;
+    for (const auto& i : {Inspector("A", kScjg, "ITEM-1"), Inspector("B", kWjw, "ITEM-2"),
+                          Inspector("C", kScjg, "ITEM-1")}) {
+      c.inspectors[i.id()] = i;
+    }
+    WHEN("one inspector of each department is named") {
+      auto assigned = AssignmentOf(task, Ids({"A", "B"}), "inspector_ids", c.View(), today);
+      THEN("both are on the task in slot order, with name, certificate and department") {
+        REQUIRE(assigned.ok());
+        REQUIRE(assigned->size() == 2);
+        CHECK((*assigned)[0].inspector_id() == "A");
+        CHECK((*assigned)[0].certificate_no() == "ZJA");
+        CHECK((*assigned)[1].department().code() == kWjw);
+      }
+    }
+    WHEN("only one inspector is named") {
+      auto assigned = AssignmentOf(task, Ids({"A"}), "inspector_ids", c.View(), today);
+      THEN("the list is refused") {
+        CHECK(Fields(assigned.status()) == std::set<std::string>{"inspector_ids"});
+      }
+    }
+    WHEN("two inspectors of one department are named") {
+      auto assigned = AssignmentOf(task, Ids({"A", "C"}), "inspector_ids", c.View(), today);
+      THEN("the list is refused: WJW has nobody to answer its check points") {
+        CHECK(Fields(assigned.status()) == std::set<std::string>{"inspector_ids"});
+      }
+    }
+    WHEN("the second inspector is suspended, unknown, unauthorised, expired or in conflict") {
+      auto refused = [&](const catalogue::v1::Inspector& second) {
+        Catalogue copy = c;
+        copy.inspectors[second.id()] = second;
+        return Fields(AssignmentOf(task, Ids({"A", second.id().c_str()}), "inspector_ids",
+                                   copy.View(), today).status());
+      };
+      catalogue::v1::Inspector suspended = Inspector("S", kWjw, "ITEM-2");
+      suspended.set_status(catalogue::v1::INSPECTOR_STATUS_SUSPENDED);
+      catalogue::v1::Inspector expiring = Inspector("E", kWjw, "ITEM-2");
+      *expiring.mutable_certificate()->mutable_valid_until() = DateOf(2026, 12, 30);
+      catalogue::v1::Inspector conflicted = Inspector("X", kWjw, "ITEM-2");
+      conflicted.add_conflicts(kUscc);
+      THEN("inspector_ids[1] is named each time") {
+        const std::set<std::string> second{"inspector_ids[1]"};
+        CHECK(refused(suspended) == second);
+        CHECK(refused(expiring) == second);
+        CHECK(refused(conflicted) == second);
+        CHECK(refused(Inspector("U", kWjw, "ITEM-9")) == second);
+        CHECK(refused(Inspector("O", "330700-GA", "ITEM-2")) == second);
+        CHECK(Fields(AssignmentOf(task, Ids({"A", "nobody"}), "inspector_ids", c.View(), today)
+                         .status()) == second);
+        CHECK(Fields(AssignmentOf(task, Ids({"A", "A"}), "inspector_ids", c.View(), today)
+                         .status()) == second);
+      }
+    }
+    WHEN("an inspector is authorised by field, or by the main item of a sub-item") {
+      catalogue::v1::RegulatoryItem item2;
+      item2.set_code("ITEM-2");
+      item2.set_parent_code("ITEM-MAIN");
+      item2.set_field("public-health");
+      c.items["ITEM-2"] = item2;
+      catalogue::v1::Inspector by_field = Inspector("F", kWjw, "");
+      by_field.add_authorised_fields("public-health");
+      c.inspectors["F"] = by_field;
+      c.inspectors["M"] = Inspector("M", kWjw, "ITEM-MAIN");
+      THEN("either may be assigned") {
+        CHECK(AssignmentOf(task, Ids({"A", "F"}), "inspector_ids", c.View(), today).ok());
+        CHECK(AssignmentOf(task, Ids({"A", "M"}), "inspector_ids", c.View(), today).ok());
+      }
+    }
+  }
+}
+
+SCENARIO("reassignment is the lead department's, before the result") {
+  v1::Task task = DrawnTask();
+  Caller lead{.department = kScjg, .user_id = "LEAD"};
+  Caller other{.department = kWjw, .user_id = "OTHER"};
+  CHECK(*NextState(task, Action::kReassign, lead) == v1::TASK_STATE_ASSIGNED);
+  CHECK(NextState(task, Action::kReassign, other).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  task.set_state(v1::TASK_STATE_RESULT_SUBMITTED);
+  CHECK(NextState(task, Action::kReassign, lead).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
