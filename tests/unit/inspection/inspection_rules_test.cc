@@ -7,6 +7,7 @@
 #include "libs/testing/dates.h"
 #include "services/inspection/domain/assignment.h"
 #include "services/inspection/domain/deadlines.h"
+#include "services/inspection/domain/rectification.h"
 #include "services/inspection/domain/result_categories.h"
 #include "services/inspection/domain/result_rules.h"
 #include "services/inspection/domain/task_assembly.h"
@@ -335,6 +336,118 @@ SCENARIO("reassignment is the lead department's, before the result") {
   task.set_state(v1::TASK_STATE_RESULT_SUBMITTED);
   CHECK(NextState(task, Action::kReassign, lead).status().code() ==
         absl::StatusCode::kFailedPrecondition);
+}
+
+// The drawn task reviewed with a result whose SCJG finding is ordered rectified
+// (`ordering`) or only fed back to routine supervision.
+v1::Task ReviewedTask(bool ordering) {
+  v1::Task task = DrawnTask();
+  task.set_state(v1::TASK_STATE_ON_SITE);
+  v1::Result submitted = PassingResult(false);
+  if (ordering) {
+    submitted.mutable_departments(0)->mutable_actions(0)->set_measure(
+        v1::FOLLOW_UP_MEASURE_ORDER_RECTIFICATION);
+  }
+  const ResultContext context = ContextFor(task);
+  const v1::Result result = *CheckResult(submitted, context);
+  *task.mutable_result_digest() = DigestOf(result, context);
+  *task.mutable_result() = result;
+  task.set_state(v1::TASK_STATE_REVIEWED);
+  return task;
+}
+
+SCENARIO("an order to rectify covers the ordered findings, and its follow-up only those") {
+  GIVEN("a reviewed joint task whose SCJG finding is ordered rectified") {
+    const v1::Task task = ReviewedTask(true);
+    WHEN("no check point is named") {
+      auto findings = FindingsToRectify(task, {});
+      THEN("every finding the ordering measure concerns is covered") {
+        REQUIRE(findings.ok());
+        REQUIRE(findings->size() == 1);
+        CHECK((*findings)[0].check_point().item_code() == "ITEM-1");
+      }
+      AND_THEN("the follow-up carries SCJG's item, form and that check point only") {
+        const v1::Task follow_up =
+            FollowUpTaskOf(task, *findings, DateOf(2026, 11, 13),
+                           ActorOf(As(kScjg, "LEAD")), absl::FromUnixSeconds(1'790'000'000));
+        CHECK(follow_up.name() == "tasks/f-d-2026-jinhua-q4-1");
+        CHECK(follow_up.state() == v1::TASK_STATE_CREATED);
+        CHECK(follow_up.origin().follow_up_of() == task.name());
+        REQUIRE(follow_up.departments_size() == 1);
+        CHECK(follow_up.departments(0).forms(0).code() == "FORM-A");
+        REQUIRE(follow_up.check_points_size() == 1);
+        CHECK(follow_up.check_points(0).check_point_code() == "CP-1");
+      }
+    }
+    WHEN("a check point that is no ordered finding is named") {
+      google::protobuf::RepeatedPtrField<v1::CheckPointRef> named;
+      v1::CheckPointRef& ref = *named.Add();
+      ref.set_form_code("FORM-B");
+      ref.set_item_code("ITEM-2");
+      ref.set_check_point_code("CP-1");
+      THEN("check_points[0] is refused") {
+        CHECK(Fields(FindingsToRectify(task, named).status()) ==
+              std::set<std::string>{"check_points[0]"});
+      }
+    }
+    WHEN("an order exists already") {
+      v1::Task ordered = task;
+      ordered.mutable_rectification()->set_follow_up_task("tasks/f-d-2026-jinhua-q4-1");
+      THEN("a second is FAILED_PRECONDITION") {
+        CHECK(FindingsToRectify(ordered, {}).status().code() ==
+              absl::StatusCode::kFailedPrecondition);
+      }
+    }
+  }
+  GIVEN("a reviewed task whose result orders no rectification") {
+    THEN("no order may be issued") {
+      CHECK(FindingsToRectify(ReviewedTask(false), {}).status().code() ==
+            absl::StatusCode::kFailedPrecondition);
+    }
+  }
+}
+
+SCENARIO("a follow-up is RECTIFIED only without findings, and completes instead of submitting") {
+  v1::ResultDigest clean;
+  v1::ResultDigest failing;
+  failing.add_findings()->set_answer_code("N");
+  CHECK(CheckFollowUpOutcome(v1::RECTIFICATION_OUTCOME_RECTIFIED, clean).ok());
+  CHECK(Fields(CheckFollowUpOutcome(v1::RECTIFICATION_OUTCOME_RECTIFIED, failing)) ==
+        std::set<std::string>{"outcome"});
+  CHECK(CheckFollowUpOutcome(v1::RECTIFICATION_OUTCOME_NOT_RECTIFIED, failing).ok());
+  CHECK(Fields(CheckFollowUpOutcome(v1::RECTIFICATION_OUTCOME_UNSPECIFIED, clean)) ==
+        std::set<std::string>{"outcome"});
+
+  v1::Task follow_up = DrawnTask();
+  follow_up.mutable_origin()->set_source(v1::TASK_SOURCE_FOLLOW_UP);
+  follow_up.set_state(v1::TASK_STATE_ON_SITE);
+  const Caller inspector = As(kScjg, "INS-1");
+  CHECK(*NextState(follow_up, Action::kCompleteFollowUp, inspector) == v1::TASK_STATE_COMPLETED);
+  CHECK(NextState(follow_up, Action::kSubmitResult, inspector).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  v1::Task ordinary = DrawnTask();
+  ordinary.set_state(v1::TASK_STATE_ON_SITE);
+  CHECK(NextState(ordinary, Action::kCompleteFollowUp, inspector).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+}
+
+SCENARIO("a correction's departments are checked as a result's, named under departments") {
+  v1::Task task = ReviewedTask(false);
+  task.set_state(v1::TASK_STATE_PUBLISHED);
+  const ResultContext context = ContextFor(task);
+  DepartmentResults corrected = PassingResult(false).departments();
+  corrected[0].mutable_category()->set_code("1");
+  auto checked = CheckCorrectedDepartments(corrected, context);
+  REQUIRE(checked.ok());
+  CHECK((*checked)[0].category().outcome() == v1::RESULT_OUTCOME_NO_PROBLEM);
+  corrected[1].mutable_category()->set_code("no-such-code");
+  CHECK(Fields(CheckCorrectedDepartments(corrected, context).status()).count(
+            "departments[1].category.code") == 1);
+  corrected.RemoveLast();
+  CHECK(Fields(CheckCorrectedDepartments(corrected, context).status()) ==
+        std::set<std::string>{"departments"});
+  CHECK(*NextState(task, Action::kCorrectPublication, As(kScjg, "LEAD")) ==
+        v1::TASK_STATE_PUBLISHED);
 }
 
 }  // namespace
