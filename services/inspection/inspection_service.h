@@ -141,8 +141,10 @@ class InspectionService final : public v1::Inspection::Service {
   /// TaskAssigned for `after`, naming `before`'s inspectors as the previous ones.
   void EmitAssigned(store::UnitOfWork& work, const v1::Task& before, const v1::Task& after,
                     std::string_view reason) const;
-  /// The inspector and item projections, as the assignment rule reads them.
-  CatalogueView Catalogue() const;
+  /// The inspectors `ids` for `task` by the assignment rule (domain/assignment.h) over the
+  /// inspector and item projections; a store error is returned as it is.
+  absl::StatusOr<google::protobuf::RepeatedPtrField<v1::TaskInspector>> AssignmentFor(
+      const v1::Task& task, const google::protobuf::RepeatedPtrField<std::string>& ids) const;
   /// What checking a result of `task` needs: its forms, its evidence, the categories, today.
   absl::StatusOr<ResultContext> ResultContextOf(const v1::Task& task) const;
   /// The order's decision: the original with its rectification, the follow-up (assigned when

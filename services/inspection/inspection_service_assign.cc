@@ -13,17 +13,25 @@
 
 namespace jianguan::inspection {
 
-CatalogueView InspectionService::Catalogue() const {
-  // A projection that cannot be read answers "unknown": the assignment is refused, never
-  // made with an unchecked inspector.
-  return {.inspector = [this](std::string_view id) -> std::optional<catalogue::v1::Inspector> {
-            auto found = tasks_.FindInspector(id);
-            return found.ok() ? *found : std::nullopt;
-          },
-          .item = [this](std::string_view code) -> std::optional<catalogue::v1::RegulatoryItem> {
-            auto found = tasks_.FindItem(code);
-            return found.ok() ? *found : std::nullopt;
-          }};
+absl::StatusOr<google::protobuf::RepeatedPtrField<v1::TaskInspector>>
+InspectionService::AssignmentFor(const v1::Task& task,
+                                 const google::protobuf::RepeatedPtrField<std::string>& ids) const {
+  // A projection that cannot be read fails the call as it is (never "unknown inspector").
+  absl::Status unreadable;
+  const CatalogueView catalogue{
+      .inspector = [&](std::string_view id) -> std::optional<catalogue::v1::Inspector> {
+        auto found = tasks_.FindInspector(id);
+        if (!found.ok()) unreadable.Update(found.status());
+        return found.ok() ? *found : std::nullopt;
+      },
+      .item = [&](std::string_view code) -> std::optional<catalogue::v1::RegulatoryItem> {
+        auto found = tasks_.FindItem(code);
+        if (!found.ok()) unreadable.Update(found.status());
+        return found.ok() ? *found : std::nullopt;
+      }};
+  auto assigned = AssignmentOf(task, ids, "inspector_ids", catalogue, Today());
+  RETURN_IF_ERROR(unreadable);
+  return assigned;
 }
 
 void InspectionService::EmitAssigned(store::UnitOfWork& work, const v1::Task& before,
@@ -50,9 +58,7 @@ absl::StatusOr<v1::Task> InspectionService::DoAssignTask(const Caller& caller,
       caller, reassign ? "ReassignTask" : "AssignTask", r.request_id(), r, r.name(),
       reassign ? Action::kReassign : Action::kAssign, reason,
       [&](const v1::Task& before, v1::Task& after, store::UnitOfWork& work) -> absl::Status {
-        ASSIGN_OR_RETURN(*after.mutable_inspectors(),
-                         AssignmentOf(before, r.inspector_ids(), "inspector_ids", Catalogue(),
-                                      Today()));
+        ASSIGN_OR_RETURN(*after.mutable_inspectors(), AssignmentFor(before, r.inspector_ids()));
         EmitAssigned(work, before, after, reason);
         return absl::OkStatus();
       });

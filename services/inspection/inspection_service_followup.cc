@@ -61,8 +61,7 @@ absl::StatusOr<Decision<v1::OrderRectificationResponse>> InspectionService::Deci
   v1::Task follow_up = FollowUpTaskOf(before, findings, DateOf(due), actor, clock_.Now());
   if (!r.inspector_ids().empty()) {
     ASSIGN_OR_RETURN(*follow_up.mutable_inspectors(),
-                     AssignmentOf(follow_up, r.inspector_ids(), "inspector_ids", Catalogue(),
-                                  Today()));
+                     AssignmentFor(follow_up, r.inspector_ids()));
     RecordTransition(follow_up, v1::TASK_STATE_ASSIGNED, trigger, actor, clock_.Now(), "");
   }
   v1::Task after = before;

@@ -21,7 +21,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "google/protobuf/repeated_ptr_field.h"
 #include "jianguan/catalogue/v1/catalogue.pb.h"
 #include "jianguan/inspection/v1/inspection.pb.h"
 

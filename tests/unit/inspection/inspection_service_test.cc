@@ -519,7 +519,7 @@ SCENARIO_METHOD(Fixture, "an order to rectify makes a follow-up for the failed c
   }
 }
 
-SCENARIO_METHOD(Fixture, "a correction is a new linked publication; the public sees the standing one") {
+SCENARIO_METHOD(Fixture, "a correction is a new linked publication; the public sees the latest") {
   GIVEN("a published joint task") {
     PublishForms();
     Apply(topics::kSampling, JointDraw(), false);
