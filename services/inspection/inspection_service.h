@@ -8,9 +8,6 @@
 // compare-and-set on its stored bytes, its events, audit and idempotency in one commit.
 // A refused request changes nothing.
 //
-// Not yet (answer UNIMPLEMENTED through the generated base class): AssignTask,
-// ReassignTask, CorrectPublication, OrderRectification, CompleteFollowUp.
-//
 // Thread-safe: all state is in the store.
 #pragma once
 
@@ -26,6 +23,9 @@
 #include "libs/write/event_emitter.h"
 #include "libs/write/method_names.h"
 #include "libs/write/write_path.h"
+#include "services/inspection/domain/assignment.h"
+#include "services/inspection/domain/deadlines.h"
+#include "services/inspection/domain/result_rules.h"
 #include "services/inspection/domain/result_categories.h"
 #include "services/inspection/domain/task_lifecycle.h"
 #include "services/inspection/inspection_store.h"
@@ -38,10 +38,12 @@ inline constexpr int64_t kMaxEvidenceBytes = 20 << 20;
 
 class InspectionMetrics;
 
-/// What the service reads at start: the working-day calendar and the category mapping.
+/// What the service reads at start: the working-day calendar, the category mapping and the
+/// follow-up deadline (--follow_up_working_days).
 struct InspectionRules {
   const WorkingDayCalendar* calendar = nullptr;
   const ResultCategories* categories = nullptr;
+  int follow_up_working_days = kDefaultFollowUpWorkingDays;
 };
 
 class InspectionService final : public v1::Inspection::Service {
@@ -55,6 +57,10 @@ class InspectionService final : public v1::Inspection::Service {
   grpc::Status GetTask(grpc::ServerContext* c, const v1::GetTaskRequest* r, v1::Task* out) override;
   grpc::Status ListTasks(grpc::ServerContext* c, const v1::ListTasksRequest* r,
                          v1::ListTasksResponse* out) override;
+  grpc::Status AssignTask(grpc::ServerContext* c, const v1::AssignTaskRequest* r,
+                          v1::Task* out) override;
+  grpc::Status ReassignTask(grpc::ServerContext* c, const v1::AssignTaskRequest* r,
+                            v1::Task* out) override;
   grpc::Status AcceptTask(grpc::ServerContext* c, const v1::TaskTransitionRequest* r,
                           v1::Task* out) override;
   grpc::Status ArriveOnSite(grpc::ServerContext* c, const v1::ArriveOnSiteRequest* r,
@@ -65,6 +71,12 @@ class InspectionService final : public v1::Inspection::Service {
                             v1::Task* out) override;
   grpc::Status PublishResult(grpc::ServerContext* c, const v1::TaskTransitionRequest* r,
                              v1::Task* out) override;
+  grpc::Status CorrectPublication(grpc::ServerContext* c, const v1::CorrectPublicationRequest* r,
+                                  v1::Task* out) override;
+  grpc::Status OrderRectification(grpc::ServerContext* c, const v1::OrderRectificationRequest* r,
+                                  v1::OrderRectificationResponse* out) override;
+  grpc::Status CompleteFollowUp(grpc::ServerContext* c, const v1::CompleteFollowUpRequest* r,
+                                v1::Task* out) override;
   grpc::Status SuspendTask(grpc::ServerContext* c, const v1::ReasonedTransitionRequest* r,
                            v1::Task* out) override;
   grpc::Status ResumeTask(grpc::ServerContext* c, const v1::TaskTransitionRequest* r,
@@ -83,10 +95,19 @@ class InspectionService final : public v1::Inspection::Service {
   absl::StatusOr<v1::Task> DoGetTask(const Caller& caller, const v1::GetTaskRequest& r) const;
   absl::StatusOr<v1::ListTasksResponse> DoListTasks(const Caller& caller,
                                                     const v1::ListTasksRequest& r) const;
+  /// AssignTask, or ReassignTask when `reassign` (a reason required).
+  absl::StatusOr<v1::Task> DoAssignTask(const Caller& caller, const v1::AssignTaskRequest& r,
+                                        bool reassign);
   absl::StatusOr<v1::Task> DoSubmitResult(const Caller& caller, const v1::SubmitResultRequest& r);
   absl::StatusOr<v1::Task> DoReviewResult(const Caller& caller, const v1::ReviewResultRequest& r);
   absl::StatusOr<v1::Task> DoPublishResult(const Caller& caller,
                                            const v1::TaskTransitionRequest& r);
+  absl::StatusOr<v1::Task> DoCorrectPublication(const Caller& caller,
+                                                const v1::CorrectPublicationRequest& r);
+  absl::StatusOr<v1::OrderRectificationResponse> DoOrderRectification(
+      const Caller& caller, const v1::OrderRectificationRequest& r);
+  absl::StatusOr<v1::Task> DoCompleteFollowUp(const Caller& caller,
+                                              const v1::CompleteFollowUpRequest& r);
   absl::StatusOr<v1::Task> DoResumeTask(const Caller& caller, const v1::TaskTransitionRequest& r);
   /// UploadEvidence after the stream is read: header and content.
   absl::StatusOr<v1::UploadEvidenceResponse> DoUploadEvidence(const Caller& caller,
@@ -117,6 +138,26 @@ class InspectionService final : public v1::Inspection::Service {
   /// The approval's events: LeadTransferred per transfer, CommitmentVerified with its
   /// pending registry call.
   void EmitApproval(store::UnitOfWork& work, v1::Task& task) const;
+  /// TaskAssigned for `after`, naming `before`'s inspectors as the previous ones.
+  void EmitAssigned(store::UnitOfWork& work, const v1::Task& before, const v1::Task& after,
+                    std::string_view reason) const;
+  /// The inspectors `ids` for `task` by the assignment rule (domain/assignment.h) over the
+  /// inspector and item projections; a store error is returned as it is.
+  absl::StatusOr<google::protobuf::RepeatedPtrField<v1::TaskInspector>> AssignmentFor(
+      const v1::Task& task, const google::protobuf::RepeatedPtrField<std::string>& ids) const;
+  /// What checking a result of `task` needs: its forms, its evidence, the categories, today.
+  absl::StatusOr<ResultContext> ResultContextOf(const v1::Task& task) const;
+  /// The order's decision: the original with its rectification, the follow-up (assigned when
+  /// inspectors are named), their events.
+  absl::StatusOr<Decision<v1::OrderRectificationResponse>> DecideRectification(
+      const Caller& caller, const v1::OrderRectificationRequest& r, std::string_view task_id);
+  /// TaskCreated for a new task (as created), and TaskAssigned when it has inspectors.
+  void EmitCreated(store::UnitOfWork& work, const v1::Task& task) const;
+  /// Records a completed follow-up's outcome on its original task (its rectification).
+  absl::Status RecordFollowUpOutcome(store::UnitOfWork& work, const v1::Task& follow_up,
+                                     v1::RectificationOutcome outcome) const;
+  /// A correction's publications: the new one and the corrected one marked corrected_by.
+  void PutCorrection(store::UnitOfWork& work, const v1::Task& task, int corrected) const;
   /// The task as a reader sees it (overdue as of today).
   v1::Task Shown(v1::Task task) const;
   absl::CivilDay Today() const;

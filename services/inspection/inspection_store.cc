@@ -26,8 +26,8 @@ absl::Status ParseInto(std::string_view family, std::string_view key, std::strin
 }  // namespace
 
 std::vector<std::string> InspectionStore::Families() {
-  return {kTasks,        kForms,     kLatestForms,  kEvidence,
-          kTaskEvidence, kPublished, kPublishedBy, kRegistryCalls};
+  return {kTasks,        kForms,     kLatestForms,  kEvidence,      kTaskEvidence,
+          kPublished,    kPublishedBy, kRegistryCalls, kInspectors, kItems};
 }
 
 absl::StatusOr<std::optional<v1::Task>> InspectionStore::FindTask(std::string_view task_id) const {
@@ -93,6 +93,32 @@ absl::Status InspectionStore::PutForm(store::UnitOfWork& work,
                                       const catalogue::v1::FormTemplate& form) const {
   work.Put(kForms, FormKey(form.code(), form.version()), form.SerializeAsString());
   return PutIfNewer(store_, work, kLatestForms, form.code(), form).status();
+}
+
+absl::StatusOr<std::optional<catalogue::v1::Inspector>> InspectionStore::FindInspector(
+    std::string_view id) const {
+  return store_.GetMessage<catalogue::v1::Inspector>(kInspectors, id);
+}
+
+absl::StatusOr<std::optional<catalogue::v1::RegulatoryItem>> InspectionStore::FindItem(
+    std::string_view code) const {
+  return store_.GetMessage<catalogue::v1::RegulatoryItem>(kItems, code);
+}
+
+absl::Status InspectionStore::PutInspector(store::UnitOfWork& work,
+                                           const catalogue::v1::Inspector& inspector) const {
+  return PutIfNewer(store_, work, kInspectors, inspector.id(), inspector).status();
+}
+
+absl::Status InspectionStore::PutItem(store::UnitOfWork& work,
+                                      const catalogue::v1::RegulatoryItem& item) const {
+  // Only what authorisation reads: the code's place in the item tree and its field.
+  catalogue::v1::RegulatoryItem row;
+  row.set_code(item.code());
+  row.set_parent_code(item.parent_code());
+  row.set_version(item.version());
+  row.set_field(item.field());
+  return PutIfNewer(store_, work, kItems, item.code(), row).status();
 }
 
 absl::StatusOr<std::map<std::string, v1::EvidenceRef>> InspectionStore::TaskEvidence(

@@ -10,12 +10,17 @@
 // | published      | {task_id}/publications/{n}            | v1::PublicResult (一公开)           |
 // | published_by   | p/{plan_id}/{inverted ms}/{pub}, u/{uscc}/{inverted ms}/{pub} | ""   |
 // | registry_calls | {task_id}                             | subject ResolveCommitmentRequest    |
+// | inspectors     | {inspector_id}                        | catalogue Inspector, newest version |
+// | items          | {item_code}                           | catalogue RegulatoryItem: code,     |
+// |                |                                       | parent_code, field, version only    |
 //
 // Task ids are derived from their source (domain/task_assembly.h), so a replayed source event
 // finds its task. A task is saved with a compare-and-set on its stored bytes, so two
 // concurrent transitions of one task cannot both commit. `registry_calls` holds the
 // ResolveCommitment calls still owed to the registry (written with CommitmentVerified,
-// deleted by the dispatcher after the registry answered). `published_by` orders a scope's
+// deleted by the dispatcher after the registry answered). `inspectors` and `items` are
+// projections of the catalogue's events (PutIfNewer: newest version wins) that AssignTask
+// reads (domain/assignment.h). `published_by` orders a scope's
 // publications newest first (inverted publication time).
 //
 // Thread-safe: all state is in the store.
@@ -44,6 +49,8 @@ inline constexpr char kTaskEvidence[] = "task_evidence";
 inline constexpr char kPublished[] = "published";
 inline constexpr char kPublishedBy[] = "published_by";
 inline constexpr char kRegistryCalls[] = "registry_calls";
+inline constexpr char kInspectors[] = "inspectors";
+inline constexpr char kItems[] = "items";
 
 class InspectionStore {
  public:
@@ -72,6 +79,16 @@ class InspectionStore {
   /// Records a published form version (FormPublished): the version itself and, when newer,
   /// the latest.
   absl::Status PutForm(store::UnitOfWork& work, const catalogue::v1::FormTemplate& form) const;
+
+  /// The catalogue's inspector / item as projected, nullopt when unknown.
+  absl::StatusOr<std::optional<catalogue::v1::Inspector>> FindInspector(std::string_view id) const;
+  absl::StatusOr<std::optional<catalogue::v1::RegulatoryItem>> FindItem(
+      std::string_view code) const;
+  /// Projects an inspector (InspectorRegistered, InspectorChanged) or an item version
+  /// (ItemPublished, ItemRevised) unless a newer copy is stored.
+  absl::Status PutInspector(store::UnitOfWork& work,
+                            const catalogue::v1::Inspector& inspector) const;
+  absl::Status PutItem(store::UnitOfWork& work, const catalogue::v1::RegulatoryItem& item) const;
 
   /// The evidence uploaded for a task, by SHA-256.
   absl::StatusOr<std::map<std::string, v1::EvidenceRef>> TaskEvidence(

@@ -21,6 +21,8 @@ ABSL_FLAG(std::string, registry_target, "127.0.0.1:7102",
           "The subject registry, for ResolveCommitment (告知承诺核查).");
 ABSL_FLAG(int, commitment_verify_working_days, jianguan::inspection::kDefaultCommitmentWorkingDays,
           "Working days within which a recorded commitment is verified (never after verify_by).");
+ABSL_FLAG(int, follow_up_working_days, jianguan::inspection::kDefaultFollowUpWorkingDays,
+          "Working days after an order's rectify_by within which its follow-up (回头看) is due.");
 
 int main(int argc, char** argv) {
   using namespace jianguan;
@@ -44,7 +46,10 @@ int main(int argc, char** argv) {
   store::Store& store = (*runtime)->store();
   inspection::InspectionMetrics metrics((*runtime)->registry());
   inspection::InspectionService service(store, (*runtime)->clock(),
-                                        {.calendar = &*calendar, .categories = &*categories},
+                                        {.calendar = &*calendar,
+                                         .categories = &*categories,
+                                         .follow_up_working_days =
+                                             absl::GetFlag(FLAGS_follow_up_working_days)},
                                         &metrics);
   inspection::InspectionPublicService public_service(store);
   (*runtime)->host().AddService(&service);
@@ -60,10 +65,13 @@ int main(int argc, char** argv) {
       [&intake](const events::ConsumedEvent& e, store::UnitOfWork& w) {
         return intake.ApplyTaskSource(e, w);
       });
-  (*runtime)->AddConsumer({.group = "inspection-forms", .topics = {"^jianguan\\.catalogue\\.v1$"}},
-                          [&intake](const events::ConsumedEvent& e, store::UnitOfWork& w) {
-                            return intake.ApplyCatalogue(e, w);
-                          });
+  // A group of its own name since it also projects inspectors and items: starting from the
+  // earliest offset, it picks up the inspector events the forms-only group skipped.
+  (*runtime)->AddConsumer(
+      {.group = "inspection-catalogue", .topics = {"^jianguan\\.catalogue\\.v1$"}},
+      [&intake](const events::ConsumedEvent& e, store::UnitOfWork& w) {
+        return intake.ApplyCatalogue(e, w);
+      });
   // Declared after the runtime, so it stops before the store closes.
   inspection::RegistryDispatcher dispatcher(
       store, (*runtime)->clock(),

@@ -87,12 +87,44 @@ void TaskIntake::Create(const v1::Task& task, store::UnitOfWork& work) const {
 
 absl::Status TaskIntake::ApplyCatalogue(const events::ConsumedEvent& event,
                                         store::UnitOfWork& work) const {
+  if (Is<catalogue::v1::InspectorRegistered>(event)) {
+    ASSIGN_OR_RETURN(auto registered, events::Decode<catalogue::v1::InspectorRegistered>(event));
+    return ApplyInspector(registered.inspector(), work);
+  }
+  if (Is<catalogue::v1::InspectorChanged>(event)) {
+    ASSIGN_OR_RETURN(auto changed, events::Decode<catalogue::v1::InspectorChanged>(event));
+    return ApplyInspector(changed.inspector(), work);
+  }
+  if (Is<catalogue::v1::ItemPublished>(event)) {
+    ASSIGN_OR_RETURN(auto published, events::Decode<catalogue::v1::ItemPublished>(event));
+    return ApplyItem(published.item(), work);
+  }
+  if (Is<catalogue::v1::ItemRevised>(event)) {
+    ASSIGN_OR_RETURN(auto revised, events::Decode<catalogue::v1::ItemRevised>(event));
+    return ApplyItem(revised.item(), work);
+  }
   if (!Is<catalogue::v1::FormPublished>(event)) return absl::OkStatus();
   ASSIGN_OR_RETURN(auto published, events::Decode<catalogue::v1::FormPublished>(event));
   if (published.form().code().empty() || published.form().version() < 1) {
     return absl::InvalidArgumentError("form: code and version ≥ 1 required");
   }
   return tasks_.PutForm(work, published.form());
+}
+
+absl::Status TaskIntake::ApplyInspector(const catalogue::v1::Inspector& inspector,
+                                        store::UnitOfWork& work) const {
+  if (inspector.id().empty() || inspector.version() < 1) {
+    return absl::InvalidArgumentError("inspector: id and version ≥ 1 required");
+  }
+  return tasks_.PutInspector(work, inspector);
+}
+
+absl::Status TaskIntake::ApplyItem(const catalogue::v1::RegulatoryItem& item,
+                                   store::UnitOfWork& work) const {
+  if (item.code().empty() || item.version() < 1) {
+    return absl::InvalidArgumentError("item: code and version ≥ 1 required");
+  }
+  return tasks_.PutItem(work, item);
 }
 
 }  // namespace jianguan::inspection

@@ -7,7 +7,9 @@
 // - jianguan.subject.v1 CommitmentRecorded → a verification task (告知承诺核查), CREATED,
 //   due within the configured working days (never after verify_by) (TaskCreated).
 // - jianguan.catalogue.v1 FormPublished → the forms projection (every published version kept,
-//   the newest per code via PutIfNewer).
+//   the newest per code via PutIfNewer); InspectorRegistered / InspectorChanged and
+//   ItemPublished / ItemRevised → the inspector and item projections AssignTask reads (the
+//   newest version per inspector / item code wins; a stale copy changes nothing).
 // Other event types on these topics — and jianguan.risk.v1 AlertDispatched, not defined
 // yet — are skipped, so the consumers can subscribe by pattern now.
 //
@@ -16,6 +18,7 @@
 #pragma once
 
 #include "absl/status/status.h"
+#include "jianguan/catalogue/v1/catalogue.pb.h"
 #include "libs/core/calendar.h"
 #include "libs/core/clock.h"
 #include "libs/events/event.h"
@@ -39,12 +42,15 @@ class TaskIntake {
 
   /// Applies one event of the sampling or subject topic (TaskDrawn, CommitmentRecorded).
   absl::Status ApplyTaskSource(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
-  /// Applies one event of the catalogue topic (FormPublished).
+  /// Applies one event of the catalogue topic (forms, inspectors, items).
   absl::Status ApplyCatalogue(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
 
  private:
   absl::Status ApplyDrawn(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
   absl::Status ApplyCommitment(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
+  absl::Status ApplyInspector(const catalogue::v1::Inspector& inspector,
+                              store::UnitOfWork& work) const;
+  absl::Status ApplyItem(const catalogue::v1::RegulatoryItem& item, store::UnitOfWork& work) const;
   /// Writes a new task and its TaskCreated (and TaskAssigned when it has inspectors).
   void Create(const v1::Task& task, store::UnitOfWork& work) const;
 

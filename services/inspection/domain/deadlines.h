@@ -17,6 +17,9 @@ namespace jianguan::inspection {
 inline constexpr int kPublishWithinWorkingDays = 20;
 /// The default of --commitment_verify_working_days.
 inline constexpr int kDefaultCommitmentWorkingDays = 20;
+/// The default of --follow_up_working_days: a follow-up (回头看) is due this many working
+/// days after the rectification deadline.
+inline constexpr int kDefaultFollowUpWorkingDays = 10;
 
 absl::CivilDay DayOf(const common::v1::Date& date);
 common::v1::Date DateOf(absl::CivilDay day);

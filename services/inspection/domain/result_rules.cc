@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
 #include "services/inspection/domain/deadlines.h"
 #include "services/inspection/domain/task_lifecycle.h"
@@ -26,9 +27,12 @@ bool IsSha256(std::string_view hex) {
 }
 
 // The check points the task must answer: those of its forms asked by one of its departments
-// about one of that department's items, keyed by (form, item, check point).
+// about one of that department's items — for a follow-up (回头看), only those of its
+// check_points — keyed by (form, item, check point).
 std::map<CheckPointKey, const FormCheckPoint*> RequiredCheckPoints(const ResultContext& context) {
   std::map<CheckPointKey, const FormCheckPoint*> required;
+  std::set<CheckPointKey> scope;
+  for (const v1::CheckPointRef& ref : context.task->check_points()) scope.insert(KeyOf(ref));
   for (const v1::TaskDepartment& department : context.task->departments()) {
     std::set<std::string> items;
     for (const v1::ItemRef& item : department.items()) items.insert(item.code());
@@ -38,7 +42,9 @@ std::map<CheckPointKey, const FormCheckPoint*> RequiredCheckPoints(const ResultC
       for (const FormCheckPoint& cp : form->second.check_points()) {
         if (cp.department().code() != department.department().code()) continue;
         if (items.count(cp.item_code()) == 0) continue;
-        required[{ref.code(), cp.item_code(), cp.check_point().code()}] = &cp;
+        const CheckPointKey key{ref.code(), cp.item_code(), cp.check_point().code()};
+        if (!scope.empty() && scope.count(key) == 0) continue;
+        required[key] = &cp;
       }
     }
   }
@@ -107,15 +113,19 @@ void CheckAnswers(const v1::Result& result, const ResultContext& context,
   }
 }
 
-void CheckDepartments(v1::Result& result, const ResultContext& context, FieldViolations& v) {
+// Checks the departments' results (one per participating department, in order), resolving
+// their categories; violations are named under `prefix` ("result.departments", or
+// "departments" for a correction).
+void CheckDepartments(DepartmentResults& departments,
+                      const ResultContext& context, std::string_view prefix, FieldViolations& v) {
   const v1::Task& task = *context.task;
-  if (result.departments_size() != task.departments_size()) {
-    v.Add("result.departments", "must give one result per participating department, in order");
+  if (departments.size() != task.departments_size()) {
+    v.Add(prefix, "must give one result per participating department, in order");
     return;
   }
-  for (int i = 0; i < result.departments_size(); ++i) {
-    v1::DepartmentResult& department = *result.mutable_departments(i);
-    const std::string field = absl::StrCat("result.departments[", i, "]");
+  for (int i = 0; i < departments.size(); ++i) {
+    v1::DepartmentResult& department = departments[i];
+    const std::string field = absl::StrCat(AbslView(prefix), "[", i, "]");
     if (department.department().code() != task.departments(i).department().code()) {
       v.Add(field + ".department.code",
             absl::StrCat("must be ", task.departments(i).department().code()));
@@ -233,7 +243,7 @@ absl::StatusOr<v1::Result> CheckResult(const v1::Result& submitted, const Result
   FieldViolations v;
   std::set<std::string> listed;
   for (const v1::EvidenceRef& e : result.evidence()) listed.insert(e.sha256());
-  CheckDepartments(result, context, v);
+  CheckDepartments(*result.mutable_departments(), context, "result.departments", v);
   if (result.answers_size() > 2000) v.Add("result.answers", "at most 2000 answers");
   CheckAnswers(result, context, listed, v);
   CheckEvidence(result, context, v);
@@ -247,6 +257,16 @@ absl::StatusOr<v1::Result> CheckResult(const v1::Result& submitted, const Result
   }
   if (absl::Status s = v.ToStatus(); !s.ok()) return s;
   return result;
+}
+
+absl::StatusOr<DepartmentResults> CheckCorrectedDepartments(
+    const DepartmentResults& departments,
+    const ResultContext& context) {
+  DepartmentResults corrected = departments;
+  FieldViolations v;
+  CheckDepartments(corrected, context, "departments", v);
+  if (absl::Status s = v.ToStatus(); !s.ok()) return s;
+  return corrected;
 }
 
 v1::ResultDigest DigestOf(const v1::Result& result, const ResultContext& context) {

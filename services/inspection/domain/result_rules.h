@@ -31,6 +31,9 @@
 namespace jianguan::inspection {
 
 /// What a result is checked against.
+/// Each participating department's result, in the task's order.
+using DepartmentResults = google::protobuf::RepeatedPtrField<v1::DepartmentResult>;
+
 struct ResultContext {
   /// The task, before the submission.
   const v1::Task* task = nullptr;
@@ -50,6 +53,12 @@ absl::StatusOr<v1::Result> CheckResult(const v1::Result& result, const ResultCon
 
 /// The digest of an accepted result: departments, findings (in answer order), counts,
 /// signatures, the commitment verdict. Personal data (representative, witness) left out.
+/// The departments' results of a correction (更正) checked as SubmitResult checks them
+/// (violations on "departments[i]…"), with their categories resolved.
+absl::StatusOr<DepartmentResults> CheckCorrectedDepartments(
+    const DepartmentResults& departments,
+    const ResultContext& context);
+
 v1::ResultDigest DigestOf(const v1::Result& result, const ResultContext& context);
 
 /// One LeadTransferred per TRANSFER_TO_CASE measure of the task's result_digest, numbered

@@ -50,6 +50,7 @@ TaskState SubmittedFrom(const v1::Task& task) {
 std::string_view TriggerOf(Action action) {
   switch (action) {
     case Action::kAssign: return "AssignTask";
+    case Action::kReassign: return "ReassignTask";
     case Action::kAccept: return "AcceptTask";
     case Action::kArriveOnSite: return "ArriveOnSite";
     case Action::kSubmitResult: return "SubmitResult";
@@ -59,6 +60,9 @@ std::string_view TriggerOf(Action action) {
     case Action::kSuspend: return "SuspendTask";
     case Action::kResume: return "ResumeTask";
     case Action::kCancel: return "CancelTask";
+    case Action::kOrderRectification: return "OrderRectification";
+    case Action::kCompleteFollowUp: return "CompleteFollowUp";
+    case Action::kCorrectPublication: return "CorrectPublication";
   }
   return "";
 }
@@ -86,6 +90,12 @@ absl::StatusOr<TaskState> NextState(const v1::Task& task, Action action, const C
       if (s != v1::TASK_STATE_CREATED) return WrongState(task, action);
       if (absl::Status st = RequireLead(task, caller, action); !st.ok()) return st;
       return v1::TASK_STATE_ASSIGNED;
+    case Action::kReassign:
+      if (!In(s, {v1::TASK_STATE_ASSIGNED, v1::TASK_STATE_ACCEPTED, v1::TASK_STATE_ON_SITE})) {
+        return WrongState(task, action);
+      }
+      if (absl::Status st = RequireLead(task, caller, action); !st.ok()) return st;
+      return v1::TASK_STATE_ASSIGNED;
     case Action::kAccept:
       if (s != v1::TASK_STATE_ASSIGNED) return WrongState(task, action);
       if (absl::Status st = RequireInspector(task, caller, action); !st.ok()) return st;
@@ -95,9 +105,25 @@ absl::StatusOr<TaskState> NextState(const v1::Task& task, Action action, const C
       if (absl::Status st = RequireInspector(task, caller, action); !st.ok()) return st;
       return v1::TASK_STATE_ON_SITE;
     case Action::kSubmitResult:
-      if (!In(s, {v1::TASK_STATE_ACCEPTED, v1::TASK_STATE_ON_SITE})) return WrongState(task, action);
+    case Action::kCompleteFollowUp:
+      if (!In(s, {v1::TASK_STATE_ACCEPTED, v1::TASK_STATE_ON_SITE}) ||
+          (task.origin().source() == v1::TASK_SOURCE_FOLLOW_UP) !=
+              (action == Action::kCompleteFollowUp)) {
+        return WrongState(task, action);
+      }
       if (absl::Status st = RequireInspector(task, caller, action); !st.ok()) return st;
-      return v1::TASK_STATE_RESULT_SUBMITTED;
+      return action == Action::kSubmitResult ? v1::TASK_STATE_RESULT_SUBMITTED
+                                             : v1::TASK_STATE_COMPLETED;
+    case Action::kOrderRectification:
+      if (!In(s, {v1::TASK_STATE_REVIEWED, v1::TASK_STATE_PUBLISHED})) {
+        return WrongState(task, action);
+      }
+      if (absl::Status st = RequireLead(task, caller, action); !st.ok()) return st;
+      return s;
+    case Action::kCorrectPublication:
+      if (s != v1::TASK_STATE_PUBLISHED) return WrongState(task, action);
+      if (absl::Status st = RequireLead(task, caller, action); !st.ok()) return st;
+      return s;
     case Action::kApprove:
     case Action::kReturn:
       if (s != v1::TASK_STATE_RESULT_SUBMITTED) return WrongState(task, action);

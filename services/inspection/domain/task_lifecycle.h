@@ -4,11 +4,15 @@
 //
 //   CREATED → ASSIGNED → ACCEPTED → ON_SITE → RESULT_SUBMITTED → REVIEWED → PUBLISHED
 //   SUSPENDED from CREATED … ON_SITE and back; CANCELLED from any state before the result.
+//   ASSIGNED, ACCEPTED or ON_SITE → ASSIGNED again with other inspectors (改派).
+//   A follow-up (回头看) goes ACCEPTED or ON_SITE → COMPLETED with CompleteFollowUp instead of
+//   SubmitResult; it is never reviewed or published. An order to rectify (REVIEWED or
+//   PUBLISHED) and a correction of a publication (PUBLISHED) leave the state as it is.
 //
 // Who: inspectors of the task accept, arrive and submit (a caller whose user_id is one of the
 // task's inspector ids); the lead department (牵头部门) reviews — by a user who is not one of
-// the task's inspectors (审查与执法分离, 行政处罚法 第五十八条) — publishes, suspends,
-// resumes and cancels.
+// the task's inspectors (审查与执法分离, 行政处罚法 第五十八条) — assigns, reassigns,
+// publishes, suspends, resumes and cancels.
 #pragma once
 
 #include <string>
@@ -24,6 +28,7 @@ namespace jianguan::inspection {
 /// What a caller asks of a task.
 enum class Action {
   kAssign,
+  kReassign,
   kAccept,
   kArriveOnSite,
   kSubmitResult,
@@ -33,6 +38,9 @@ enum class Action {
   kSuspend,
   kResume,
   kCancel,
+  kOrderRectification,
+  kCompleteFollowUp,
+  kCorrectPublication,
 };
 
 /// The RPC name of an action, as TaskTransition.trigger records it ("AcceptTask", …).

@@ -45,6 +45,23 @@ inline catalogue::v1::FormTemplate Form(const std::string& code, const std::stri
   return form;
 }
 
+// An active inspector of `department`, authorised for `item`, with a certificate valid
+// 2025-01-01 … 2028-12-31 (the drawn task is due 2026-12-31).
+inline catalogue::v1::Inspector Inspector(const std::string& id, const std::string& department,
+                                          const std::string& item, int64_t version = 1) {
+  catalogue::v1::Inspector inspector;
+  inspector.set_id(id);
+  inspector.set_name("执法人员" + id);
+  inspector.mutable_department()->set_code(department);
+  inspector.mutable_certificate()->set_number("ZJ" + id);
+  *inspector.mutable_certificate()->mutable_valid_from() = testing::DateOf(2025, 1, 1);
+  *inspector.mutable_certificate()->mutable_valid_until() = testing::DateOf(2028, 12, 31);
+  if (!item.empty()) inspector.add_authorised_items(item);
+  inspector.set_status(catalogue::v1::INSPECTOR_STATUS_ACTIVE);
+  inspector.set_version(version);
+  return inspector;
+}
+
 inline sampling::v1::TaskDrawn JointDraw(int64_t task_number = 1) {
   sampling::v1::TaskDrawn drawn;
   drawn.set_plan("plans/2026-jinhua-q4");

@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include "libs/testing/dates.h"
+#include "services/inspection/domain/assignment.h"
 #include "services/inspection/domain/deadlines.h"
+#include "services/inspection/domain/rectification.h"
 #include "services/inspection/domain/result_categories.h"
 #include "services/inspection/domain/result_rules.h"
 #include "services/inspection/domain/task_assembly.h"
@@ -223,6 +225,229 @@ SCENARIO("a transfer to case handling carries the findings and the evidence") {
       CHECK(leads[0].findings_size() == 1);
     }
   }
+}
+
+// The catalogue as a map of inspectors and items.
+struct Catalogue {
+  std::map<std::string, catalogue::v1::Inspector> inspectors;
+  std::map<std::string, catalogue::v1::RegulatoryItem> items;
+  CatalogueView View() const {
+    return {.inspector = [this](std::string_view id) -> std::optional<catalogue::v1::Inspector> {
+              auto it = inspectors.find(std::string(id));
+              if (it == inspectors.end()) return std::nullopt;
+              return it->second;
+            },
+            .item = [this](std::string_view code) -> std::optional<catalogue::v1::RegulatoryItem> {
+              auto it = items.find(std::string(code));
+              if (it == items.end()) return std::nullopt;
+              return it->second;
+            }};
+  }
+};
+
+google::protobuf::RepeatedPtrField<std::string> Ids(std::initializer_list<const char*> ids) {
+  google::protobuf::RepeatedPtrField<std::string> out;
+  for (const char* id : ids) *out.Add() = id;
+  return out;
+}
+
+SCENARIO("an assignment needs two certified, authorised inspectors (行政处罚法 第四十二条)") {
+  GIVEN("a joint task of SCJG (ITEM-1) and WJW (ITEM-2), due 2026-12-31") {
+    const v1::Task task = DrawnTask();
+    const absl::CivilDay today(2026, 9, 21);
+    Catalogue c;
+    for (const auto& i : {Inspector("A", kScjg, "ITEM-1"), Inspector("B", kWjw, "ITEM-2"),
+                          Inspector("C", kScjg, "ITEM-1")}) {
+      c.inspectors[i.id()] = i;
+    }
+    WHEN("one inspector of each department is named") {
+      auto assigned = AssignmentOf(task, Ids({"A", "B"}), "inspector_ids", c.View(), today);
+      THEN("both are on the task in slot order, with name, certificate and department") {
+        REQUIRE(assigned.ok());
+        REQUIRE(assigned->size() == 2);
+        CHECK((*assigned)[0].inspector_id() == "A");
+        CHECK((*assigned)[0].certificate_no() == "ZJA");
+        CHECK((*assigned)[1].department().code() == kWjw);
+      }
+    }
+    WHEN("only one inspector is named") {
+      auto assigned = AssignmentOf(task, Ids({"A"}), "inspector_ids", c.View(), today);
+      THEN("the list is refused") {
+        CHECK(Fields(assigned.status()) == std::set<std::string>{"inspector_ids"});
+      }
+    }
+    WHEN("two inspectors of one department are named") {
+      auto assigned = AssignmentOf(task, Ids({"A", "C"}), "inspector_ids", c.View(), today);
+      THEN("the list is refused: WJW has nobody to answer its check points") {
+        CHECK(Fields(assigned.status()) == std::set<std::string>{"inspector_ids"});
+      }
+    }
+    WHEN("the second inspector is suspended, unknown, unauthorised, expired or in conflict") {
+      auto refused = [&](const catalogue::v1::Inspector& second) {
+        Catalogue copy = c;
+        copy.inspectors[second.id()] = second;
+        return Fields(AssignmentOf(task, Ids({"A", second.id().c_str()}), "inspector_ids",
+                                   copy.View(), today).status());
+      };
+      catalogue::v1::Inspector suspended = Inspector("S", kWjw, "ITEM-2");
+      suspended.set_status(catalogue::v1::INSPECTOR_STATUS_SUSPENDED);
+      catalogue::v1::Inspector expiring = Inspector("E", kWjw, "ITEM-2");
+      *expiring.mutable_certificate()->mutable_valid_until() = DateOf(2026, 12, 30);
+      catalogue::v1::Inspector conflicted = Inspector("X", kWjw, "ITEM-2");
+      conflicted.add_conflicts(kUscc);
+      THEN("inspector_ids[1] is named each time") {
+        const std::set<std::string> second{"inspector_ids[1]"};
+        CHECK(refused(suspended) == second);
+        CHECK(refused(expiring) == second);
+        CHECK(refused(conflicted) == second);
+        CHECK(refused(Inspector("U", kWjw, "ITEM-9")) == second);
+        CHECK(refused(Inspector("O", "330700-GA", "ITEM-2")) == second);
+        CHECK(Fields(AssignmentOf(task, Ids({"A", "nobody"}), "inspector_ids", c.View(), today)
+                         .status()) == second);
+        CHECK(Fields(AssignmentOf(task, Ids({"A", "A"}), "inspector_ids", c.View(), today)
+                         .status()) == second);
+      }
+    }
+    WHEN("an inspector is authorised by field, or by the main item of a sub-item") {
+      catalogue::v1::RegulatoryItem item2;
+      item2.set_code("ITEM-2");
+      item2.set_parent_code("ITEM-MAIN");
+      item2.set_field("public-health");
+      c.items["ITEM-2"] = item2;
+      catalogue::v1::Inspector by_field = Inspector("F", kWjw, "");
+      by_field.add_authorised_fields("public-health");
+      c.inspectors["F"] = by_field;
+      c.inspectors["M"] = Inspector("M", kWjw, "ITEM-MAIN");
+      THEN("either may be assigned") {
+        CHECK(AssignmentOf(task, Ids({"A", "F"}), "inspector_ids", c.View(), today).ok());
+        CHECK(AssignmentOf(task, Ids({"A", "M"}), "inspector_ids", c.View(), today).ok());
+      }
+    }
+  }
+}
+
+SCENARIO("reassignment is the lead department's, before the result") {
+  v1::Task task = DrawnTask();
+  Caller lead{.department = kScjg, .user_id = "LEAD"};
+  Caller other{.department = kWjw, .user_id = "OTHER"};
+  CHECK(*NextState(task, Action::kReassign, lead) == v1::TASK_STATE_ASSIGNED);
+  CHECK(NextState(task, Action::kReassign, other).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  task.set_state(v1::TASK_STATE_RESULT_SUBMITTED);
+  CHECK(NextState(task, Action::kReassign, lead).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+}
+
+// The drawn task reviewed with a result whose SCJG finding is ordered rectified
+// (`ordering`) or only fed back to routine supervision.
+v1::Task ReviewedTask(bool ordering) {
+  v1::Task task = DrawnTask();
+  task.set_state(v1::TASK_STATE_ON_SITE);
+  v1::Result submitted = PassingResult(false);
+  if (ordering) {
+    submitted.mutable_departments(0)->mutable_actions(0)->set_measure(
+        v1::FOLLOW_UP_MEASURE_ORDER_RECTIFICATION);
+  }
+  const ResultContext context = ContextFor(task);
+  const v1::Result result = *CheckResult(submitted, context);
+  *task.mutable_result_digest() = DigestOf(result, context);
+  *task.mutable_result() = result;
+  task.set_state(v1::TASK_STATE_REVIEWED);
+  return task;
+}
+
+SCENARIO("an order to rectify covers the ordered findings, and its follow-up only those") {
+  GIVEN("a reviewed joint task whose SCJG finding is ordered rectified") {
+    const v1::Task task = ReviewedTask(true);
+    WHEN("no check point is named") {
+      auto findings = FindingsToRectify(task, {});
+      THEN("every finding the ordering measure concerns is covered") {
+        REQUIRE(findings.ok());
+        REQUIRE(findings->size() == 1);
+        CHECK((*findings)[0].check_point().item_code() == "ITEM-1");
+      }
+      AND_THEN("the follow-up carries SCJG's item, form and that check point only") {
+        const v1::Task follow_up =
+            FollowUpTaskOf(task, *findings, DateOf(2026, 11, 13),
+                           ActorOf(As(kScjg, "LEAD")), absl::FromUnixSeconds(1'790'000'000));
+        CHECK(follow_up.name() == "tasks/f-d-2026-jinhua-q4-1");
+        CHECK(follow_up.state() == v1::TASK_STATE_CREATED);
+        CHECK(follow_up.origin().follow_up_of() == task.name());
+        REQUIRE(follow_up.departments_size() == 1);
+        CHECK(follow_up.departments(0).forms(0).code() == "FORM-A");
+        REQUIRE(follow_up.check_points_size() == 1);
+        CHECK(follow_up.check_points(0).check_point_code() == "CP-1");
+      }
+    }
+    WHEN("a check point that is no ordered finding is named") {
+      google::protobuf::RepeatedPtrField<v1::CheckPointRef> named;
+      v1::CheckPointRef& ref = *named.Add();
+      ref.set_form_code("FORM-B");
+      ref.set_item_code("ITEM-2");
+      ref.set_check_point_code("CP-1");
+      THEN("check_points[0] is refused") {
+        CHECK(Fields(FindingsToRectify(task, named).status()) ==
+              std::set<std::string>{"check_points[0]"});
+      }
+    }
+    WHEN("an order exists already") {
+      v1::Task ordered = task;
+      ordered.mutable_rectification()->set_follow_up_task("tasks/f-d-2026-jinhua-q4-1");
+      THEN("a second is FAILED_PRECONDITION") {
+        CHECK(FindingsToRectify(ordered, {}).status().code() ==
+              absl::StatusCode::kFailedPrecondition);
+      }
+    }
+  }
+  GIVEN("a reviewed task whose result orders no rectification") {
+    THEN("no order may be issued") {
+      CHECK(FindingsToRectify(ReviewedTask(false), {}).status().code() ==
+            absl::StatusCode::kFailedPrecondition);
+    }
+  }
+}
+
+SCENARIO("a follow-up is RECTIFIED only without findings, and completes instead of submitting") {
+  v1::ResultDigest clean;
+  v1::ResultDigest failing;
+  failing.add_findings()->set_answer_code("N");
+  CHECK(CheckFollowUpOutcome(v1::RECTIFICATION_OUTCOME_RECTIFIED, clean).ok());
+  CHECK(Fields(CheckFollowUpOutcome(v1::RECTIFICATION_OUTCOME_RECTIFIED, failing)) ==
+        std::set<std::string>{"outcome"});
+  CHECK(CheckFollowUpOutcome(v1::RECTIFICATION_OUTCOME_NOT_RECTIFIED, failing).ok());
+  CHECK(Fields(CheckFollowUpOutcome(v1::RECTIFICATION_OUTCOME_UNSPECIFIED, clean)) ==
+        std::set<std::string>{"outcome"});
+
+  v1::Task follow_up = DrawnTask();
+  follow_up.mutable_origin()->set_source(v1::TASK_SOURCE_FOLLOW_UP);
+  follow_up.set_state(v1::TASK_STATE_ON_SITE);
+  const Caller inspector = As(kScjg, "INS-1");
+  CHECK(*NextState(follow_up, Action::kCompleteFollowUp, inspector) == v1::TASK_STATE_COMPLETED);
+  CHECK(NextState(follow_up, Action::kSubmitResult, inspector).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  v1::Task ordinary = DrawnTask();
+  ordinary.set_state(v1::TASK_STATE_ON_SITE);
+  CHECK(NextState(ordinary, Action::kCompleteFollowUp, inspector).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+}
+
+SCENARIO("a correction's departments are checked as a result's, named under departments") {
+  v1::Task task = ReviewedTask(false);
+  task.set_state(v1::TASK_STATE_PUBLISHED);
+  const ResultContext context = ContextFor(task);
+  DepartmentResults corrected = PassingResult(false).departments();
+  corrected[0].mutable_category()->set_code("1");
+  auto checked = CheckCorrectedDepartments(corrected, context);
+  REQUIRE(checked.ok());
+  CHECK((*checked)[0].category().outcome() == v1::RESULT_OUTCOME_NO_PROBLEM);
+  corrected[1].mutable_category()->set_code("no-such-code");
+  CHECK(Fields(CheckCorrectedDepartments(corrected, context).status()).count(
+            "departments[1].category.code") == 1);
+  corrected.RemoveLast();
+  CHECK(Fields(CheckCorrectedDepartments(corrected, context).status()) ==
+        std::set<std::string>{"departments"});
+  CHECK(*NextState(task, Action::kCorrectPublication, As(kScjg, "LEAD")) ==
+        v1::TASK_STATE_PUBLISHED);
 }
 
 }  // namespace

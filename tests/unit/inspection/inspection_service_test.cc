@@ -71,6 +71,44 @@ struct Fixture {
     }
   }
 
+  void Project(const catalogue::v1::Inspector& inspector, bool changed = false) {
+    if (changed) {
+      catalogue::v1::InspectorChanged event;
+      *event.mutable_inspector() = inspector;
+      Apply(topics::kCatalogue, event, true);
+    } else {
+      catalogue::v1::InspectorRegistered event;
+      *event.mutable_inspector() = inspector;
+      Apply(topics::kCatalogue, event, true);
+    }
+  }
+
+  // AssignTask, or ReassignTask when `reason` is given, by the lead department.
+  grpc::Status Assign(const std::string& task, std::vector<std::string> ids,
+                      const std::string& request_id, const std::string& reason = "",
+                      bool reassign = false, v1::Task* out = nullptr) {
+    v1::AssignTaskRequest request;
+    request.set_request_id(request_id);
+    request.set_name(task);
+    for (const std::string& id : ids) request.add_inspector_ids(id);
+    request.set_reason(reason);
+    v1::Task ignored;
+    auto context = CallBy(kScjg, "LEAD");
+    return reassign ? stub->ReassignTask(context.get(), request, out ? out : &ignored)
+                    : stub->AssignTask(context.get(), request, out ? out : &ignored);
+  }
+
+  template <typename Event>
+  std::vector<Event> Events() {
+    std::vector<Event> found;
+    const auto outbox = db->ReadOutbox(0, 1000);
+    for (const auto& e : *outbox) {
+      if (e.type() != Event::descriptor()->full_name()) continue;
+      REQUIRE(found.emplace_back().ParseFromString(e.payload()));
+    }
+    return found;
+  }
+
   v1::Task Get() {
     v1::GetTaskRequest request;
     request.set_name(kTaskName);
@@ -119,6 +157,21 @@ struct Fixture {
     writer->Write(chunk);
     writer->WritesDone();
     return writer->Finish();
+  }
+
+  // The drawn task's way to publication with `result` (accept, arrive, submit, approve,
+  // publish).
+  void Publish(const v1::Result& result) {
+    REQUIRE(Move("accept", "INS-1", "p-accept").ok());
+    REQUIRE(Move("arrive", "INS-1", "p-arrive").ok());
+    REQUIRE(Submit(result, "p-submit").ok());
+    v1::ReviewResultRequest review;
+    review.set_request_id("p-review");
+    review.set_name(kTaskName);
+    review.set_decision(v1::REVIEW_DECISION_APPROVE);
+    v1::Task reviewed;
+    REQUIRE(stub->ReviewResult(CallBy(kScjg, "REVIEWER").get(), review, &reviewed).ok());
+    REQUIRE(Move("publish", "LEAD", "p-publish").ok());
   }
 
   std::vector<std::string> EventTypes() {
@@ -269,6 +322,343 @@ SCENARIO_METHOD(Fixture, "a result goes to review and publication; the public se
       }
     }
   }
+}
+
+SCENARIO_METHOD(Fixture, "a task is reassigned to certified inspectors of the catalogue") {
+  GIVEN("a drawn task and four inspectors projected from the catalogue") {
+    PublishForms();
+    Apply(topics::kSampling, JointDraw(), false);
+    for (const auto& i : {Inspector("INS-3", kScjg, "ITEM-1"), Inspector("INS-4", kWjw, "ITEM-2"),
+                          Inspector("INS-5", kWjw, "ITEM-2")}) {
+      Project(i);
+    }
+    const v1::Task before = Get();
+    const uint64_t backlog = db->OutboxBacklog();
+    const auto unchanged = [&] {
+      CHECK(Get().version() == before.version());
+      CHECK(db->OutboxBacklog() == backlog);
+    };
+    WHEN("it is reassigned without a reason") {
+      const grpc::Status status = Assign(kTaskName, {"INS-3", "INS-4"}, "re-1", "", true);
+      THEN("reason is named") {
+        CHECK(FieldNames(status) == std::set<std::string>{"reason"});
+        unchanged();
+      }
+    }
+    WHEN("the second inspector was retired (and a stale copy of them arrives later)") {
+      catalogue::v1::Inspector retired = Inspector("INS-5", kWjw, "ITEM-2", 2);
+      retired.set_status(catalogue::v1::INSPECTOR_STATUS_RETIRED);
+      Project(retired, true);
+      Project(Inspector("INS-5", kWjw, "ITEM-2", 1));
+      const grpc::Status status = Assign(kTaskName, {"INS-3", "INS-5"}, "re-2", "改派", true);
+      THEN("inspector_ids[1] is named and nothing changes") {
+        CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+        CHECK(FieldNames(status) == std::set<std::string>{"inspector_ids[1]"});
+        unchanged();
+      }
+    }
+    WHEN("it is assigned again with AssignTask") {
+      const grpc::Status status = Assign(kTaskName, {"INS-3", "INS-4"}, "re-3");
+      THEN("FAILED_PRECONDITION: a drawn task is assigned already") {
+        CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+        unchanged();
+      }
+    }
+    WHEN("it is reassigned to two certified inspectors with a reason") {
+      v1::Task after;
+      REQUIRE(Assign(kTaskName, {"INS-3", "INS-4"}, "re-4", "原执法人员回避", true, &after).ok());
+      THEN("the task has them and TaskAssigned names the previous inspectors and the reason") {
+        CHECK(after.state() == v1::TASK_STATE_ASSIGNED);
+        REQUIRE(after.inspectors_size() == 2);
+        CHECK(after.inspectors(0).inspector_id() == "INS-3");
+        CHECK(after.history().rbegin()->trigger() == "ReassignTask");
+        const auto assigned = Events<v1::TaskAssigned>();
+        REQUIRE(assigned.size() == 2);
+        CHECK(assigned[1].previous_inspectors(0).inspector_id() == "INS-1");
+        CHECK(assigned[1].previous_inspectors(1).inspector_id() == "INS-2");
+        CHECK(assigned[1].reason() == "原执法人员回避");
+        CHECK(assigned[1].task().inspectors(1).inspector_id() == "INS-4");
+      }
+    }
+  }
+}
+
+// The fixture's result with SCJG's finding ordered rectified instead of transferred.
+v1::Result OrderingResult() {
+  v1::Result result = PassingResult(false);
+  result.mutable_departments(0)->mutable_actions(0)->set_measure(
+      v1::FOLLOW_UP_MEASURE_ORDER_RECTIFICATION);
+  return result;
+}
+
+// A follow-up's result for SCJG's check point: `answer` Y (rectified) or N (still failing,
+// transferred to case handling).
+v1::Result FollowUpResult(const std::string& answer) {
+  v1::Result result;
+  auto& d = *result.add_departments();
+  d.mutable_department()->set_code(kScjg);
+  d.mutable_category()->set_code(answer == "N" ? "A" : "1");
+  d.add_verification_methods(v1::VERIFICATION_METHOD_ON_SITE);
+  auto& action = *d.add_actions();
+  if (answer == "N") {
+    action.set_measure(v1::FOLLOW_UP_MEASURE_TRANSFER_TO_CASE);
+    action.add_departments()->set_code("330700-ZHZF");
+  } else {
+    action.set_measure(v1::FOLLOW_UP_MEASURE_NONE);
+  }
+  auto& a = *result.add_answers();
+  a.mutable_check_point()->set_form_code("FORM-A");
+  a.mutable_check_point()->set_item_code("ITEM-1");
+  a.mutable_check_point()->set_check_point_code("CP-1");
+  a.set_answer_code(answer);
+  if (answer == "N") a.set_note("仍未公示营业执照");
+  for (const char* id : {"INS-1", "INS-3"}) {
+    auto& s = *result.add_inspector_signatures();
+    s.set_inspector_id(id);
+    s.set_signature_sha256(std::string(64, 'a'));
+  }
+  result.mutable_representative()->set_name("张三");
+  result.mutable_representative()->set_signature_sha256(std::string(64, 'b'));
+  *result.mutable_inspection_date() = testing::DateOf(2026, 9, 21);
+  return result;
+}
+
+SCENARIO_METHOD(Fixture, "an order to rectify makes a follow-up for the failed check point only") {
+  GIVEN("a published joint task whose SCJG result orders rectification") {
+    PublishForms();
+    Project(Inspector("INS-1", kScjg, "ITEM-1"));
+    Project(Inspector("INS-3", kScjg, "ITEM-1"));
+    Apply(topics::kSampling, JointDraw(), false);
+    Publish(OrderingResult());
+    v1::OrderRectificationRequest order;
+    order.set_request_id("order-1");
+    order.set_name(kTaskName);
+    *order.mutable_rectify_by() = testing::DateOf(2026, 10, 30);
+    order.set_notice_number("金市监责改〔2026〕12号");
+    order.add_inspector_ids("INS-1");
+    order.add_inspector_ids("INS-3");
+    WHEN("the lead department orders it with two inspectors for the follow-up") {
+      v1::OrderRectificationResponse ordered;
+      REQUIRE(stub->OrderRectification(CallBy(kScjg, "LEAD").get(), order, &ordered).ok());
+      const v1::Task& follow_up = ordered.follow_up();
+      THEN("the follow-up checks SCJG's failed check point, assigned, due after rectify_by") {
+        CHECK(follow_up.origin().source() == v1::TASK_SOURCE_FOLLOW_UP);
+        CHECK(follow_up.origin().follow_up_of() == kTaskName);
+        CHECK(follow_up.state() == v1::TASK_STATE_ASSIGNED);
+        REQUIRE(follow_up.departments_size() == 1);
+        CHECK(follow_up.departments(0).department().code() == kScjg);
+        REQUIRE(follow_up.check_points_size() == 1);
+        CHECK(follow_up.check_points(0).item_code() == "ITEM-1");
+        CHECK(follow_up.due_date().month() == 11);  // 10 working days after 2026-10-30
+        CHECK(ordered.task().rectification().follow_up_task() == follow_up.name());
+        const std::vector<std::string> types = EventTypes();
+        REQUIRE(types.size() >= 3);
+        CHECK(std::vector<std::string>(types.end() - 3, types.end()) ==
+              std::vector<std::string>{"jianguan.inspection.v1.RectificationOrdered",
+                                       "jianguan.inspection.v1.TaskCreated",
+                                       "jianguan.inspection.v1.TaskAssigned"});
+        CHECK(Events<v1::RectificationOrdered>()[0].findings_size() == 1);
+      }
+      AND_WHEN("it is ordered again") {
+        order.set_request_id("order-2");
+        v1::OrderRectificationResponse again;
+        const grpc::Status status =
+            stub->OrderRectification(CallBy(kScjg, "LEAD").get(), order, &again);
+        THEN("FAILED_PRECONDITION: one order per task") {
+          CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+        }
+      }
+      AND_WHEN("the follow-up is visited") {
+        const auto move = [&](const std::string& rpc) {
+          v1::TaskTransitionRequest r;
+          r.set_request_id("fu-" + rpc);
+          r.set_name(follow_up.name());
+          v1::ArriveOnSiteRequest a;
+          a.set_request_id("fu-" + rpc);
+          a.set_name(follow_up.name());
+          v1::Task t;
+          return rpc == "accept" ? stub->AcceptTask(CallBy(kScjg, "INS-1").get(), r, &t)
+                                 : stub->ArriveOnSite(CallBy(kScjg, "INS-1").get(), a, &t);
+        };
+        REQUIRE(move("accept").ok());
+        REQUIRE(move("arrive").ok());
+        const auto complete = [&](const std::string& answer, v1::RectificationOutcome outcome,
+                                  v1::Task* out) {
+          v1::CompleteFollowUpRequest r;
+          r.set_request_id("complete-" + answer + std::to_string(outcome));
+          r.set_name(follow_up.name());
+          r.set_outcome(outcome);
+          *r.mutable_result() = FollowUpResult(answer);
+          return stub->CompleteFollowUp(CallBy(kScjg, "INS-1").get(), r, out);
+        };
+        v1::Task done;
+        THEN("RECTIFIED with a finding is refused naming outcome") {
+          CHECK(FieldNames(complete("N", v1::RECTIFICATION_OUTCOME_RECTIFIED, &done)) ==
+                std::set<std::string>{"outcome"});
+        }
+        THEN("RECTIFIED completes it and records the outcome on the original") {
+          REQUIRE(complete("Y", v1::RECTIFICATION_OUTCOME_RECTIFIED, &done).ok());
+          CHECK(done.state() == v1::TASK_STATE_COMPLETED);
+          CHECK(Get().rectification().outcome() == v1::RECTIFICATION_OUTCOME_RECTIFIED);
+          REQUIRE(Events<v1::FollowUpCompleted>().size() == 1);
+          CHECK(Events<v1::FollowUpCompleted>()[0].findings_size() == 0);
+          CHECK(Events<v1::LeadTransferred>().empty());
+        }
+        THEN("NOT_RECTIFIED with a transfer sends the lead to case handling") {
+          REQUIRE(complete("N", v1::RECTIFICATION_OUTCOME_NOT_RECTIFIED, &done).ok());
+          CHECK(Get().rectification().outcome() == v1::RECTIFICATION_OUTCOME_NOT_RECTIFIED);
+          CHECK(Events<v1::FollowUpCompleted>()[0].outcome() ==
+                v1::RECTIFICATION_OUTCOME_NOT_RECTIFIED);
+          const auto leads = Events<v1::LeadTransferred>();
+          REQUIRE(leads.size() == 1);
+          CHECK(leads[0].task().name() == follow_up.name());
+          CHECK(leads[0].findings(0).note() == "仍未公示营业执照");
+        }
+      }
+    }
+  }
+}
+
+SCENARIO_METHOD(Fixture, "a correction is a new linked publication; the public sees the latest") {
+  GIVEN("a published joint task") {
+    PublishForms();
+    Apply(topics::kSampling, JointDraw(), false);
+    Publish(OrderingResult());
+    v1::CorrectPublicationRequest correct;
+    correct.set_request_id("correct-1");
+    correct.set_publication(std::string(kTaskName) + "/publications/1");
+    for (const char* department : {kScjg, kWjw}) {
+      auto& d = *correct.add_departments();
+      d.mutable_department()->set_code(department);
+      d.mutable_category()->set_code("1");
+      d.add_verification_methods(v1::VERIFICATION_METHOD_ON_SITE);
+      d.add_actions()->set_measure(v1::FOLLOW_UP_MEASURE_NONE);
+    }
+    correct.set_reason("复核后更正检查结果");
+    auto public_stub = server.Stub<v1::InspectionPublic>();
+    const auto listed = [&](bool include_corrected) {
+      grpc::ClientContext anonymous;
+      v1::ListPublishedResultsRequest list;
+      list.set_uscc(kUscc);
+      list.set_include_corrected(include_corrected);
+      v1::ListPublishedResultsResponse response;
+      REQUIRE(public_stub->ListPublishedResults(&anonymous, list, &response).ok());
+      return response;
+    };
+    WHEN("it is corrected without a reason") {
+      correct.set_reason("");
+      v1::Task task;
+      THEN("reason is named") {
+        CHECK(FieldNames(stub->CorrectPublication(CallBy(kScjg, "LEAD").get(), correct, &task)) ==
+              std::set<std::string>{"reason"});
+      }
+    }
+    WHEN("the lead department corrects the first publication") {
+      v1::Task task;
+      REQUIRE(stub->CorrectPublication(CallBy(kScjg, "LEAD").get(), correct, &task).ok());
+      THEN("publication 2 corrects 1, and the public list shows 2 only unless asked") {
+        REQUIRE(task.publications_size() == 2);
+        CHECK(task.publications(0).corrected_by() == std::string(kTaskName) + "/publications/2");
+        CHECK(task.publications(1).corrects() == correct.publication());
+        const auto standing = listed(false);
+        REQUIRE(standing.results_size() == 1);
+        CHECK(standing.results(0).name() == std::string(kTaskName) + "/publications/2");
+        CHECK(standing.results(0).departments(0).category().code() == "1");
+        CHECK(listed(true).results_size() == 2);
+        const auto published = Events<v1::ResultPublished>();
+        REQUIRE(published.size() == 2);
+        CHECK(published[1].corrects() == correct.publication());
+        CHECK(published[1].correction_reason() == "复核后更正检查结果");
+      }
+      AND_WHEN("the corrected publication is corrected again") {
+        correct.set_request_id("correct-2");
+        const grpc::Status status =
+            stub->CorrectPublication(CallBy(kScjg, "LEAD").get(), correct, &task);
+        THEN("FAILED_PRECONDITION: only the standing one may be corrected") {
+          CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+        }
+      }
+    }
+  }
+}
+
+SCENARIO_METHOD(Fixture, "a retried request_id answers the first answer; reused, it is refused") {
+  GIVEN("a drawn task and inspectors in the catalogue") {
+    PublishForms();
+    Apply(topics::kSampling, JointDraw(), false);
+    for (const auto& i : {Inspector("INS-3", kScjg, "ITEM-1"), Inspector("INS-4", kWjw, "ITEM-2"),
+                          Inspector("INS-5", kWjw, "ITEM-2")}) {
+      Project(i);
+    }
+    v1::Task first;
+    REQUIRE(Assign(kTaskName, {"INS-3", "INS-4"}, "same-id", "改派", true, &first).ok());
+    const uint64_t backlog = db->OutboxBacklog();
+    WHEN("the same request is sent again") {
+      v1::Task again;
+      REQUIRE(Assign(kTaskName, {"INS-3", "INS-4"}, "same-id", "改派", true, &again).ok());
+      THEN("the first answer comes back and nothing is written twice") {
+        CHECK(again.SerializeAsString() == first.SerializeAsString());
+        CHECK(db->OutboxBacklog() == backlog);
+        CHECK(Get().version() == first.version());
+      }
+    }
+    WHEN("the same request_id comes with another request") {
+      const grpc::Status status = Assign(kTaskName, {"INS-3", "INS-5"}, "same-id", "改派", true);
+      THEN("INVALID_ARGUMENT names request_id and nothing changes") {
+        CHECK(FieldNames(status) == std::set<std::string>{"request_id"});
+        CHECK(db->OutboxBacklog() == backlog);
+        CHECK(Get().inspectors(1).inspector_id() == "INS-4");
+      }
+    }
+  }
+}
+
+SCENARIO_METHOD(Fixture, "without a caller every departments' RPC is UNAUTHENTICATED") {
+  const auto anonymous = [] { return std::make_unique<grpc::ClientContext>(); };
+  std::vector<grpc::Status> answers;
+  v1::Task task;
+  answers.push_back(stub->CreateTask(anonymous().get(), {}, &task));
+  answers.push_back(stub->GetTask(anonymous().get(), {}, &task));
+  v1::ListTasksResponse tasks_page;
+  answers.push_back(stub->ListTasks(anonymous().get(), {}, &tasks_page));
+  answers.push_back(stub->AssignTask(anonymous().get(), {}, &task));
+  answers.push_back(stub->ReassignTask(anonymous().get(), {}, &task));
+  answers.push_back(stub->AcceptTask(anonymous().get(), {}, &task));
+  answers.push_back(stub->ArriveOnSite(anonymous().get(), {}, &task));
+  answers.push_back(stub->SubmitResult(anonymous().get(), {}, &task));
+  answers.push_back(stub->ReviewResult(anonymous().get(), {}, &task));
+  answers.push_back(stub->PublishResult(anonymous().get(), {}, &task));
+  answers.push_back(stub->CorrectPublication(anonymous().get(), {}, &task));
+  answers.push_back(stub->SuspendTask(anonymous().get(), {}, &task));
+  answers.push_back(stub->ResumeTask(anonymous().get(), {}, &task));
+  answers.push_back(stub->CancelTask(anonymous().get(), {}, &task));
+  v1::OrderRectificationResponse ordered;
+  answers.push_back(stub->OrderRectification(anonymous().get(), {}, &ordered));
+  answers.push_back(stub->CompleteFollowUp(anonymous().get(), {}, &task));
+  v1::InspectionReport report;
+  answers.push_back(stub->GetInspectionReport(anonymous().get(), {}, &report));
+  {
+    v1::UploadEvidenceResponse uploaded;
+    auto context = anonymous();
+    auto writer = stub->UploadEvidence(context.get(), &uploaded);
+    writer->WritesDone();
+    answers.push_back(writer->Finish());
+  }
+  REQUIRE(answers.size() == 18);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    INFO("RPC #" << i);
+    CHECK(answers[i].error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  }
+  auto public_stub = server.Stub<v1::InspectionPublic>();
+  v1::ListPublishedResultsRequest list;
+  list.set_uscc(kUscc);
+  v1::ListPublishedResultsResponse listed;
+  CHECK(public_stub->ListPublishedResults(anonymous().get(), list, &listed).ok());
+  v1::GetPublishedResultRequest get;
+  get.set_name("tasks/none/publications/1");
+  v1::PublicResult result;
+  CHECK(public_stub->GetPublishedResult(anonymous().get(), get, &result).error_code() ==
+        grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
