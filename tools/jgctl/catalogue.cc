@@ -51,19 +51,14 @@ int ListAll(Request request, Call call, Print print) {
 }
 
 int Import(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "jgctl: cannot read %s\n", path.c_str());
-    return 1;
-  }
-  std::stringstream content;
-  content << in.rdbuf();
+  std::string content;
+  if (!ReadWholeFile(path, &content)) return 1;
   v1::ImportCatalogueRequest request;
-  request.set_request_id("import-" + std::to_string(std::hash<std::string>()(content.str())));
+  request.set_request_id("import-" + std::to_string(std::hash<std::string>()(content)));
   request.set_format(path.size() > 4 && path.substr(path.size() - 4) == ".csv"
                          ? v1::IMPORT_FORMAT_INSPECTORS_CSV
                          : v1::IMPORT_FORMAT_JSON);
-  request.set_content(content.str());
+  request.set_content(content);
   grpc::ClientContext context;
   Identify(context);
   v1::ImportCatalogueResponse response;

@@ -1,6 +1,8 @@
 #include "tools/jgctl/client.h"
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -21,6 +23,18 @@ void Identify(grpc::ClientContext& context, std::string_view department,
   context.AddMetadata("x-jg-department", std::string(department));
   context.AddMetadata("x-jg-system", "jgctl");
   for (std::string_view role : roles) context.AddMetadata("x-jg-role", std::string(role));
+}
+
+bool ReadWholeFile(const std::string& path, std::string* content) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "jgctl: cannot read %s\n", path.c_str());
+    return false;
+  }
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  *content = bytes.str();
+  return true;
 }
 
 int Fail(const grpc::Status& status) {

@@ -36,6 +36,10 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& flag_value,
 void Identify(grpc::ClientContext& context, std::string_view department = kJgctlDepartment,
               std::initializer_list<std::string_view> roles = {});
 
+/// The whole file at `path` into `*content`; false, after saying so on stderr, when it cannot
+/// be read.
+bool ReadWholeFile(const std::string& path, std::string* content);
+
 /// Prints a failed call to stderr — its message and every field it names — and returns
 /// exit status 1.
 int Fail(const grpc::Status& status);

@@ -127,22 +127,17 @@ void PrintPlan(const v1::Plan& plan) {
 }
 
 int Create(const Client& client, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "jgctl: cannot read %s\n", path.c_str());
-    return 1;
-  }
-  std::stringstream content;
-  content << in.rdbuf();
+  std::string content;
+  if (!ReadWholeFile(path, &content)) return 1;
   v1::CreatePlanRequest request;
-  if (auto status = pb::util::JsonStringToMessage(content.str(), request.mutable_plan());
+  if (auto status = pb::util::JsonStringToMessage(content, request.mutable_plan());
       !status.ok()) {
     std::fprintf(stderr, "jgctl: %s is not a jianguan.sampling.v1.Plan in JSON: %s\n",
                  path.c_str(), std::string(status.message()).c_str());
     return 1;
   }
   request.set_request_id(absl::StrCat("jgctl-create-", request.plan().plan_id(), "-",
-                                      store::Sha256Hex(content.str()).substr(0, 16)));
+                                      store::Sha256Hex(content).substr(0, 16)));
   std::string department = DepartmentFlag();
   if (department.empty()) department = request.plan().initiating_department().code();
   grpc::ClientContext context;

@@ -177,15 +177,10 @@ int Call(grpc::Status (v1::Inspection::Stub::*method)(grpc::ClientContext*, cons
 }
 
 int SubmitResult(const Client& client, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "jgctl: cannot read %s\n", path.c_str());
-    return 1;
-  }
-  std::stringstream content;
-  content << in.rdbuf();
+  std::string content;
+  if (!ReadWholeFile(path, &content)) return 1;
   v1::SubmitResultRequest request;
-  if (auto status = pb::util::JsonStringToMessage(content.str(), &request); !status.ok()) {
+  if (auto status = pb::util::JsonStringToMessage(content, &request); !status.ok()) {
     std::fprintf(stderr, "jgctl: %s is not a jianguan.inspection.v1.SubmitResultRequest in "
                  "JSON: %s\n", path.c_str(), std::string(status.message()).c_str());
     return 1;
@@ -193,7 +188,7 @@ int SubmitResult(const Client& client, const std::string& path) {
   request.set_name(TaskName(request.name()));
   if (request.request_id().empty()) {
     request.set_request_id(absl::StrCat("jgctl-submit-", request.name(), "-",
-                                        store::Sha256Hex(content.str()).substr(0, 16)));
+                                        store::Sha256Hex(content).substr(0, 16)));
   }
   return Call(&v1::Inspection::Stub::SubmitResult, client, request);
 }

@@ -23,6 +23,7 @@
 #include "libs/testing/uscc_series.h"
 #include "services/sampling/domain/plan_rules.h"
 #include "services/sampling/sampling_service.h"
+#include "libs/testing/consumed_event.h"
 
 namespace jianguan::sampling {
 namespace {
@@ -37,15 +38,7 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 events::ConsumedEvent AsConsumed(const std::string& topic, const std::string& key,
                                  const google::protobuf::Message& message) {
-  common::v1::OutboxEvent outbox = events::MakeEvent(
-      {.topic = topic, .key = key, .source = "bench", .subject = key, .time = absl::Now()},
-      message);
-  events::ConsumedEvent event;
-  event.topic = topic;
-  event.key = key;
-  event.value = outbox.payload();
-  event.headers = events::CloudEventHeaders(outbox, "bench");
-  return event;
+  return jianguan::testing::AsConsumed(topic, key, message, "bench", 0, absl::Now());
 }
 
 TEST_CASE("sampling service: projection, freeze, draw and package over a province") {

@@ -10,6 +10,7 @@
 
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
+#include "libs/testing/field_names.h"
 
 namespace jianguan::catalogue {
 namespace {
@@ -28,11 +29,6 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-std::set<std::string> FieldsOf(const absl::Status& status) {
-  std::set<std::string> fields;
-  for (const auto& violation : FieldViolationsOf(status)) fields.insert(violation.field);
-  return fields;
-}
 
 // A service over a fresh store, with the reference tables of the source tree.
 struct Fixture {
@@ -307,11 +303,11 @@ SCENARIO("bad input is refused with the field named and nothing changed") {
     item.mutable_owning_departments(0)->set_code("999999-NONE");
     auto refused = f.Create(item);
     CHECK(absl::IsInvalidArgument(refused.status()));
-    CHECK(FieldsOf(refused.status()) == std::set<std::string>{"item.owning_departments[0].code"});
+    CHECK(testing::FieldNames(refused.status()) == std::set<std::string>{"item.owning_departments[0].code"});
   }
   WHEN("an item repeats a known code") {
     auto refused = f.Create(Fixture::Item("CPZL-01", "问题"));
-    CHECK(FieldsOf(refused.status()) == std::set<std::string>{"item.code"});
+    CHECK(testing::FieldNames(refused.status()) == std::set<std::string>{"item.code"});
   }
   WHEN("a department repeats a known code") {
     v1::CreateDepartmentRequest request;
@@ -321,7 +317,7 @@ SCENARIO("bad input is refused with the field named and nothing changed") {
     request.mutable_department()->set_level(v1::LEVEL_PROVINCE);
     request.mutable_department()->mutable_region()->set_code("330000");
     request.mutable_department()->set_status(v1::DEPARTMENT_STATUS_ACTIVE);
-    CHECK(FieldsOf(f.service.DoCreateDepartment(f.caller, request).status()) ==
+    CHECK(testing::FieldNames(f.service.DoCreateDepartment(f.caller, request).status()) ==
           std::set<std::string>{"department.code"});
   }
   WHEN("a revision makes the main item a sub-item of its own sub-item") {
@@ -329,13 +325,13 @@ SCENARIO("bad input is refused with the field named and nothing changed") {
     looped.set_parent_code("CPZL-01-01");
     auto refused = f.Revise(looped);
     CHECK(absl::IsInvalidArgument(refused.status()));
-    CHECK(FieldsOf(refused.status()) == std::set<std::string>{"item.parent_code"});
+    CHECK(testing::FieldNames(refused.status()) == std::set<std::string>{"item.parent_code"});
   }
   WHEN("a check point has no allowed answers") {
     v1::RegulatoryItem item = Fixture::Item("CPZL-03", "问题");
     item.mutable_check_points(0)->clear_allowed_answers();
     auto refused = f.Create(item);
-    CHECK(FieldsOf(refused.status()) == std::set<std::string>{"item.check_points[0].allowed_answers"});
+    CHECK(testing::FieldNames(refused.status()) == std::set<std::string>{"item.check_points[0].allowed_answers"});
   }
   WHEN("a published item is published again") {
     auto refused = f.Publish("CPZL-01");
@@ -346,7 +342,7 @@ SCENARIO("bad input is refused with the field named and nothing changed") {
     v1::RegulatoryItem item = Fixture::Item("x", "");
     item.set_category(static_cast<v1::ItemCategory>(9));
     auto refused = f.Create(item);
-    CHECK(FieldsOf(refused.status()) ==
+    CHECK(testing::FieldNames(refused.status()) ==
           std::set<std::string>{"item.code", "item.category", "item.check_points[0].question"});
   }
   CHECK(f.db->OutboxBacklog() == backlog);

@@ -21,6 +21,8 @@
 #include "services/sampling/domain/plan_rules.h"
 #include "services/sampling/sampling_metrics.h"
 #include "tests/unit/sampling/draw_fixtures.h"
+#include "libs/testing/consumed_event.h"
+#include "libs/testing/field_names.h"
 
 namespace jianguan::sampling {
 namespace {
@@ -29,11 +31,6 @@ using jianguan::testing::DateOf;
 
 using testing::TestUscc;
 
-std::set<std::string> FieldsOf(const absl::Status& status) {
-  std::set<std::string> fields;
-  for (const auto& violation : FieldViolationsOf(status)) fields.insert(violation.field);
-  return fields;
-}
 
 struct Fixture {
   Fixture()
@@ -48,14 +45,8 @@ struct Fixture {
   // Applies `message` as if consumed from `topic`.
   void Consume(const std::string& topic, const std::string& key,
                const google::protobuf::Message& message) {
-    common::v1::OutboxEvent outbox = events::MakeEvent(
-        {.topic = topic, .key = key, .source = "test", .subject = key, .time = clock.Now()},
-        message);
-    events::ConsumedEvent event;
-    event.topic = topic;
-    event.key = key;
-    event.value = outbox.payload();
-    event.headers = events::CloudEventHeaders(outbox, "test-producer");
+    const events::ConsumedEvent event =
+        jianguan::testing::AsConsumed(topic, key, message, "test", 0, clock.Now());
     store::UnitOfWork work;
     absl::Status applied;
     if (topic == topics::kSubject) {
@@ -330,7 +321,7 @@ TEST_CASE("bad plans are refused naming every field and change nothing") {
   *plan.mutable_period_end() = DateOf(2026, 2, 30);
   auto refused = f.Create(plan);
   REQUIRE(absl::IsInvalidArgument(refused.status()));
-  const std::set<std::string> fields = FieldsOf(refused.status());
+  const std::set<std::string> fields = jianguan::testing::FieldNames(refused.status());
   for (const char* field :
        {"plan.plan_id", "plan.title", "plan.year", "plan.inspectors_per_task",
         "plan.target.types[0]", "plan.target.industry_prefixes[0]", "plan.period_end"}) {
@@ -345,7 +336,8 @@ TEST_CASE("bad plans are refused naming every field and change nothing") {
   unknown_item.mutable_departments(1)->mutable_items(0)->set_code("JG-404");
   auto no_item = f.Create(unknown_item);
   REQUIRE(absl::IsInvalidArgument(no_item.status()));
-  CHECK(FieldsOf(no_item.status()).count("plan.departments[1].items[0].code") == 1);
+  CHECK(jianguan::testing::FieldNames(no_item.status())
+            .count("plan.departments[1].items[0].code") == 1);
 
   auto listed = PlanStore(*f.db).ListPlans(100, "", [](const v1::Plan&) { return true; });
   REQUIRE(listed.ok());
@@ -358,7 +350,7 @@ TEST_CASE("bad plans are refused naming every field and change nothing") {
   draw.set_entropy(std::string("\xff\xfe", 2));
   auto bad_entropy = f.service.DoDrawPlan(f.initiator, draw);
   REQUIRE(absl::IsInvalidArgument(bad_entropy.status()));
-  CHECK(FieldsOf(bad_entropy.status()) == std::set<std::string>{"entropy"});
+  CHECK(jianguan::testing::FieldNames(bad_entropy.status()) == std::set<std::string>{"entropy"});
 }
 
 TEST_CASE("transitions follow draft, approved, drawn, published, completed, by the initiator") {

@@ -22,6 +22,7 @@
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
 #include "services/subject-registry/registry_metrics.h"
+#include "libs/testing/field_names.h"
 
 namespace jianguan::subject {
 namespace {
@@ -106,11 +107,6 @@ struct Registry {
   }
 };
 
-std::set<std::string> Fields(const grpc::Status& status) {
-  std::set<std::string> fields;
-  for (const auto& v : FieldViolationsOf(status)) fields.insert(v.field);
-  return fields;
-}
 
 SCENARIO("a valid subject registers, reads back, and its ID number stays private") {
   Registry r;
@@ -176,18 +172,18 @@ SCENARIO("bad input is refused naming every field and leaves store and topic unt
       "subject.business_scope", "subject.type", "subject.tags[1]", "subject.location.latitude"};
   for (const auto& field : expected) {
     INFO(field);
-    CHECK(Fields(status).count(field) == 1);
+    CHECK(testing::FieldNames(status).count(field) == 1);
   }
 
   v1::Subject huge = ValidSubject(3);
   huge.set_business_scope(std::string(1 << 20, 'x'));
-  CHECK(Fields(r.Register(huge)).count("subject.business_scope") == 1);
+  CHECK(testing::FieldNames(r.Register(huge)).count("subject.business_scope") == 1);
 
   v1::Subject not_utf8 = ValidSubject(4);
   not_utf8.set_name("\xff\xfe broken");
   grpc::Status utf8 = r.Register(not_utf8);
   CHECK(utf8.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-  CHECK(Fields(utf8).count("subject.name") == 1);
+  CHECK(testing::FieldNames(utf8).count("subject.name") == 1);
 
   CHECK(r.Stored() == 0);
   CHECK(r.Outbox() == 0);
@@ -214,7 +210,7 @@ SCENARIO("every valid code of uscc_samples.csv registers and every invalid one i
       ++valid;
     } else {
       CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-      CHECK(Fields(status).count("subject.uscc") == 1);
+      CHECK(testing::FieldNames(status).count("subject.uscc") == 1);
       ++invalid;
     }
   }
@@ -261,7 +257,7 @@ SCENARIO("updates need the current version; transitions follow the state machine
   std::string forged = updated.legal_representative().id_number();
   forged[0] = forged[0] == '3' ? '4' : '3';
   as_read.mutable_subject()->mutable_legal_representative()->set_id_number(forged);
-  CHECK(Fields(r.stub->UpdateSubject(Registry::Context().get(), as_read, &renamed))
+  CHECK(testing::FieldNames(r.stub->UpdateSubject(Registry::Context().get(), as_read, &renamed))
             .count("subject.legal_representative.id_number") == 1);
 
   update.set_request_id("u2");
@@ -274,7 +270,7 @@ SCENARIO("updates need the current version; transitions follow the state machine
   update.set_request_id("u3");
   update.mutable_update_mask()->add_paths("status");
   update.set_expected_version(2);
-  CHECK(Fields(r.stub->UpdateSubject(Registry::Context().get(), update, &updated))
+  CHECK(testing::FieldNames(r.stub->UpdateSubject(Registry::Context().get(), update, &updated))
             .count("update_mask.paths") == 1);
 
   v1::ChangeSubjectStatusRequest change;
@@ -282,7 +278,7 @@ SCENARIO("updates need the current version; transitions follow the state machine
   change.set_uscc(subject.uscc());
   change.set_action(v1::STATUS_ACTION_LIST_ABNORMAL);
   v1::ChangeSubjectStatusResponse changed;
-  CHECK(Fields(r.stub->ChangeSubjectStatus(Registry::Context().get(), change, &changed))
+  CHECK(testing::FieldNames(r.stub->ChangeSubjectStatus(Registry::Context().get(), change, &changed))
             .count("reason") == 1);
   change.set_reason(v1::ABNORMAL_REASON_ANNUAL_REPORT_NOT_PUBLISHED);
   REQUIRE(r.stub->ChangeSubjectStatus(Registry::Context().get(), change, &changed).ok());
