@@ -256,7 +256,7 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
     feed.Send(topics::kCatalogue, "forms/" + form_code, published);
     feed.Flush();
     const absl::Time deadline = absl::Now() + absl::Seconds(120);
-    while (inspection.Applied("inspection-forms") < 1 || inspection.Lag("inspection-forms") != 0) {
+    while (inspection.Applied("inspection-catalogue") < 1 || inspection.Lag("inspection-catalogue") != 0) {
       REQUIRE(absl::Now() < deadline);
       absl::SleepFor(absl::Milliseconds(200));
     }

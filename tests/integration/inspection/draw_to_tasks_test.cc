@@ -328,7 +328,7 @@ TEST_CASE("a joint draw becomes one task per subject with both forms, through a 
   const absl::Time projecting = absl::Now();
   AwaitProjected({&catalogue_service, &registry}, sampling_service,
                  {"sampling-subjects", "sampling-classes", "sampling-catalogue"});
-  AwaitProjected({&catalogue_service}, inspection, {"inspection-forms"});
+  AwaitProjected({&catalogue_service}, inspection, {"inspection-catalogue"});
   std::printf("sampling and inspection projected the run in %.1f s\n",
               absl::ToDoubleSeconds(absl::Now() - projecting));
 
