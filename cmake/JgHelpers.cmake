@@ -9,19 +9,22 @@
 # -Wno-missing-field-initializers.
 set(JG_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wno-missing-field-initializers)
 
-# The tsan preset (JG_SANITIZE=thread): every executable links cmake/tsan/c11_threads_shim.cc,
-# which routes librdkafka's C11 threads and locks through the pthread functions TSan
-# intercepts, and every test runs with cmake/tsan/suppressions.txt (races inside Debian's
-# uninstrumented libraries only). docs/race-detector.md says why.
+# The tsan preset (JG_SANITIZE=thread): every executable links the shims in cmake/tsan/, which
+# make the synchronization of Debian's uninstrumented librdkafka (C11 threads) and Abseil
+# (absl::Mutex, CondVar, Notification) visible to TSan, and every test runs with
+# cmake/tsan/suppressions.txt (races inside those libraries only). docs/race-detector.md.
 if(JG_SANITIZE MATCHES "thread")
-  add_library(jianguan_tsan_shim OBJECT ${CMAKE_CURRENT_LIST_DIR}/tsan/c11_threads_shim.cc)
+  add_library(jianguan_tsan_shim OBJECT ${CMAKE_CURRENT_LIST_DIR}/tsan/c11_threads_shim.cc
+              ${CMAKE_CURRENT_LIST_DIR}/tsan/absl_sync_shim.cc)
   target_compile_options(jianguan_tsan_shim PRIVATE ${JG_WARNINGS})
-  target_link_libraries(jianguan_tsan_shim PUBLIC absl::synchronization Threads::Threads)
+  target_link_libraries(jianguan_tsan_shim PUBLIC absl::synchronization absl::time
+                        Threads::Threads ${CMAKE_DL_LIBS})
   # ld exports a definition only when a shared library linked at build time references it;
-  # name them so the shim also reaches a librdkafka that arrives indirectly.
+  # name them so the shims also reach a library that arrives indirectly.
   set(JG_TSAN_SHIM_SYMBOLS thrd_create thrd_join thrd_detach thrd_current thrd_exit mtx_init
       mtx_lock mtx_trylock mtx_timedlock mtx_unlock mtx_destroy cnd_init cnd_signal
-      cnd_broadcast cnd_wait cnd_timedwait cnd_destroy call_once)
+      cnd_broadcast cnd_wait cnd_timedwait cnd_destroy call_once
+      _ZN4absl*5Mutex* _ZN4absl*7CondVar* _ZN4absl*12Notification* _ZNK4absl*12Notification*)
   list(TRANSFORM JG_TSAN_SHIM_SYMBOLS PREPEND "LINKER:--export-dynamic-symbol="
        OUTPUT_VARIABLE JG_TSAN_SHIM_LINK_OPTIONS)
   # halt_on_error: a race fails the test (and stops a child service at once, which its test
@@ -67,13 +70,16 @@ function(jg_test)
   endif()
   add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
   set(env "JG_DATA_ROOT=${JG_DATA_ROOT};JG_SOURCE_ROOT=${PROJECT_SOURCE_DIR};JG_BINARY_ROOT=${PROJECT_BINARY_DIR};JG_KAFKA_TEST_BROKERS=127.0.0.1:${JG_TEST_KAFKA_PORT}")
-  if(JG_TSAN_OPTIONS)
-    list(APPEND env "TSAN_OPTIONS=${JG_TSAN_OPTIONS}")
-  endif()
   set_tests_properties(${ARG_NAME} PROPERTIES
     LABELS "${ARG_LABELS}"
     TIMEOUT ${ARG_TIMEOUT}
     ENVIRONMENT "${env}")
+  if(JG_TSAN_OPTIONS)
+    # Prepended, so options given when running ctest come later and win, e.g.
+    # TSAN_OPTIONS=halt_on_error=0 to see every report of a run.
+    set_tests_properties(${ARG_NAME} PROPERTIES
+      ENVIRONMENT_MODIFICATION "TSAN_OPTIONS=string_prepend:${JG_TSAN_OPTIONS}:")
+  endif()
   if(ARG_FIXTURES)
     set_tests_properties(${ARG_NAME} PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES}")
   endif()
