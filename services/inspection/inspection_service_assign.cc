@@ -36,13 +36,7 @@ InspectionService::AssignmentFor(const v1::Task& task,
 
 void InspectionService::EmitAssigned(store::UnitOfWork& work, const v1::Task& before,
                                      const v1::Task& after, std::string_view reason) const {
-  v1::TaskAssigned assigned;
-  *assigned.mutable_task() = SummaryOf(after);
-  *assigned.mutable_previous_inspectors() = before.inspectors();
-  assigned.set_reason(std::string(reason));
-  *assigned.mutable_actor() = after.history().rbegin()->actor();
-  *assigned.mutable_time() = after.update_time();
-  emitter_.Emit(work, after.uscc(), assigned);
+  emitter_.Emit(work, after.uscc(), AssignedEvent(before, after, reason));
 }
 
 absl::StatusOr<v1::Task> InspectionService::DoAssignTask(const Caller& caller,

@@ -36,16 +36,8 @@ absl::StatusOr<ResultContext> InspectionService::ResultContextOf(const v1::Task&
 
 void InspectionService::EmitCreated(store::UnitOfWork& work, const v1::Task& task) const {
   // TaskCreated shows the task as created; TaskAssigned (inspectors named) as assigned.
-  v1::Task created = task;
-  created.clear_inspectors();
-  created.set_state(v1::TASK_STATE_CREATED);
-  created.set_version(1);
-  v1::TaskCreated made;
-  *made.mutable_task() = SummaryOf(created);
-  *made.mutable_actor() = task.history(0).actor();
-  *made.mutable_time() = task.create_time();
-  emitter_.Emit(work, task.uscc(), made);
-  if (task.state() == v1::TASK_STATE_ASSIGNED) EmitAssigned(work, created, task, "");
+  emitter_.Emit(work, task.uscc(), CreatedEvent(task));
+  if (task.state() == v1::TASK_STATE_ASSIGNED) EmitAssigned(work, v1::Task(), task, "");
 }
 
 absl::StatusOr<Decision<v1::OrderRectificationResponse>> InspectionService::DecideRectification(

@@ -67,21 +67,9 @@ absl::Status TaskIntake::ApplyCommitment(const events::ConsumedEvent& event,
 void TaskIntake::Create(const v1::Task& task, store::UnitOfWork& work) const {
   tasks_.SaveTask(work, task, nullptr);
   // TaskCreated shows the task as created; TaskAssigned (a drawn task) as assigned.
-  v1::Task created = task;
-  created.clear_inspectors();
-  created.set_state(v1::TASK_STATE_CREATED);
-  created.set_version(1);
-  v1::TaskCreated made;
-  *made.mutable_task() = SummaryOf(created);
-  *made.mutable_actor() = task.history(0).actor();
-  *made.mutable_time() = task.create_time();
-  emitter_.Emit(work, task.uscc(), made);
+  emitter_.Emit(work, task.uscc(), CreatedEvent(task));
   if (task.state() == v1::TASK_STATE_ASSIGNED) {
-    v1::TaskAssigned assigned;
-    *assigned.mutable_task() = SummaryOf(task);
-    *assigned.mutable_actor() = task.history(0).actor();
-    *assigned.mutable_time() = task.create_time();
-    emitter_.Emit(work, task.uscc(), assigned);
+    emitter_.Emit(work, task.uscc(), AssignedEvent(v1::Task(), task, ""));
   }
 }
 

@@ -193,6 +193,29 @@ void RecordTransition(v1::Task& task, TaskState to, std::string_view trigger,
   if (!task.has_create_time()) *task.mutable_create_time() = stamp;
 }
 
+v1::TaskCreated CreatedEvent(const v1::Task& task) {
+  v1::Task created = task;
+  created.clear_inspectors();
+  created.set_state(v1::TASK_STATE_CREATED);
+  created.set_version(1);
+  v1::TaskCreated event;
+  *event.mutable_task() = SummaryOf(created);
+  *event.mutable_actor() = task.history(0).actor();
+  *event.mutable_time() = task.create_time();
+  return event;
+}
+
+v1::TaskAssigned AssignedEvent(const v1::Task& before, const v1::Task& after,
+                               std::string_view reason) {
+  v1::TaskAssigned event;
+  *event.mutable_task() = SummaryOf(after);
+  *event.mutable_previous_inspectors() = before.inspectors();
+  event.set_reason(std::string(reason));
+  *event.mutable_actor() = after.history().rbegin()->actor();
+  *event.mutable_time() = after.update_time();
+  return event;
+}
+
 v1::TaskSummary SummaryOf(const v1::Task& task) {
   v1::TaskSummary summary;
   summary.set_name(task.name());

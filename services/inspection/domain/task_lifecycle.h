@@ -68,6 +68,15 @@ void RecordTransition(v1::Task& task, v1::TaskState to, std::string_view trigger
 /// The summary every event carries.
 v1::TaskSummary SummaryOf(const v1::Task& task);
 
+/// TaskCreated for a task just made: the task as created (state CREATED, no inspectors,
+/// version 1), by the actor of its first history entry, at its create_time.
+v1::TaskCreated CreatedEvent(const v1::Task& task);
+
+/// TaskAssigned after `after` got its inspectors (first assignment: `before` has none; a
+/// reassignment names why). Actor and time are those of `after`'s last transition.
+v1::TaskAssigned AssignedEvent(const v1::Task& before, const v1::Task& after,
+                               std::string_view reason);
+
 /// Whether no further transition can leave `state`.
 bool IsFinal(v1::TaskState state);
 
