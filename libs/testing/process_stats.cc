@@ -1,8 +1,17 @@
 #include "libs/testing/process_stats.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "libs/core/string_view_compat.h"
 
 namespace jianguan::testing {
 
@@ -23,6 +32,62 @@ double DirectoryMiB(const std::string& path) {
     if (entry.is_regular_file(error)) bytes += entry.file_size(error);
   }
   return static_cast<double>(bytes) / (1 << 20);
+}
+
+long RssKiB(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+namespace {
+
+// utime + stime of /proc/<pid>/stat; 0 when the process is gone.
+uint64_t ProcessTicks(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));  // after "pid (comm) "
+  std::string field;
+  uint64_t utime = 0;
+  for (int i = 3; fields >> field; ++i) {  // field 3 is the state
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) return utime + std::stoull(field);
+  }
+  return utime;
+}
+
+}  // namespace
+
+CpuSample SampleCpu(pid_t service) {
+  CpuSample sample;
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;  // "cpu": the sum over all cores
+  uint64_t value = 0;
+  for (int i = 0; i < 8 && in >> value; ++i) {
+    sample.machine_total += value;
+    if (i != 3 && i != 4) sample.machine_busy += value;  // idle and iowait are not busy
+  }
+  sample.service = ProcessTicks(service);
+  sample.bench = ProcessTicks(getpid());
+  return sample;
+}
+
+std::string CpuUse(const CpuSample& from, const CpuSample& to, std::string_view service_name) {
+  const double total =
+      static_cast<double>(std::max<uint64_t>(1, to.machine_total - from.machine_total));
+  const double busy = 100.0 * (to.machine_busy - from.machine_busy) / total;
+  const double service = 100.0 * (to.service - from.service) / total;
+  const double bench = 100.0 * (to.bench - from.bench) / total;
+  return absl::StrFormat(
+      "machine %.0f%% busy: %s %.0f%%, bench client %.0f%%, everything else (broker, other "
+      "work on the machine) %.0f%% (%% of all cores)",
+      busy, AbslView(service_name), service, bench, std::max(0.0, busy - service - bench));
 }
 
 }  // namespace jianguan::testing

@@ -41,6 +41,8 @@
 #include "libs/testing/ports.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
+#include "libs/testing/service_binary.h"
+#include "libs/testing/process_stats.h"
 
 namespace jianguan::inspection {
 namespace {
@@ -55,61 +57,6 @@ int64_t EnvOr(const char* name, int64_t fallback) {
   return n > 0 ? n : fallback;
 }
 
-// CPU time in clock ticks: the machine's busy and total time, and the service's and this
-// process's user + system time, so that each figure can be read against who used the cores.
-struct CpuSample {
-  uint64_t machine_busy = 0, machine_total = 0, service = 0, bench = 0;
-};
-
-uint64_t ProcessTicks(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 2));  // after "pid (comm) "
-  std::string field;
-  uint64_t utime = 0;
-  for (int i = 3; fields >> field; ++i) {  // field 3 is the state
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) return utime + std::stoull(field);
-  }
-  return utime;
-}
-
-CpuSample SampleCpu(pid_t service) {
-  CpuSample sample;
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  in >> cpu;  // "cpu": the sum over all cores
-  uint64_t value = 0;
-  for (int i = 0; i < 8 && in >> value; ++i) {
-    sample.machine_total += value;
-    if (i != 3 && i != 4) sample.machine_busy += value;  // idle and iowait are not busy
-  }
-  sample.service = ProcessTicks(service);
-  sample.bench = ProcessTicks(getpid());
-  return sample;
-}
-
-std::string CpuUse(const CpuSample& a, const CpuSample& b) {
-  const double total = static_cast<double>(std::max<uint64_t>(1, b.machine_total - a.machine_total));
-  const double busy = 100.0 * (b.machine_busy - a.machine_busy) / total;
-  const double service = 100.0 * (b.service - a.service) / total;
-  const double bench = 100.0 * (b.bench - a.bench) / total;
-  return absl::StrFormat("machine %.0f%% busy: inspection %.0f%%, bench client %.0f%%, "
-                         "everything else %.0f%% (%% of all cores)",
-                         busy, service, bench, std::max(0.0, busy - service - bench));
-}
-
-long RssKiB(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
-
 uint64_t DiskBytes(const std::string& dir) {
   uint64_t total = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
@@ -118,55 +65,6 @@ uint64_t DiskBytes(const std::string& dir) {
   return total;
 }
 
-// The inspection binary on its data directory; ready once /metrics answers and gRPC connects.
-class Inspection {
- public:
-  explicit Inspection(std::string data_dir) : data_dir_(std::move(data_dir)) {}
-  ~Inspection() { Stop(); }
-
-  void Start() {
-    grpc_port_ = jianguan::testing::FreeLoopbackPort();
-    metrics_port_ = jianguan::testing::FreeLoopbackPort();
-    process_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-        JG_INSPECTION, "--grpc_port", std::to_string(grpc_port_), "--metrics_port",
-        std::to_string(metrics_port_), "--data_dir", data_dir_, "--kafka_brokers",
-        testing::KafkaBrokers(), "--log_level", "warning"});
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_),
-                                   grpc::InsecureChannelCredentials());
-    const absl::Time deadline = absl::Now() + absl::Seconds(120);
-    while (Metrics().empty() ||
-           !channel_->WaitForConnected(
-               absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)))) {
-      REQUIRE(absl::Now() < deadline);
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-  }
-  void Stop() {
-    if (!process_) return;
-    process_->Kill(SIGTERM);
-    if (!process_->Wait(absl::Seconds(60))) process_->Kill(SIGKILL);
-    process_.reset();
-  }
-
-  std::string Metrics() const { return testing::HttpGet(metrics_port_, "/metrics"); }
-  double Applied(const std::string& group) const {
-    return testing::SampleValue(Metrics(), "jianguan_consumer_events_total",
-                                {absl::StrCat("group=\"", group, "\""), "outcome=\"applied\""});
-  }
-  double Lag(const std::string& group) const {
-    return testing::SampleValue(Metrics(), "jianguan_consumer_lag",
-                                {absl::StrCat("group=\"", group, "\"")});
-  }
-  pid_t pid() const { return process_->pid(); }
-  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
-
- private:
-  std::string data_dir_;
-  std::unique_ptr<testing::ChildProcess> process_;
-  int grpc_port_ = 0;
-  int metrics_port_ = 0;
-  std::shared_ptr<grpc::Channel> channel_;
-};
 
 // Publishes events straight to the broker as one producer would, numbering them for the
 // consumers' copy check.
@@ -225,8 +123,8 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
   Feed feed("inspection-bench-" + run);
 
   // --- the form first: 30 check points of one item, projected by a running inspection ------
-  Inspection inspection(dir.Sub("inspection"));
-  inspection.Start();
+  testing::ServiceBinary inspection(JG_INSPECTION, dir.Sub("inspection"),
+                                    {"--log_level", "warning"}, absl::Seconds(120));
   {
     catalogue::v1::FormPublished published;
     catalogue::v1::FormTemplate* form = published.mutable_form();
@@ -256,7 +154,8 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
     feed.Send(topics::kCatalogue, "forms/" + form_code, published);
     feed.Flush();
     const absl::Time deadline = absl::Now() + absl::Seconds(120);
-    while (inspection.Applied("inspection-catalogue") < 1 || inspection.Lag("inspection-catalogue") != 0) {
+    while (inspection.Applied("inspection-catalogue") < 1 ||
+           inspection.Lag("inspection-catalogue") != 0) {
       REQUIRE(absl::Now() < deadline);
       absl::SleepFor(absl::Milliseconds(200));
     }
@@ -294,7 +193,7 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
   // --- intake: from the process's start until every event is applied -----------------------
   started = absl::Now();
   inspection.Start();
-  const CpuSample intake_cpu_start = SampleCpu(inspection.pid());
+  const testing::CpuSample intake_cpu_start = testing::SampleCpu(inspection.pid());
   double applied = 0;
   {
     const absl::Time deadline = absl::Now() + absl::Seconds(3600);
@@ -306,8 +205,9 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
     }
   }
   const double intake_s = absl::ToDoubleSeconds(absl::Now() - started);
-  const std::string intake_cpu = CpuUse(intake_cpu_start, SampleCpu(inspection.pid()));
-  const long rss = RssKiB(inspection.pid());
+  const std::string intake_cpu =
+      testing::CpuUse(intake_cpu_start, testing::SampleCpu(inspection.pid()), "inspection");
+  const long rss = testing::RssKiB(inspection.pid());
   const uint64_t disk = DiskBytes(dir.Sub("inspection"));
   // Until the tasks' own events are published, the broker and the relay share the cores.
   {
@@ -395,7 +295,7 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
   absl::Mutex mu;
   int64_t done = 0;
   std::string first_error;
-  const CpuSample submit_cpu_start = SampleCpu(inspection.pid());
+  const testing::CpuSample submit_cpu_start = testing::SampleCpu(inspection.pid());
   {
     const absl::Duration interval = absl::Seconds(1) / rate;
     const absl::Time begin = absl::Now() + absl::Milliseconds(100);
@@ -429,7 +329,8 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
       absl::SleepFor(absl::Milliseconds(10));
     }
   }
-  const std::string submit_cpu = CpuUse(submit_cpu_start, SampleCpu(inspection.pid()));
+  const std::string submit_cpu =
+      testing::CpuUse(submit_cpu_start, testing::SampleCpu(inspection.pid()), "inspection");
   INFO(first_error);
   std::sort(latencies.begin(), latencies.end());
   const auto pct = [&](double p) {

@@ -26,6 +26,7 @@
 #include "libs/testing/metrics_scrape.h"
 #include "libs/testing/ports.h"
 #include "libs/testing/temp_dir.h"
+#include "libs/testing/process_stats.h"
 
 namespace jianguan::subject {
 namespace {
@@ -54,64 +55,6 @@ void Fill(v1::ImportRow& row, int n) {
   s->mutable_business_address()->set_detail(absl::StrCat("人民路", n % 999, "号"));
   s->mutable_location()->set_latitude(29.1);
   s->mutable_location()->set_longitude(119.6);
-}
-
-long RssKiB(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
-
-// CPU time in clock ticks: the whole machine's busy and total time from /proc/stat, and one
-// process's user + system time from /proc/<pid>/stat. The benchmark shares its cores with
-// whatever else runs; each phase reports who used them, so a figure can be read in context.
-struct CpuSample {
-  uint64_t machine_busy = 0, machine_total = 0, registry = 0, bench = 0;
-};
-
-uint64_t ProcessTicks(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream fields(text.substr(text.rfind(')') + 2));  // after "pid (comm) "
-  std::string field;
-  uint64_t utime = 0, stime = 0;
-  for (int i = 3; fields >> field; ++i) {  // field 3 is the state
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) {
-      stime = std::stoull(field);
-      break;
-    }
-  }
-  return utime + stime;
-}
-
-CpuSample SampleCpu(pid_t registry) {
-  CpuSample sample;
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  in >> cpu;  // "cpu": the sum over all cores
-  uint64_t value = 0;
-  for (int i = 0; i < 8 && in >> value; ++i) {
-    sample.machine_total += value;
-    if (i != 3 && i != 4) sample.machine_busy += value;  // idle and iowait are not busy
-  }
-  sample.registry = ProcessTicks(registry);
-  sample.bench = ProcessTicks(getpid());
-  return sample;
-}
-
-// "machine 97% busy: registry 61%, bench client 14%, everything else 22%" (% of all cores).
-std::string CpuUse(const CpuSample& a, const CpuSample& b) {
-  const double total = static_cast<double>(std::max<uint64_t>(1, b.machine_total - a.machine_total));
-  const double busy = 100.0 * (b.machine_busy - a.machine_busy) / total;
-  const double registry = 100.0 * (b.registry - a.registry) / total;
-  const double bench = 100.0 * (b.bench - a.bench) / total;
-  return absl::StrFormat("machine %.0f%% busy: registry %.0f%%, bench client %.0f%%, everything "
-                         "else (broker, other work on the machine) %.0f%% (%% of all cores)",
-                         busy, registry, bench, std::max(0.0, busy - registry - bench));
 }
 
 uint64_t DiskBytes(const std::string& dir) {
@@ -143,7 +86,7 @@ TEST_CASE("subject-registry: import 1,000,000 subjects, then GetSubject at 5,000
   import_context.AddMetadata("x-jg-department", "330700-SCJG");
   auto stream = stub->ImportSubjects(&import_context);
   const absl::Time start = absl::Now();
-  const CpuSample import_cpu_start = SampleCpu(registry.pid());
+  const testing::CpuSample import_cpu_start = testing::SampleCpu(registry.pid());
   std::thread writer([&] {
     v1::ImportSubjectsRequest request;
     for (int i = 0; i < count; i += kBatch) {
@@ -159,9 +102,10 @@ TEST_CASE("subject-registry: import 1,000,000 subjects, then GetSubject at 5,000
   writer.join();
   REQUIRE(stream->Finish().ok());
   const double import_s = absl::ToDoubleSeconds(absl::Now() - start);
-  const std::string import_cpu = CpuUse(import_cpu_start, SampleCpu(registry.pid()));
+  const std::string import_cpu =
+      testing::CpuUse(import_cpu_start, testing::SampleCpu(registry.pid()), "registry");
   REQUIRE(accepted == count);
-  const long rss = RssKiB(registry.pid());
+  const long rss = testing::RssKiB(registry.pid());
   const uint64_t disk = DiskBytes(dir.Sub("data"));
 
   // Until the events of the import are published and read back by the timeline consumer,
@@ -192,7 +136,7 @@ TEST_CASE("subject-registry: import 1,000,000 subjects, then GetSubject at 5,000
     absl::Time due;
   };
   std::vector<double> all(kCalls, 1e9);
-  const CpuSample lookup_cpu_start = SampleCpu(registry.pid());
+  const testing::CpuSample lookup_cpu_start = testing::SampleCpu(registry.pid());
   absl::Mutex done_mu;
   int done = 0;
   {
@@ -217,7 +161,8 @@ TEST_CASE("subject-registry: import 1,000,000 subjects, then GetSubject at 5,000
     absl::MutexLock lock(&done_mu);
     done_mu.Await(absl::Condition(+[](int* n) { return *n == kCalls; }, &done));
   }
-  const std::string lookup_cpu = CpuUse(lookup_cpu_start, SampleCpu(registry.pid()));
+  const std::string lookup_cpu =
+      testing::CpuUse(lookup_cpu_start, testing::SampleCpu(registry.pid()), "registry");
   std::sort(all.begin(), all.end());
   auto pct = [&](double p) { return all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))]; };
 

@@ -45,6 +45,7 @@
 #include "libs/testing/kafka.h"
 #include "libs/testing/metrics_scrape.h"
 #include "libs/testing/ports.h"
+#include "libs/testing/service_binary.h"
 #include "libs/testing/temp_dir.h"
 
 namespace jianguan::inspection {
@@ -64,66 +65,7 @@ int SubjectCount() {
   return n > 0 ? n : 300;
 }
 
-// One service binary on the shared broker; ready once its /metrics answers and a gRPC
-// channel connects. Kill9 leaves the data directory as a crash would.
-class Binary {
- public:
-  Binary(std::string path, std::string data_dir, std::vector<std::string> extra = {})
-      : path_(std::move(path)), data_dir_(std::move(data_dir)), extra_(std::move(extra)) {
-    Start();
-  }
-  ~Binary() {
-    if (!process_) return;
-    process_->Kill(SIGTERM);
-    if (!process_->Wait(absl::Seconds(20))) process_->Kill(SIGKILL);
-  }
-
-  void Start() {
-    grpc_port_ = jianguan::testing::FreeLoopbackPort();
-    metrics_port_ = jianguan::testing::FreeLoopbackPort();
-    std::vector<std::string> argv = {path_,
-                                     "--grpc_port",
-                                     std::to_string(grpc_port_),
-                                     "--metrics_port",
-                                     std::to_string(metrics_port_),
-                                     "--data_dir",
-                                     data_dir_,
-                                     "--kafka_brokers",
-                                     testing::KafkaBrokers()};
-    argv.insert(argv.end(), extra_.begin(), extra_.end());
-    process_ = std::make_unique<testing::ChildProcess>(argv);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_),
-                                   grpc::InsecureChannelCredentials());
-    const absl::Time deadline = absl::Now() + absl::Seconds(60);
-    while (testing::HttpGet(metrics_port_, "/metrics").empty() ||
-           !channel_->WaitForConnected(
-               absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)))) {
-      REQUIRE(absl::Now() < deadline);
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-  }
-
-  void Kill9() {
-    process_->Kill(SIGKILL);
-    const std::optional<int> status = process_->Wait(absl::Seconds(20));
-    REQUIRE(status.has_value());
-    CHECK(WIFSIGNALED(*status));
-    process_.reset();
-  }
-
-  std::string Metrics() const { return testing::HttpGet(metrics_port_, "/metrics"); }
-  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
-  int grpc_port() const { return grpc_port_; }
-
- private:
-  std::string path_;
-  std::string data_dir_;
-  std::vector<std::string> extra_;
-  std::unique_ptr<testing::ChildProcess> process_;
-  int grpc_port_ = 0;
-  int metrics_port_ = 0;
-  std::shared_ptr<grpc::Channel> channel_;
-};
+using Binary = testing::ServiceBinary;
 
 std::string Uscc(int n, uint32_t salt) {
   std::string first17 = absl::StrFormat("92330702%04X%05d", salt & 0xFFFF, n);

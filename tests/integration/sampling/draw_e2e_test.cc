@@ -46,6 +46,7 @@
 #include "libs/testing/kafka.h"
 #include "libs/testing/metrics_scrape.h"
 #include "libs/testing/ports.h"
+#include "libs/testing/service_binary.h"
 #include "libs/testing/temp_dir.h"
 
 namespace jianguan::sampling {
@@ -61,35 +62,7 @@ constexpr int kGradedD = 20;   // subjects 0 … 19: D, drawn in full
 constexpr int kGradedA = 30;   // subjects 20 … 49: A (A-general, 5 % rounded up)
 constexpr int kInspectorsPerDepartment = 6;
 
-// One service binary on the shared broker; ready once its /metrics answers and a gRPC
-// channel connects.
-struct Binary {
-  std::unique_ptr<testing::ChildProcess> process;
-  int grpc_port = jianguan::testing::FreeLoopbackPort();
-  int metrics_port = jianguan::testing::FreeLoopbackPort();
-  std::shared_ptr<grpc::Channel> channel;
-
-  Binary(const std::string& path, const std::string& data_dir) {
-    process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-        path, "--grpc_port", std::to_string(grpc_port), "--metrics_port",
-        std::to_string(metrics_port), "--data_dir", data_dir, "--kafka_brokers",
-        testing::KafkaBrokers()});
-    channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port),
-                                  grpc::InsecureChannelCredentials());
-    const absl::Time deadline = absl::Now() + absl::Seconds(60);
-    while (testing::HttpGet(metrics_port, "/metrics").empty() ||
-           !channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)))) {
-      REQUIRE(absl::Now() < deadline);
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-  }
-  ~Binary() {
-    process->Kill(SIGTERM);
-    if (!process->Wait(absl::Seconds(20))) process->Kill(SIGKILL);
-  }
-
-  std::string Metrics() const { return testing::HttpGet(metrics_port, "/metrics"); }
-};
+using Binary = testing::ServiceBinary;
 
 // Runs tools/verify-draw on `path`; its exit status.
 int VerifyDraw(const std::string& path) {
@@ -166,7 +139,7 @@ TEST_CASE("a joint plan drawn by the real binaries is published, verifiable and 
   std::printf("three binaries up in %.1f s\n", absl::ToDoubleSeconds(absl::Now() - start));
 
   // --- the catalogue: two departments, three items, six inspectors each -------------------
-  auto catalogue_stub = catalogue::Catalogue::NewStub(catalogue_service.channel);
+  auto catalogue_stub = catalogue::Catalogue::NewStub(catalogue_service.channel());
   const auto call = [&](auto method, const auto& request, auto* response) {
     grpc::ClientContext context;
     context.AddMetadata("x-jg-department", scjg);
@@ -228,7 +201,7 @@ TEST_CASE("a joint plan drawn by the real binaries is published, verifiable and 
   }
 
   // --- the registry: this run's subjects, tagged -------------------------------------------
-  auto registry_stub = subject::SubjectRegistry::NewStub(registry.channel);
+  auto registry_stub = subject::SubjectRegistry::NewStub(registry.channel());
   {
     grpc::ClientContext context;
     context.AddMetadata("x-jg-department", scjg);
@@ -322,8 +295,8 @@ TEST_CASE("a joint plan drawn by the real binaries is published, verifiable and 
               absl::ToDoubleSeconds(absl::Now() - projecting));
 
   // --- the plan: create, approve, draw, publish ---------------------------------------------
-  auto sampling_stub = v1::Sampling::NewStub(sampling.channel);
-  auto public_stub = v1::SamplingPublic::NewStub(sampling.channel);
+  auto sampling_stub = v1::Sampling::NewStub(sampling.channel());
+  auto public_stub = v1::SamplingPublic::NewStub(sampling.channel());
   int request_number = 0;
   const auto as_initiator = [&](grpc::ClientContext& context) {
     context.AddMetadata("x-jg-department", scjg);

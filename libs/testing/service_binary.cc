@@ -1,0 +1,82 @@
+#include "libs/testing/service_binary.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "libs/testing/kafka.h"
+#include "libs/testing/metrics_scrape.h"
+#include "libs/testing/ports.h"
+
+namespace jianguan::testing {
+
+ServiceBinary::ServiceBinary(std::string path, std::string data_dir,
+                             std::vector<std::string> extra, absl::Duration ready_within)
+    : path_(std::move(path)),
+      data_dir_(std::move(data_dir)),
+      extra_(std::move(extra)),
+      ready_within_(ready_within) {
+  Start();
+}
+
+ServiceBinary::~ServiceBinary() { Stop(); }
+
+void ServiceBinary::Start() {
+  REQUIRE(process_ == nullptr);
+  grpc_port_ = FreeLoopbackPort();
+  metrics_port_ = FreeLoopbackPort();
+  std::vector<std::string> argv = {path_,
+                                   "--grpc_port",
+                                   std::to_string(grpc_port_),
+                                   "--metrics_port",
+                                   std::to_string(metrics_port_),
+                                   "--data_dir",
+                                   data_dir_,
+                                   "--kafka_brokers",
+                                   KafkaBrokers()};
+  argv.insert(argv.end(), extra_.begin(), extra_.end());
+  process_ = std::make_unique<ChildProcess>(argv);
+  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_),
+                                 grpc::InsecureChannelCredentials());
+  const absl::Time deadline = absl::Now() + ready_within_;
+  while (Metrics().empty() ||
+         !channel_->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)))) {
+    INFO(path_ << " is not ready within " << absl::FormatDuration(ready_within_));
+    REQUIRE(absl::Now() < deadline);
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
+void ServiceBinary::Stop() {
+  if (!process_) return;
+  process_->Kill(SIGTERM);
+  if (!process_->Wait(absl::Seconds(20))) process_->Kill(SIGKILL);
+  process_.reset();
+}
+
+void ServiceBinary::Kill9() {
+  REQUIRE(process_ != nullptr);
+  process_->Kill(SIGKILL);
+  const std::optional<int> status = process_->Wait(absl::Seconds(20));
+  REQUIRE(status.has_value());
+  CHECK(WIFSIGNALED(*status));
+  process_.reset();
+}
+
+std::string ServiceBinary::Metrics() const { return HttpGet(metrics_port_, "/metrics"); }
+
+double ServiceBinary::Applied(const std::string& group) const {
+  return SampleValue(Metrics(), "jianguan_consumer_events_total",
+                     {absl::StrCat("group=\"", group, "\""), "outcome=\"applied\""});
+}
+
+double ServiceBinary::Lag(const std::string& group) const {
+  return SampleValue(Metrics(), "jianguan_consumer_lag", {absl::StrCat("group=\"", group, "\"")});
+}
+
+}  // namespace jianguan::testing

@@ -1,0 +1,64 @@
+// A real service binary as integration tests and benches run it: a child process on its own
+// data directory and free loopback ports, speaking to the test broker; ready once its
+// /metrics answers and a gRPC channel connects. Kill9 leaves the data directory as a crash
+// would; Start again restarts it on the same directory (on new ports).
+//
+//   testing::ServiceBinary inspection(JG_INSPECTION, dir.Sub("inspection"));
+//   auto stub = v1::Inspection::NewStub(inspection.channel());
+//   inspection.Kill9();
+//   inspection.Start();
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "libs/testing/child_process.h"
+
+namespace jianguan::testing {
+
+class ServiceBinary {
+ public:
+  /// Starts `path` with --grpc_port, --metrics_port, --data_dir `data_dir`, --kafka_brokers
+  /// (the test broker) and then `extra`; REQUIRE-fails unless ready within `ready_within`.
+  ServiceBinary(std::string path, std::string data_dir, std::vector<std::string> extra = {},
+                absl::Duration ready_within = absl::Seconds(60));
+  /// SIGTERM, then SIGKILL after 20 seconds.
+  ~ServiceBinary();
+  ServiceBinary(const ServiceBinary&) = delete;
+  ServiceBinary& operator=(const ServiceBinary&) = delete;
+
+  /// (Re)starts the binary; it must not be running.
+  void Start();
+  /// SIGTERM and wait (SIGKILL after 20 seconds); nothing when not running.
+  void Stop();
+  /// SIGKILL and wait; CHECKs that the signal ended it.
+  void Kill9();
+
+  /// The /metrics text (empty when it does not answer).
+  std::string Metrics() const;
+  /// A consumer group's applied events and lag, from /metrics (-1 when absent).
+  double Applied(const std::string& group) const;
+  double Lag(const std::string& group) const;
+
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+  pid_t pid() const { return process_->pid(); }
+
+ private:
+  std::string path_;
+  std::string data_dir_;
+  std::vector<std::string> extra_;
+  absl::Duration ready_within_;
+  std::unique_ptr<ChildProcess> process_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+}  // namespace jianguan::testing
