@@ -275,13 +275,15 @@ absl::Status EventConsumer::Stage(Batch& batch, const ConsumedEvent& event) {
     }
   }
 
-  store::UnitOfWork single;
-  absl::Status applied = apply_(event, single);
+  // The handler adds to the batch itself, so that it sees (UnitOfWork::Pending) what the
+  // events before it in this batch wrote; what a refused event added is taken back.
+  const store::UnitOfWork::Mark before = batch.work.mark();
+  absl::Status applied = apply_(event, batch.work);
+  if (!applied.ok()) batch.work.RollbackTo(before);
   if (!applied.ok() && IsTransient(applied)) return applied;
   if (mark_key) batch.marks[*mark_key] = sequence;
   advance();
   if (applied.ok()) {
-    batch.work.Append(std::move(single));
     ++batch.applied;
     return absl::OkStatus();
   }

@@ -46,13 +46,16 @@ struct ConsumerOptions {
   /// Extra librdkafka properties.
   std::map<std::string, std::string> properties;
   /// Events applied per commit, at most. With more than 1, the events already waiting are
-  /// applied together in one WriteBatch, and a handler does not see, through the store,
-  /// what earlier events of the same batch wrote: keep 1 for handlers that read state
-  /// they write, raise it for append-only projections (timelines, counters keyed by event).
+  /// applied together in one WriteBatch, and the store does not show a handler what earlier
+  /// events of the same batch wrote: a handler that reads state it also writes either reads
+  /// the key through `work.Pending(family, key)` first (the batch so far), or keeps 1.
   size_t max_batch = 1;
 };
 
-/// Applies one event by adding writes to `work`. Must not commit on its own.
+/// Applies one event by adding writes to `work`: the batch being built, holding what the
+/// events before this one in the batch wrote (see max_batch). Must not commit on its own,
+/// nor set an audit or idempotency record. When it returns an error, what it added is taken
+/// back.
 using ApplyFunction = std::function<absl::Status(const ConsumedEvent&, store::UnitOfWork&)>;
 
 struct ConsumerCounters {

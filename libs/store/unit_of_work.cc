@@ -32,6 +32,40 @@ void UnitOfWork::Append(UnitOfWork&& other) {
   other.events_.clear();
 }
 
+namespace {
+
+std::string IndexKey(std::string_view family, std::string_view key) {
+  std::string joined;
+  joined.reserve(family.size() + 1 + key.size());
+  joined.append(family).push_back('\0');
+  joined.append(key);
+  return joined;
+}
+
+}  // namespace
+
+const std::optional<std::string>* UnitOfWork::Pending(std::string_view family,
+                                                      std::string_view key) const {
+  for (; indexed_ < mutations_.size(); ++indexed_) {
+    const Mutation& m = mutations_[indexed_];
+    last_write_[IndexKey(m.family, m.key)] = indexed_;
+  }
+  const auto found = last_write_.find(IndexKey(family, key));
+  return found == last_write_.end() ? nullptr : &mutations_[found->second].value;
+}
+
+void UnitOfWork::RollbackTo(const Mark& mark) {
+  if (mark.mutations < mutations_.size()) {
+    mutations_.resize(mark.mutations);
+    if (indexed_ > mark.mutations) {  // rebuilt from the start on the next lookup
+      last_write_.clear();
+      indexed_ = 0;
+    }
+  }
+  if (mark.preconditions < preconditions_.size()) preconditions_.resize(mark.preconditions);
+  if (mark.events < events_.size()) events_.resize(mark.events);
+}
+
 bool UnitOfWork::empty() const {
   return mutations_.empty() && events_.empty() && !audit_ && !idempotency_;
 }

@@ -14,9 +14,13 @@
 // A UnitOfWork is plain data with no RocksDB types; it is not thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "jianguan/common/v1/records.pb.h"
 
@@ -57,6 +61,23 @@ class UnitOfWork {
   /// idempotency records are not taken).
   void Append(UnitOfWork&& other);
 
+  /// What this unit writes at `key` of `family`, for code that must see its own pending
+  /// writes before the commit (a consumer batch of several events): nullptr when the unit
+  /// does not touch the key, else its last write (a value, or nullopt for a delete).
+  /// Indexed on first use, then kept up to date: cheap for thousands of rows.
+  const std::optional<std::string>* Pending(std::string_view family, std::string_view key) const;
+
+  /// A point to go back to: the writes, conditions and events added after it can be undone.
+  struct Mark {
+    size_t mutations = 0;
+    size_t preconditions = 0;
+    size_t events = 0;
+  };
+  Mark mark() const { return {mutations_.size(), preconditions_.size(), events_.size()}; }
+  /// Drops every write, condition and event added after `mark` (the audit and idempotency
+  /// records are left as they are).
+  void RollbackTo(const Mark& mark);
+
   /// Whether this commit waits for fsync (default: the store's setting). Consumers commit
   /// without it: their state and position are one batch, so a power cut only rewinds both
   /// to an earlier offset and the events are read again.
@@ -80,6 +101,10 @@ class UnitOfWork {
   std::optional<common::v1::AuditRecord> audit_;
   std::optional<common::v1::IdempotencyRecord> idempotency_;
   std::optional<bool> sync_;
+  // Pending(): family + '\0' + key → index of the last mutation of that key, over the first
+  // `indexed_` mutations.
+  mutable absl::flat_hash_map<std::string, size_t> last_write_;
+  mutable size_t indexed_ = 0;
 };
 
 }  // namespace jianguan::store

@@ -8,7 +8,14 @@ absl::StatusOr<bool> PutIfNewer(const store::Store& store, store::UnitOfWork& wo
                                 std::string_view family, std::string_view key, int64_t version,
                                 std::string value,
                                 absl::FunctionRef<int64_t(std::string_view stored)> version_of) {
-  ASSIGN_OR_RETURN(std::optional<std::string> stored, store.Get(family, key));
+  // What this unit already writes there (an earlier event of a consumer batch) is newer
+  // than the store.
+  std::optional<std::string> stored;
+  if (const std::optional<std::string>* pending = work.Pending(family, key)) {
+    stored = *pending;
+  } else {
+    ASSIGN_OR_RETURN(stored, store.Get(family, key));
+  }
   std::optional<int64_t> stored_version;
   if (stored) stored_version = version_of(*stored);
   if (!Supersedes(version, stored_version)) return false;

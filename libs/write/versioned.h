@@ -25,8 +25,8 @@ inline bool Supersedes(int64_t incoming, std::optional<int64_t> stored) {
 
 /// Puts `value` (whose version is `version`) at `key` in `family` unless the value stored
 /// there has a version of at least `version`; `version_of` reads a stored value's version.
-/// Returns whether it wrote. Reads the committed store: a unit of work must not hold two
-/// copies of one key.
+/// Returns whether it wrote. Reads what `work` already writes at the key (an earlier event of
+/// the same consumer batch), else the committed store.
 absl::StatusOr<bool> PutIfNewer(const store::Store& store, store::UnitOfWork& work,
                                 std::string_view family, std::string_view key, int64_t version,
                                 std::string value,

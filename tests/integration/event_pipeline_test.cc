@@ -137,6 +137,79 @@ SCENARIO("events go from the outbox through Kafka to a consumer, once each, with
   relay.Stop();
 }
 
+SCENARIO("a batch of events: each handler sees what the ones before it wrote, a refused one "
+         "takes its writes back") {
+  const std::string brokers = testing::KafkaBrokers();
+  const std::string topic = testing::UniqueName("it.batch-source");
+  const std::string group = testing::UniqueName("it-batch");
+  REQUIRE(CreateTopics(brokers, {topic}, 1).ok());
+  REQUIRE(CreateTopics(brokers, {std::string(kDeadLetterTopic)}, 6).ok());
+  testing::TempDir dir;
+  constexpr int kProbes = 40;
+  constexpr int kRefused = 13;  // refused after it has added a write
+
+  GIVEN("40 probes on 7 keys, all on the topic before the consumer starts") {
+    auto producer_store = OpenStore(dir.Sub("producer"));
+    CommitProbes(*producer_store, topic, "batch", kProbes);
+    auto producer = KafkaPublisher::Create({.brokers = brokers});
+    REQUIRE(producer.ok());
+    OutboxRelay relay(*producer_store, **producer, FastRelay());
+    relay.Start();
+    REQUIRE(relay.AwaitDrained(absl::Seconds(60)));
+    relay.Stop();
+
+    WHEN("a consumer with max_batch 16 counts the probes per key, reading through its batch") {
+      auto consumer_store = OpenStore(dir.Sub("consumer"));
+      store::Store& counts = *consumer_store;
+      EventConsumer consumer(
+          counts,
+          {.brokers = brokers, .group = group, .topics = {topic}, .source = "it-consumer",
+           .max_batch = 16},
+          [&counts](const ConsumedEvent& event, store::UnitOfWork& work) -> absl::Status {
+            auto probe = Decode<ProbeEmitted>(event);
+            if (!probe.ok()) return probe.status();
+            const std::string key = "count/" + event.key;
+            std::optional<std::string> seen;
+            if (const auto* pending = work.Pending("applied", key)) {
+              seen = *pending;
+            } else {
+              auto stored = counts.Get("applied", key);
+              if (!stored.ok()) return stored.status();
+              seen = *stored;
+            }
+            work.Put("applied", key, std::to_string(seen ? std::stoi(*seen) + 1 : 1));
+            if (probe->sequence() == kRefused) {
+              work.Put("applied", "poison", "written by a refused event");
+              return absl::InvalidArgumentError("probe 13 is refused");
+            }
+            return absl::OkStatus();
+          });
+      REQUIRE(consumer.Start().ok());
+      REQUIRE(WaitFor([&] { return consumer.counters().applied + consumer.counters().dead_lettered ==
+                                   kProbes; },
+                      absl::Seconds(60)));
+      consumer.Stop();
+
+      THEN("every key counts its own probes, and the refused probe left nothing") {
+        CHECK(consumer.counters().applied == kProbes - 1);
+        CHECK(consumer.counters().dead_lettered == 1);
+        int total = 0;
+        for (int k = 0; k < 7; ++k) {
+          int expected = 0;
+          for (int i = 1; i <= kProbes; ++i) expected += (i % 7 == k && i != kRefused) ? 1 : 0;
+          auto stored = counts.Get("applied", "count/probe/" + std::to_string(k));
+          REQUIRE(stored.ok());
+          REQUIRE(stored->has_value());
+          CHECK(std::stoi(**stored) == expected);
+          total += std::stoi(**stored);
+        }
+        CHECK(total == kProbes - 1);
+        CHECK_FALSE(counts.Get("applied", "poison")->has_value());
+      }
+    }
+  }
+}
+
 SCENARIO("an event that cannot be decoded goes to the dead-letter topic and the consumer goes on") {
   const std::string brokers = testing::KafkaBrokers();
   const std::string topic = testing::UniqueName("it.dlq-source");

@@ -8,6 +8,7 @@
 #include "grpc/health/v1/health.pb.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
+#include "libs/write/versioned.h"
 
 namespace jianguan {
 namespace {
@@ -86,6 +87,36 @@ SCENARIO("a write is committed once per request_id") {
       CHECK((*audit)->resource() == "things/a");
       CHECK((*audit)->request_digest() == MessageDigest(request));
     }
+  }
+}
+
+SCENARIO("newest version wins, within one unit as against the store") {
+  testing::TempDir dir;
+  auto store = std::move(*store::Store::Open({.path = dir.path(), .families = {"rows"}}));
+  const auto version_of = [](std::string_view stored) -> int64_t {
+    return std::stoll(std::string(stored.substr(1)));  // "v{n}"
+  };
+  const auto put = [&](store::UnitOfWork& work, int64_t version) {
+    return *PutIfNewer(*store, work, "rows", "r", version, "v" + std::to_string(version),
+                       version_of);
+  };
+  store::UnitOfWork seed;
+  REQUIRE(put(seed, 2));
+  REQUIRE(store->Commit(seed).ok());
+
+  WHEN("one unit (a consumer batch) sees version 4, then a stale 3, then 2 again") {
+    store::UnitOfWork work;
+    CHECK(put(work, 4));
+    CHECK_FALSE(put(work, 3));  // older than the pending 4, though newer than the stored 2
+    CHECK_FALSE(put(work, 2));
+    REQUIRE(store->Commit(work).ok());
+    THEN("version 4 is stored") { CHECK(**store->Get("rows", "r") == "v4"); }
+  }
+  WHEN("a unit sees only versions the store already has") {
+    store::UnitOfWork work;
+    CHECK_FALSE(put(work, 1));
+    CHECK_FALSE(put(work, 2));
+    THEN("it writes nothing") { CHECK(work.mutations().empty()); }
   }
 }
 

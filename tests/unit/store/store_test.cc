@@ -186,6 +186,47 @@ SCENARIO("a unit of many rows, as an import makes it, keeps the meaning of each 
   }
 }
 
+SCENARIO("a unit shows its own pending writes and can be rolled back to a mark") {
+  UnitOfWork work;
+  work.Put("subjects", "A", "a1");
+  CHECK(work.Pending("subjects", "A") != nullptr);
+  CHECK(*work.Pending("subjects", "A") == std::optional<std::string>("a1"));
+  CHECK(work.Pending("subjects", "B") == nullptr);
+  CHECK(work.Pending("by_region", "A") == nullptr);  // another family, same key
+
+  WHEN("the key is written again and deleted after a mark") {
+    const UnitOfWork::Mark mark = work.mark();
+    work.Put("subjects", "A", "a2");
+    CHECK(*work.Pending("subjects", "A") == std::optional<std::string>("a2"));
+    work.Delete("subjects", "A");
+    work.Put("subjects", "B", "b");
+    work.Require("subjects", "B", std::nullopt);
+    work.AddEvent(common::v1::OutboxEvent());
+    REQUIRE(work.Pending("subjects", "A") != nullptr);
+    CHECK_FALSE(work.Pending("subjects", "A")->has_value());  // a delete
+
+    THEN("rolling back forgets those writes, conditions and events, and only those") {
+      work.RollbackTo(mark);
+      CHECK(work.mutations().size() == 1);
+      CHECK(work.preconditions().empty());
+      CHECK(work.events().empty());
+      CHECK(*work.Pending("subjects", "A") == std::optional<std::string>("a1"));
+      CHECK(work.Pending("subjects", "B") == nullptr);
+      work.Put("subjects", "C", "c");  // the index goes on after a rollback
+      CHECK(*work.Pending("subjects", "C") == std::optional<std::string>("c"));
+    }
+  }
+
+  WHEN("another unit is appended") {
+    UnitOfWork other;
+    other.Put("subjects", "A", "from-other");
+    work.Append(std::move(other));
+    THEN("its writes are pending here, the later one winning") {
+      CHECK(*work.Pending("subjects", "A") == std::optional<std::string>("from-other"));
+    }
+  }
+}
+
 SCENARIO("outbox sequences and the audit chain continue after reopening") {
   testing::TempDir dir;
   {
