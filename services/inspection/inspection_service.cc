@@ -230,19 +230,32 @@ grpc::Status InspectionService::ListTasks(grpc::ServerContext* c, const v1::List
   return Serve(c, out, [&](const Caller& caller) { return DoListTasks(caller, *r); });
 }
 
+absl::StatusOr<v1::Task> InspectionService::TransitionTakingForms(
+    const Caller& caller, std::string_view method, std::string_view request_id,
+    const google::protobuf::Message& request, std::string_view name, Action action) {
+  return Transition(
+      caller, method, request_id, request, name, action, "",
+      [&](const v1::Task& before, v1::Task& after, store::UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(std::shared_ptr<const PublishedForms> forms, tasks_.LatestForms());
+        AttachMissingForms(after, *forms);
+        EmitStateChanged(work, before, after, "");
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status InspectionService::AcceptTask(grpc::ServerContext* c,
                                            const v1::TaskTransitionRequest* r, v1::Task* out) {
   return Serve(c, out, [&](const Caller& caller) {
-    return SimpleTransition(caller, "AcceptTask", r->request_id(), *r, r->name(), Action::kAccept,
-                            "");
+    return TransitionTakingForms(caller, "AcceptTask", r->request_id(), *r, r->name(),
+                                 Action::kAccept);
   });
 }
 
 grpc::Status InspectionService::ArriveOnSite(grpc::ServerContext* c,
                                              const v1::ArriveOnSiteRequest* r, v1::Task* out) {
   return Serve(c, out, [&](const Caller& caller) {
-    return SimpleTransition(caller, "ArriveOnSite", r->request_id(), *r, r->name(),
-                            Action::kArriveOnSite, "");
+    return TransitionTakingForms(caller, "ArriveOnSite", r->request_id(), *r, r->name(),
+                                 Action::kArriveOnSite);
   });
 }
 

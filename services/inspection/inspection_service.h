@@ -133,6 +133,12 @@ class InspectionService final : public v1::Inspection::Service {
                                             const google::protobuf::Message& request,
                                             std::string_view name, Action action,
                                             std::string_view reason);
+  /// A transition that also gives departments without a form the forms published since the
+  /// task was made (AcceptTask, ArriveOnSite).
+  absl::StatusOr<v1::Task> TransitionTakingForms(const Caller& caller, std::string_view method,
+                                                 std::string_view request_id,
+                                                 const google::protobuf::Message& request,
+                                                 std::string_view name, Action action);
   void EmitStateChanged(store::UnitOfWork& work, const v1::Task& before, const v1::Task& after,
                         std::string_view reason) const;
   /// The approval's events: LeadTransferred per transfer, CommitmentVerified with its

@@ -2,8 +2,10 @@
 
 #include <limits>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
@@ -23,14 +25,34 @@ absl::Status ParseInto(std::string_view family, std::string_view key, std::strin
   return absl::DataLossError(absl::StrCat(AbslView(family), "/", AbslView(key), " does not parse"));
 }
 
+constexpr char kGenerationKey[] = "latest";
+
 }  // namespace
+
+struct InspectionStore::FormsCache {
+  absl::Mutex mu;
+  std::optional<std::string> generation ABSL_GUARDED_BY(mu);  // of `forms`
+  std::shared_ptr<const PublishedForms> forms ABSL_GUARDED_BY(mu);
+};
+
+InspectionStore::InspectionStore(store::Store& store)
+    : store_(store), forms_cache_(std::make_shared<FormsCache>()) {}
 
 std::vector<std::string> InspectionStore::Families() {
   return {kTasks,        kForms,     kLatestForms,  kEvidence,      kTaskEvidence,
-          kPublished,    kPublishedBy, kRegistryCalls, kInspectors, kItems};
+          kPublished,    kPublishedBy, kRegistryCalls, kInspectors, kItems, kFormsGeneration};
 }
 
-absl::StatusOr<std::optional<v1::Task>> InspectionStore::FindTask(std::string_view task_id) const {
+absl::StatusOr<std::optional<v1::Task>> InspectionStore::FindTask(
+    std::string_view task_id, const store::UnitOfWork* pending) const {
+  if (pending != nullptr) {
+    if (const std::optional<std::string>* staged = pending->Pending(kTasks, task_id)) {
+      if (!staged->has_value()) return std::optional<v1::Task>();
+      v1::Task task;
+      RETURN_IF_ERROR(ParseInto(kTasks, task_id, **staged, task));
+      return std::optional<v1::Task>(std::move(task));
+    }
+  }
   return store_.GetMessage<v1::Task>(kTasks, task_id);
 }
 
@@ -64,16 +86,29 @@ absl::StatusOr<std::optional<catalogue::v1::FormTemplate>> InspectionStore::Find
   return store_.GetMessage<catalogue::v1::FormTemplate>(kForms, FormKey(code, version));
 }
 
-absl::StatusOr<PublishedForms> InspectionStore::LatestForms() const {
-  PublishedForms forms;
+absl::StatusOr<std::shared_ptr<const PublishedForms>> InspectionStore::LatestForms() const {
+  // The generation is read before the forms: a form committed in between is then read with
+  // an older generation, and the next call reads the forms again.
+  ASSIGN_OR_RETURN(std::optional<std::string> generation,
+                   store_.Get(kFormsGeneration, kGenerationKey));
+  {
+    absl::MutexLock lock(&forms_cache_->mu);
+    if (forms_cache_->forms != nullptr && forms_cache_->generation == generation) {
+      return forms_cache_->forms;
+    }
+  }
+  auto forms = std::make_shared<PublishedForms>();
   absl::Status parsed;
   RETURN_IF_ERROR(
       store_.ForEach(kLatestForms, "", [&](std::string_view key, std::string_view value) {
-        parsed = ParseInto(kLatestForms, key, value, forms.emplace_back());
+        parsed = ParseInto(kLatestForms, key, value, forms->emplace_back());
         return parsed.ok();
       }));
   RETURN_IF_ERROR(parsed);
-  return forms;
+  absl::MutexLock lock(&forms_cache_->mu);
+  forms_cache_->generation = std::move(generation);
+  forms_cache_->forms = forms;
+  return std::shared_ptr<const PublishedForms>(std::move(forms));
 }
 
 absl::StatusOr<std::map<std::string, catalogue::v1::FormTemplate>> InspectionStore::TaskForms(
@@ -92,7 +127,17 @@ absl::StatusOr<std::map<std::string, catalogue::v1::FormTemplate>> InspectionSto
 absl::Status InspectionStore::PutForm(store::UnitOfWork& work,
                                       const catalogue::v1::FormTemplate& form) const {
   work.Put(kForms, FormKey(form.code(), form.version()), form.SerializeAsString());
-  return PutIfNewer(store_, work, kLatestForms, form.code(), form).status();
+  ASSIGN_OR_RETURN(bool newer, PutIfNewer(store_, work, kLatestForms, form.code(), form));
+  if (!newer) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<std::string> generation,
+                   store_.Get(kFormsGeneration, kGenerationKey));
+  uint64_t count = 0;
+  if (generation && !absl::SimpleAtoi(*generation, &count)) {
+    return absl::DataLossError("forms_generation/latest is not a count");
+  }
+  work.Require(kFormsGeneration, kGenerationKey, generation);
+  work.Put(kFormsGeneration, kGenerationKey, absl::StrCat(count + 1));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<catalogue::v1::Inspector>> InspectionStore::FindInspector(

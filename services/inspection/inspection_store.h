@@ -13,6 +13,8 @@
 // | inspectors     | {inspector_id}                        | catalogue Inspector, newest version |
 // | items          | {item_code}                           | catalogue RegulatoryItem: code,     |
 // |                |                                       | parent_code, field, version only    |
+// | forms_generation | "latest"                            | a count, raised by every change of  |
+// |                |                                       | forms_latest                        |
 //
 // Task ids are derived from their source (domain/task_assembly.h), so a replayed source event
 // finds its task. A task is saved with a compare-and-set on its stored bytes, so two
@@ -23,10 +25,15 @@
 // reads (domain/assignment.h). `published_by` orders a scope's
 // publications newest first (inverted publication time).
 //
-// Thread-safe: all state is in the store.
+// Every drawn task is assembled from the latest forms, so they are kept parsed in memory and
+// read again only when `forms_generation` has moved (one point read per task instead of a
+// scan and a parse of every form).
+//
+// Thread-safe: all state is in the store, but for that cache of the store's forms.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,15 +58,18 @@ inline constexpr char kPublishedBy[] = "published_by";
 inline constexpr char kRegistryCalls[] = "registry_calls";
 inline constexpr char kInspectors[] = "inspectors";
 inline constexpr char kItems[] = "items";
+inline constexpr char kFormsGeneration[] = "forms_generation";
 
 class InspectionStore {
  public:
-  explicit InspectionStore(store::Store& store) : store_(store) {}
+  explicit InspectionStore(store::Store& store);
 
   static std::vector<std::string> Families();
 
-  /// The task, nullopt when absent.
-  absl::StatusOr<std::optional<v1::Task>> FindTask(std::string_view task_id) const;
+  /// The task, nullopt when absent. With `pending`, what that unit writes (an earlier event
+  /// of the consumer batch) comes before the store.
+  absl::StatusOr<std::optional<v1::Task>> FindTask(
+      std::string_view task_id, const store::UnitOfWork* pending = nullptr) const;
   /// The task or NOT_FOUND naming "tasks/{task_id}".
   absl::StatusOr<v1::Task> LoadTask(std::string_view task_id) const;
   /// Writes `task` into `work`, requiring the stored bytes to be `before`'s (absent when
@@ -71,13 +81,14 @@ class InspectionStore {
   /// One published form version, nullopt when unknown.
   absl::StatusOr<std::optional<catalogue::v1::FormTemplate>> FindForm(std::string_view code,
                                                                        int32_t version) const;
-  /// The newest published version of every form.
-  absl::StatusOr<PublishedForms> LatestForms() const;
+  /// The newest published version of every form (shared, read-only: kept until a form
+  /// changes).
+  absl::StatusOr<std::shared_ptr<const PublishedForms>> LatestForms() const;
   /// The task's forms at its versions, by code (forms unknown here are left out).
   absl::StatusOr<std::map<std::string, catalogue::v1::FormTemplate>> TaskForms(
       const v1::Task& task) const;
   /// Records a published form version (FormPublished): the version itself and, when newer,
-  /// the latest.
+  /// the latest (raising forms_generation). One form per unit of work.
   absl::Status PutForm(store::UnitOfWork& work, const catalogue::v1::FormTemplate& form) const;
 
   /// The catalogue's inspector / item as projected, nullopt when unknown.
@@ -110,7 +121,9 @@ class InspectionStore {
   store::Store& store() const { return store_; }
 
  private:
+  struct FormsCache;
   store::Store& store_;
+  std::shared_ptr<FormsCache> forms_cache_;
 };
 
 /// "p/{plan_id}/" and "u/{uscc}/": the scopes of published_by.

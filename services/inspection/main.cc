@@ -60,8 +60,11 @@ int main(int argc, char** argv) {
   const EventEmitter emitter(topics::kInspection, inspection::kServiceName, (*runtime)->clock());
   const inspection::TaskIntake intake(tasks, emitter, *calendar, (*runtime)->clock(),
                                       absl::GetFlag(FLAGS_commitment_verify_working_days));
+  // In batches: a 1,000,000-subject draw becomes tasks at tens of thousands a second.
   (*runtime)->AddConsumer(
-      {.group = "inspection-tasks", .topics = {"^jianguan\\.(sampling|subject|risk)\\.v1$"}},
+      {.group = "inspection-tasks",
+       .topics = {"^jianguan\\.(sampling|subject|risk)\\.v1$"},
+       .max_batch = 500},
       [&intake](const events::ConsumedEvent& e, store::UnitOfWork& w) {
         return intake.ApplyTaskSource(e, w);
       });

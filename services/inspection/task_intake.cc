@@ -39,10 +39,10 @@ absl::Status TaskIntake::ApplyDrawn(const events::ConsumedEvent& event,
                                                    drawn.plan(), " #", drawn.task_number()));
   }
   if (!ValidateUscc(drawn.uscc()).ok()) return absl::InvalidArgumentError("uscc: not a USCC");
-  ASSIGN_OR_RETURN(std::optional<v1::Task> known, tasks_.FindTask(id));
-  if (known) return absl::OkStatus();  // a replay: the task exists
-  ASSIGN_OR_RETURN(PublishedForms forms, tasks_.LatestForms());
-  Create(TaskFromDraw(drawn, forms, clock_.Now()), work);
+  ASSIGN_OR_RETURN(std::optional<v1::Task> known, tasks_.FindTask(id, &work));
+  if (known) return absl::OkStatus();  // a replay: the task exists (or this batch makes it)
+  ASSIGN_OR_RETURN(std::shared_ptr<const PublishedForms> forms, tasks_.LatestForms());
+  Create(TaskFromDraw(drawn, *forms, clock_.Now()), work);
   return absl::OkStatus();
 }
 
@@ -54,7 +54,7 @@ absl::Status TaskIntake::ApplyCommitment(const events::ConsumedEvent& event,
   if (!ValidateUscc(recorded.facts().uscc()).ok()) {
     return absl::InvalidArgumentError("facts.uscc: not a USCC");
   }
-  ASSIGN_OR_RETURN(std::optional<v1::Task> known, tasks_.FindTask(id));
+  ASSIGN_OR_RETURN(std::optional<v1::Task> known, tasks_.FindTask(id, &work));
   if (known) return absl::OkStatus();
   const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), BeijingTime());
   ASSIGN_OR_RETURN(common::v1::Date due,

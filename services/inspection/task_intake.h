@@ -14,7 +14,13 @@
 // yet — are skipped, so the consumers can subscribe by pattern now.
 //
 // Replays create nothing twice: a task's id is derived from its source and an event whose
-// task exists changes nothing. Consume with max_batch 1 (the check reads committed state).
+// task exists, in the store or earlier in the consumer's batch (UnitOfWork::Pending),
+// changes nothing; so the task sources may be consumed in batches. The catalogue's events
+// are consumed one per commit (PutIfNewer and the forms generation read the store).
+//
+// A drawn task consumed before the FormPublished of its department's forms is created with
+// no form for that department; it takes the forms published by then when it is accepted or
+// reached on site (InspectionService, AttachMissingForms).
 #pragma once
 
 #include "absl/status/status.h"

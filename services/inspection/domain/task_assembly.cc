@@ -88,6 +88,18 @@ std::vector<v1::FormRef> ChooseForms(std::string_view department,
   return chosen;
 }
 
+bool AttachMissingForms(v1::Task& task, const PublishedForms& forms) {
+  bool added = false;
+  for (v1::TaskDepartment& department : *task.mutable_departments()) {
+    if (department.forms_size() > 0 || department.items_size() == 0) continue;
+    for (v1::FormRef& form : ChooseForms(department.department().code(), department.items(), forms)) {
+      *department.add_forms() = std::move(form);
+      added = true;
+    }
+  }
+  return added;
+}
+
 v1::Task TaskFromDraw(const sampling::v1::TaskDrawn& drawn, const PublishedForms& forms,
                       absl::Time now) {
   v1::Task task;

@@ -45,6 +45,11 @@ std::vector<v1::FormRef> ChooseForms(std::string_view department,
                                      const google::protobuf::RepeatedPtrField<v1::ItemRef>& items,
                                      const PublishedForms& forms);
 
+/// Gives every department of `task` that has items but no form the forms `forms` offer for
+/// them (ChooseForms): a drawn task consumed before its forms were projected takes them later,
+/// when it is accepted or reached on site. Returns whether a form was added.
+bool AttachMissingForms(v1::Task& task, const PublishedForms& forms);
+
 /// The task a TaskDrawn makes: created and assigned to the drawn inspectors (two
 /// transitions, actor system "sampling"), due on the plan's last day, the first department
 /// leading.

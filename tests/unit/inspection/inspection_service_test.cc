@@ -205,6 +205,41 @@ SCENARIO_METHOD(Fixture, "a drawn joint task is created once, with every departm
       }
     }
   }
+  GIVEN("published forms and two copies of one TaskDrawn in one consumer batch") {
+    PublishForms();
+    store::UnitOfWork batch;  // as the consumer builds it: one unit for both events
+    for (int copy = 0; copy < 2; ++copy) {
+      const auto consumed =
+          testing::AsConsumed(topics::kSampling, kUscc, JointDraw(), "republisher", offset++);
+      REQUIRE(intake.ApplyTaskSource(consumed, batch).ok());
+    }
+    REQUIRE(db->Commit(batch).ok());
+    THEN("the second copy sees the task the first one makes, and one task is created") {
+      CHECK(tasks.AllTasks()->size() == 1);
+      CHECK(EventTypes() == std::vector<std::string>{"jianguan.inspection.v1.TaskCreated",
+                                                     "jianguan.inspection.v1.TaskAssigned"});
+    }
+  }
+}
+
+SCENARIO_METHOD(Fixture, "a drawn task consumed before its forms takes them when accepted") {
+  GIVEN("a TaskDrawn applied before any FormPublished") {
+    Apply(topics::kSampling, JointDraw(), false);
+    REQUIRE(Get().departments_size() == 2);
+    CHECK(Get().departments(0).forms_size() == 0);
+    WHEN("the forms are published, then an inspector accepts the task") {
+      PublishForms();
+      CHECK(Get().departments(0).forms_size() == 0);  // nothing changes by itself
+      REQUIRE(Move("accept", "INS-1", "late-accept").ok());
+      THEN("each department holds the form published for its items") {
+        const v1::Task task = Get();
+        REQUIRE(task.departments(0).forms_size() == 1);
+        CHECK(task.departments(0).forms(0).code() == "FORM-A");
+        REQUIRE(task.departments(1).forms_size() == 1);
+        CHECK(task.departments(1).forms(0).code() == "FORM-B");
+      }
+    }
+  }
 }
 
 SCENARIO_METHOD(Fixture, "refused results and transitions name the field and change nothing") {
