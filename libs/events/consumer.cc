@@ -136,6 +136,11 @@ void EventConsumer::Stop() {
 void EventConsumer::UpdateLag() {
   std::vector<RdKafka::TopicPartition*> assigned;
   if (impl_->consumer->assignment(assigned) != RdKafka::ERR_NO_ERROR) return;
+  if (assigned.empty()) {
+    // Starting or in a rebalance: no figure, rather than a 0 that reads as "caught up".
+    counters_.lag.store(-1, std::memory_order_relaxed);
+    return;
+  }
   int64_t lag = 0;
   bool unknown = false;
   for (const auto* tp : assigned) {

@@ -64,8 +64,9 @@ struct ConsumerCounters {
   std::atomic<uint64_t> dead_lettered{0};
   std::atomic<uint64_t> retries{0};
   /// Events on the assigned partitions not applied yet (from the client's cached high
-  /// watermarks; refreshed about once a second).
-  std::atomic<int64_t> lag{0};
+  /// watermarks; refreshed about once a second); -1 while no partition is assigned
+  /// (starting, or in a rebalance), so that 0 always means caught up.
+  std::atomic<int64_t> lag{-1};
 };
 
 /// One consumer thread. `store` must outlive it and be opened by this process.

@@ -44,7 +44,8 @@ struct ServiceRuntime::Metrics {
                              .Register(registry)),
         consumer_lag(prometheus::BuildGauge()
                          .Name("jianguan_consumer_lag")
-                         .Help("Events on the assigned partitions not applied yet")
+                         .Help("Events on the assigned partitions not applied yet; -1 while no partition is "
+                               "assigned (starting, rebalancing)")
                          .Register(registry)),
         rocksdb(prometheus::BuildGauge()
                     .Name("jianguan_rocksdb")
