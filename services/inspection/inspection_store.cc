@@ -10,6 +10,7 @@
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/write/versioned.h"
+#include "services/inspection/domain/deadlines.h"
 
 namespace jianguan::inspection {
 namespace {
@@ -25,7 +26,20 @@ absl::Status ParseInto(std::string_view family, std::string_view key, std::strin
   return absl::DataLossError(absl::StrCat(AbslView(family), "/", AbslView(key), " does not parse"));
 }
 
-constexpr char kGenerationKey[] = "latest";
+constexpr char kGenerationKey[] = "forms_generation";
+constexpr char kDeadlinesIndexedKey[] = "deadlines_indexed";
+
+std::string TaskIdOf(const v1::Task& task) {
+  return task.name().substr(std::string_view("tasks/").size());
+}
+
+// The task's key in `deadlines`, empty when no deadline runs.
+std::string DeadlineKey(const v1::Task& task) {
+  const std::optional<absl::CivilDay> until = OnTimeUntil(task);
+  if (!until) return "";
+  return absl::StrFormat("%04d-%02d-%02d/%s", until->year(), until->month(), until->day(),
+                         TaskIdOf(task));
+}
 
 }  // namespace
 
@@ -40,7 +54,7 @@ InspectionStore::InspectionStore(store::Store& store)
 
 std::vector<std::string> InspectionStore::Families() {
   return {kTasks,        kForms,     kLatestForms,  kEvidence,      kTaskEvidence,
-          kPublished,    kPublishedBy, kRegistryCalls, kInspectors, kItems, kFormsGeneration};
+          kPublished,    kPublishedBy, kRegistryCalls, kInspectors, kItems, kDeadlines, kMarkers};
 }
 
 absl::StatusOr<std::optional<v1::Task>> InspectionStore::FindTask(
@@ -64,10 +78,47 @@ absl::StatusOr<v1::Task> InspectionStore::LoadTask(std::string_view task_id) con
 
 void InspectionStore::SaveTask(store::UnitOfWork& work, const v1::Task& task,
                                const v1::Task* before) const {
-  const std::string id = task.name().substr(std::string_view("tasks/").size());
+  const std::string id = TaskIdOf(task);
   work.Require(kTasks, id,
                before == nullptr ? std::nullopt : std::optional(before->SerializeAsString()));
   work.Put(kTasks, id, task.SerializeAsString());
+  const std::string was = before == nullptr ? "" : DeadlineKey(*before);
+  const std::string is = DeadlineKey(task);
+  if (was == is) return;
+  if (!was.empty()) work.Delete(kDeadlines, was);
+  if (!is.empty()) work.Put(kDeadlines, is, "");
+}
+
+absl::StatusOr<int64_t> InspectionStore::CountOverdue(absl::CivilDay today) const {
+  // Overdue: on time until a day before today, so every key sorting before "{today}".
+  const std::string first_on_time =
+      absl::StrFormat("%04d-%02d-%02d", today.year(), today.month(), today.day());
+  int64_t overdue = 0;
+  RETURN_IF_ERROR(store_.ForEach(kDeadlines, "", [&](std::string_view key, std::string_view) {
+    if (key >= first_on_time) return false;
+    ++overdue;
+    return true;
+  }));
+  return overdue;
+}
+
+absl::Status InspectionStore::IndexDeadlines() const {
+  ASSIGN_OR_RETURN(std::optional<std::string> done, store_.Get(kMarkers, kDeadlinesIndexedKey));
+  if (done) return absl::OkStatus();
+  store::UnitOfWork work;
+  absl::Status parsed;
+  RETURN_IF_ERROR(store_.ForEach(kTasks, "", [&](std::string_view key, std::string_view value) {
+    v1::Task task;
+    parsed = ParseInto(kTasks, key, value, task);
+    if (!parsed.ok()) return false;
+    if (const std::string entry = DeadlineKey(task); !entry.empty()) {
+      work.Put(kDeadlines, entry, "");
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(parsed);
+  work.Put(kMarkers, kDeadlinesIndexedKey, "1");
+  return store_.Commit(work);
 }
 
 absl::StatusOr<std::vector<v1::Task>> InspectionStore::AllTasks() const {
@@ -90,7 +141,7 @@ absl::StatusOr<std::shared_ptr<const PublishedForms>> InspectionStore::LatestFor
   // The generation is read before the forms: a form committed in between is then read with
   // an older generation, and the next call reads the forms again.
   ASSIGN_OR_RETURN(std::optional<std::string> generation,
-                   store_.Get(kFormsGeneration, kGenerationKey));
+                   store_.Get(kMarkers, kGenerationKey));
   {
     absl::MutexLock lock(&forms_cache_->mu);
     if (forms_cache_->forms != nullptr && forms_cache_->generation == generation) {
@@ -130,13 +181,13 @@ absl::Status InspectionStore::PutForm(store::UnitOfWork& work,
   ASSIGN_OR_RETURN(bool newer, PutIfNewer(store_, work, kLatestForms, form.code(), form));
   if (!newer) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<std::string> generation,
-                   store_.Get(kFormsGeneration, kGenerationKey));
+                   store_.Get(kMarkers, kGenerationKey));
   uint64_t count = 0;
   if (generation && !absl::SimpleAtoi(*generation, &count)) {
     return absl::DataLossError("forms_generation/latest is not a count");
   }
-  work.Require(kFormsGeneration, kGenerationKey, generation);
-  work.Put(kFormsGeneration, kGenerationKey, absl::StrCat(count + 1));
+  work.Require(kMarkers, kGenerationKey, generation);
+  work.Put(kMarkers, kGenerationKey, absl::StrCat(count + 1));
   return absl::OkStatus();
 }
 

@@ -13,12 +13,17 @@
 // | inspectors     | {inspector_id}                        | catalogue Inspector, newest version |
 // | items          | {item_code}                           | catalogue RegulatoryItem: code,     |
 // |                |                                       | parent_code, field, version only    |
-// | forms_generation | "latest"                            | a count, raised by every change of  |
+// | deadlines      | {YYYY-MM-DD}/{task_id}                | "" : an open task on time until that|
+// |                |                                       | day (domain/deadlines.h OnTimeUntil)|
+// | markers        | forms_generation                      | a count, raised by every change of  |
 // |                |                                       | forms_latest                        |
+// |                | deadlines_indexed                     | "1" once tasks before the index are |
+// |                |                                       | in it (IndexDeadlines)              |
 //
 // Task ids are derived from their source (domain/task_assembly.h), so a replayed source event
 // finds its task. A task is saved with a compare-and-set on its stored bytes, so two
-// concurrent transitions of one task cannot both commit. `registry_calls` holds the
+// concurrent transitions of one task cannot both commit; the same write keeps the task's
+// entry in `deadlines`, so counting overdue tasks reads only the overdue ones. `registry_calls` holds the
 // ResolveCommitment calls still owed to the registry (written with CommitmentVerified,
 // deleted by the dispatcher after the registry answered). `inspectors` and `items` are
 // projections of the catalogue's events (PutIfNewer: newest version wins) that AssignTask
@@ -26,7 +31,7 @@
 // publications newest first (inverted publication time).
 //
 // Every drawn task is assembled from the latest forms, so they are kept parsed in memory and
-// read again only when `forms_generation` has moved (one point read per task instead of a
+// read again only when `markers/forms_generation` has moved (one point read per task instead of a
 // scan and a parse of every form).
 //
 // Thread-safe: all state is in the store, but for that cache of the store's forms.
@@ -40,6 +45,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "jianguan/catalogue/v1/catalogue.pb.h"
 #include "jianguan/inspection/v1/inspection.pb.h"
 #include "jianguan/subject/v1/subject.pb.h"
@@ -58,7 +64,8 @@ inline constexpr char kPublishedBy[] = "published_by";
 inline constexpr char kRegistryCalls[] = "registry_calls";
 inline constexpr char kInspectors[] = "inspectors";
 inline constexpr char kItems[] = "items";
-inline constexpr char kFormsGeneration[] = "forms_generation";
+inline constexpr char kDeadlines[] = "deadlines";
+inline constexpr char kMarkers[] = "markers";
 
 class InspectionStore {
  public:
@@ -75,6 +82,11 @@ class InspectionStore {
   /// Writes `task` into `work`, requiring the stored bytes to be `before`'s (absent when
   /// `before` is null).
   void SaveTask(store::UnitOfWork& work, const v1::Task& task, const v1::Task* before) const;
+  /// How many open tasks are overdue on `today` (IsOverdue): reads the deadlines before it.
+  absl::StatusOr<int64_t> CountOverdue(absl::CivilDay today) const;
+  /// Puts the tasks stored before the deadline index existed into it, once per store (a
+  /// scan of every task the first time, a point read after).
+  absl::Status IndexDeadlines() const;
   /// Every task (reports, lists; the task count of a department is thousands, not millions).
   absl::StatusOr<std::vector<v1::Task>> AllTasks() const;
 

@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
       subject::v1::SubjectRegistry::NewStub(grpc::CreateChannel(
           absl::GetFlag(FLAGS_registry_target), grpc::InsecureChannelCredentials())),
       &metrics);
+  // Tasks stored before the deadline index existed go into it, once per store.
+  if (auto status = tasks.IndexDeadlines(); !status.ok()) return DieAtStart(status);
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
   dispatcher.Start();
   LogInfo("inspection serving", {{"port", (*runtime)->host().bound_port()}});

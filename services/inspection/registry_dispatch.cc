@@ -83,12 +83,8 @@ int RegistryDispatcher::DispatchOnce() {
 
 void RegistryDispatcher::CountOverdue() {
   if (metrics_ == nullptr) return;
-  auto tasks = tasks_.AllTasks();
-  if (!tasks.ok()) return;
-  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), BeijingTime());
-  int64_t overdue = 0;
-  for (const v1::Task& task : *tasks) overdue += IsOverdue(task, today) ? 1 : 0;
-  metrics_->SetOverdue(overdue);
+  auto overdue = tasks_.CountOverdue(absl::ToCivilDay(clock_.Now(), BeijingTime()));
+  if (overdue.ok()) metrics_->SetOverdue(*overdue);
 }
 
 }  // namespace jianguan::inspection

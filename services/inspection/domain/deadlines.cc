@@ -50,13 +50,20 @@ absl::StatusOr<common::v1::Date> ExtendedDueDate(const WorkingDayCalendar& calen
   return DateOf(moved);
 }
 
-bool IsOverdue(const v1::Task& task, absl::CivilDay today) {
+std::optional<absl::CivilDay> OnTimeUntil(const v1::Task& task) {
   const v1::TaskState s = task.state();
-  if (IsFinal(s) || s == v1::TASK_STATE_SUSPENDED) return false;
+  if (IsFinal(s) || s == v1::TASK_STATE_SUSPENDED) return std::nullopt;
   if (s == v1::TASK_STATE_RESULT_SUBMITTED || s == v1::TASK_STATE_REVIEWED) {
-    return task.has_publish_due_date() && today > DayOf(task.publish_due_date());
+    if (!task.has_publish_due_date()) return std::nullopt;
+    return DayOf(task.publish_due_date());
   }
-  return task.has_due_date() && today > DayOf(task.due_date());
+  if (!task.has_due_date()) return std::nullopt;
+  return DayOf(task.due_date());
+}
+
+bool IsOverdue(const v1::Task& task, absl::CivilDay today) {
+  const std::optional<absl::CivilDay> until = OnTimeUntil(task);
+  return until.has_value() && today > *until;
 }
 
 }  // namespace jianguan::inspection

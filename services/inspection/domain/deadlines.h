@@ -5,6 +5,8 @@
 // (中止) moves the due date by the working days it lasted.
 #pragma once
 
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "jianguan/common/v1/types.pb.h"
@@ -47,5 +49,8 @@ absl::StatusOr<common::v1::Date> ExtendedDueDate(const WorkingDayCalendar& calen
 /// submitted but not yet published after its publish_due_date. Final and suspended tasks
 /// are not overdue.
 bool IsOverdue(const v1::Task& task, absl::CivilDay today);
+/// The last day the task is on time in its state (IsOverdue: today is after it); nullopt
+/// when no deadline runs (final, suspended, or no date set).
+std::optional<absl::CivilDay> OnTimeUntil(const v1::Task& task);
 
 }  // namespace jianguan::inspection

@@ -222,6 +222,44 @@ SCENARIO_METHOD(Fixture, "a drawn joint task is created once, with every departm
   }
 }
 
+SCENARIO_METHOD(Fixture, "overdue tasks are counted from the deadline index, kept by every write") {
+  GIVEN("a drawn task due on 2026-12-31") {
+    PublishForms();
+    Apply(topics::kSampling, JointDraw(), false);
+    THEN("it is overdue after that day, not on it") {
+      CHECK(*tasks.CountOverdue(absl::CivilDay(2026, 12, 31)) == 0);
+      CHECK(*tasks.CountOverdue(absl::CivilDay(2027, 1, 1)) == 1);
+    }
+    WHEN("it is cancelled") {
+      v1::ReasonedTransitionRequest cancel;
+      cancel.set_request_id("cancel-1");
+      cancel.set_name(kTaskName);
+      cancel.set_reason("经营者已注销");
+      v1::Task cancelled;
+      REQUIRE(stub->CancelTask(CallBy(kScjg, "LEAD").get(), cancel, &cancelled).ok());
+      THEN("no deadline runs any more") {
+        CHECK(*tasks.CountOverdue(absl::CivilDay(2027, 1, 1)) == 0);
+      }
+    }
+    WHEN("the index is lost, as in a store written before it existed") {
+      store::UnitOfWork wipe;
+      REQUIRE(db->ForEach(kDeadlines, "", [&](std::string_view key, std::string_view) {
+                  wipe.Delete(kDeadlines, std::string(key));
+                  return true;
+                }).ok());
+      wipe.Delete(kMarkers, "deadlines_indexed");
+      REQUIRE(db->Commit(wipe).ok());
+      REQUIRE(*tasks.CountOverdue(absl::CivilDay(2027, 1, 1)) == 0);
+      THEN("IndexDeadlines puts the task back, once") {
+        REQUIRE(tasks.IndexDeadlines().ok());
+        CHECK(*tasks.CountOverdue(absl::CivilDay(2027, 1, 1)) == 1);
+        REQUIRE(tasks.IndexDeadlines().ok());
+        CHECK(*tasks.CountOverdue(absl::CivilDay(2027, 1, 1)) == 1);
+      }
+    }
+  }
+}
+
 SCENARIO_METHOD(Fixture, "a drawn task consumed before its forms takes them when accepted") {
   GIVEN("a TaskDrawn applied before any FormPublished") {
     Apply(topics::kSampling, JointDraw(), false);
