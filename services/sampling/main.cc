@@ -8,6 +8,7 @@
 #include "libs/events/topics.h"
 #include "libs/server/flags.h"
 #include "libs/runtime/service_runtime.h"
+#include "services/sampling/inspection_history.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
 #include "services/sampling/sampling_metrics.h"
@@ -57,6 +58,14 @@ int main(int argc, char** argv) {
                            .topics = {Exactly(topics::kCatalogue)}},
                           [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
                             return sampling::ApplyCatalogueEvent(store, event, work);
+                          });
+  // Published results are visits (frequency rule, last inspectors), whatever made the task.
+  const sampling::PlanStore plans(store);
+  (*runtime)->AddConsumer({.group = "sampling-inspections",
+                           .topics = {Exactly(topics::kInspection)},
+                           .max_batch = 500},
+                          [&plans](const events::ConsumedEvent& event, store::UnitOfWork& work) {
+                            return sampling::ApplyInspectionEvent(plans, event, work);
                           });
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
   LogInfo("sampling serving", {{"port", (*runtime)->host().bound_port()}});

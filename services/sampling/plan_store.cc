@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "services/sampling/domain/draw_history.h"
 #include "services/sampling/projection.h"
 
 namespace jianguan::sampling {
@@ -190,19 +191,71 @@ void PlanStore::PutHistory(store::UnitOfWork& work, std::string_view uscc,
   work.Put(kHistoryFamily, std::string(uscc), history.SerializeAsString());
 }
 
+namespace {
+
+// Suffix of a subject's inspection record; USCCs have no lower-case letter, all the same
+// length, so "<uscc>i" sorts right after "<uscc>".
+constexpr char kInspectedSuffix = 'i';
+
+std::string InspectedKey(std::string_view uscc) {
+  std::string key(uscc);
+  key.push_back(kInspectedSuffix);
+  return key;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<v1::SubjectHistory>> PlanStore::FindInspected(
+    std::string_view uscc, const store::UnitOfWork& pending) const {
+  const std::string key = InspectedKey(uscc);
+  if (const std::optional<std::string>* staged = pending.Pending(kHistoryFamily, key)) {
+    if (!staged->has_value()) return std::optional<v1::SubjectHistory>();
+    ASSIGN_OR_RETURN(auto inspected, Parse<v1::SubjectHistory>(key, **staged));
+    return std::optional<v1::SubjectHistory>(std::move(inspected));
+  }
+  return store_.GetMessage<v1::SubjectHistory>(kHistoryFamily, key);
+}
+
+void PlanStore::PutInspected(store::UnitOfWork& work, std::string_view uscc,
+                             const v1::SubjectHistory& inspected) {
+  work.Put(kHistoryFamily, InspectedKey(uscc), inspected.SerializeAsString());
+}
+
 absl::Status PlanStore::ForEachHistory(
     const std::function<bool(std::string_view, const v1::SubjectHistory&)>& visit) const {
+  // A subject's two records are adjacent in key order; each subject is visited once, when
+  // the scan has moved past both.
+  std::string uscc;
+  v1::SubjectHistory drawn, inspected;
+  bool stopped = false;
+  const auto flush = [&] {
+    if (uscc.empty()) return true;
+    const bool go_on = visit(uscc, MergedHistory(drawn, inspected));
+    uscc.clear();
+    drawn.Clear();
+    inspected.Clear();
+    return go_on;
+  };
   absl::Status bad;
   RETURN_IF_ERROR(
       store_.ForEach(kHistoryFamily, "", [&](std::string_view key, std::string_view value) {
-        auto history = Parse<v1::SubjectHistory>(key, value);
-        if (!history.ok()) {
-          bad = history.status();
+        const bool is_inspected = !key.empty() && key.back() == kInspectedSuffix;
+        const std::string_view subject = is_inspected ? key.substr(0, key.size() - 1) : key;
+        if (subject != uscc) {
+          if (!flush()) return !(stopped = true);
+          uscc = std::string(subject);
+        }
+        auto record = Parse<v1::SubjectHistory>(key, value);
+        if (!record.ok()) {
+          bad = record.status();
           return false;
         }
-        return visit(key, *history);
+        (is_inspected ? inspected : drawn) = *std::move(record);
+        return true;
       }));
-  return bad;
+  RETURN_IF_ERROR(bad);
+  if (!stopped) flush();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<InspectorPool> PoolOf(const v1::FrozenPool& frozen) {

@@ -8,7 +8,9 @@
 //             <plan_id>/p                       v1::FrozenPool
 //   secrets   <plan_id>                         the 32-byte secret (revealed with the draw)
 //   tasks     <plan_id>/<task, 10 digits>       v1::Task
-//   history   <uscc>                            v1::SubjectHistory
+//   history   <uscc>                            v1::SubjectHistory of its draws (Draw writes it)
+//             <uscc>i                           v1::SubjectHistory of its published inspection
+//                                               results (the inspection consumer writes it)
 //
 // Writes only add to a UnitOfWork; the service commits. Reads are lock-free.
 #pragma once
@@ -68,10 +70,19 @@ class PlanStore {
   absl::StatusOr<std::pair<std::vector<v1::Task>, std::string>> ListTasks(
       std::string_view plan_id, int page_size, std::string_view page_token) const;
 
+  /// The record of a subject's draws, nullopt when never drawn.
   absl::StatusOr<std::optional<v1::SubjectHistory>> FindHistory(std::string_view uscc) const;
   static void PutHistory(store::UnitOfWork& work, std::string_view uscc,
                          const v1::SubjectHistory& history);
-  /// Every subject's history in USCC order.
+  /// The record of a subject's published inspection results: what `pending` writes (an
+  /// earlier event of the consumer's batch) if anything, else the stored one; nullopt when
+  /// none.
+  absl::StatusOr<std::optional<v1::SubjectHistory>> FindInspected(
+      std::string_view uscc, const store::UnitOfWork& pending) const;
+  static void PutInspected(store::UnitOfWork& work, std::string_view uscc,
+                           const v1::SubjectHistory& inspected);
+  /// Every subject's history, its draws and inspections merged (MergedHistory), in USCC
+  /// order.
   absl::Status ForEachHistory(
       const std::function<bool(std::string_view uscc, const v1::SubjectHistory&)>& visit) const;
 

@@ -11,9 +11,9 @@
 //   family "items", keyed by code: ProjectedItem from jianguan.catalogue.v1
 //
 // Every event carries the whole state of what it describes and its version; an event not
-// newer than the stored state (a copy of an old one) changes nothing. A key's events arrive
-// in order, so the consumers may batch many per commit: the check reads committed state, and
-// the last of a batch's writes to one key wins.
+// newer than the stored state (a copy of an old one) changes nothing. The check reads what
+// the consumer's batch already writes at the key before the store (PutIfNewer), so the
+// consumers batch many events per commit.
 // A subject without a grade is grade B, without a risk level "general" (issue #6).
 //
 // Size: about 60 bytes on disk per subject (key, facts, two class bytes) before

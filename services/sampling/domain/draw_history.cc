@@ -1,5 +1,7 @@
 #include "services/sampling/domain/draw_history.h"
 
+#include <algorithm>
+
 #include "services/sampling/domain/plan_rules.h"
 
 namespace jianguan::sampling {
@@ -18,6 +20,52 @@ bool FrequencyRule::DrawnRecently(const v1::SubjectHistory& history) const {
     if (items_.count(code) != 0 && drawn >= cutoff_) return true;
   }
   return false;
+}
+
+namespace {
+
+// The day of the visit a record's last_inspectors belong to.
+std::string LastVisit(const v1::SubjectHistory& history) {
+  if (!history.last_visit().empty()) return history.last_visit();
+  std::string latest;
+  for (const auto& [code, date] : history.last_drawn()) latest = std::max(latest, date);
+  return latest;
+}
+
+}  // namespace
+
+void RecordInspection(v1::SubjectHistory& inspected, const std::vector<std::string>& item_codes,
+                      const std::string& inspection_date, std::vector<std::string> signed_by,
+                      std::string_view plan) {
+  for (const std::string& code : item_codes) {
+    std::string& date = (*inspected.mutable_last_drawn())[code];
+    date = std::max(date, inspection_date);
+  }
+  if (inspection_date < LastVisit(inspected)) return;
+  std::sort(signed_by.begin(), signed_by.end());
+  inspected.clear_last_inspectors();
+  for (std::string& id : signed_by) inspected.add_last_inspectors(std::move(id));
+  inspected.set_last_plan(std::string(plan));
+  inspected.set_last_visit(inspection_date);
+}
+
+v1::SubjectHistory MergedHistory(const v1::SubjectHistory& drawn,
+                                 const v1::SubjectHistory& inspected) {
+  v1::SubjectHistory merged = drawn;
+  for (const auto& [code, date] : inspected.last_drawn()) {
+    std::string& kept = (*merged.mutable_last_drawn())[code];
+    kept = std::max(kept, date);
+  }
+  const std::string drawn_visit = LastVisit(drawn);
+  const std::string inspected_visit = LastVisit(inspected);
+  if (!inspected_visit.empty() && inspected_visit >= drawn_visit) {
+    *merged.mutable_last_inspectors() = inspected.last_inspectors();
+    merged.set_last_plan(inspected.last_plan());
+    merged.set_last_visit(inspected_visit);
+  } else {
+    merged.set_last_visit(drawn_visit);
+  }
+  return merged;
 }
 
 }  // namespace jianguan::sampling

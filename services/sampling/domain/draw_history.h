@@ -9,6 +9,8 @@
 
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "jianguan/sampling/v1/records.pb.h"
 #include "jianguan/sampling/v1/sampling.pb.h"
@@ -31,5 +33,19 @@ class FrequencyRule {
   std::string cutoff_;
   bool active_ = false;
 };
+
+/// A published inspection result (jianguan.inspection.v1 ResultPublished) added to the
+/// subject's inspection record: each of `item_codes` counts as visited on `inspection_date`
+/// (ISO; an earlier date never replaces a later one), and `signed_by` become the last
+/// inspectors unless a later visit is recorded. `plan` is the drawn task's plan, or empty.
+/// Replaying the same result changes nothing.
+void RecordInspection(v1::SubjectHistory& inspected, const std::vector<std::string>& item_codes,
+                      const std::string& inspection_date, std::vector<std::string> signed_by,
+                      std::string_view plan);
+
+/// A subject's draws and inspections as one history: per item the later visit, and the
+/// inspectors of the later visit (the inspection on a tie: who signed, not who was drawn).
+v1::SubjectHistory MergedHistory(const v1::SubjectHistory& drawn,
+                                 const v1::SubjectHistory& inspected);
 
 }  // namespace jianguan::sampling

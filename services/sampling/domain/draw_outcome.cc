@@ -48,6 +48,7 @@ v1::SubjectHistory DrawOutcome::HistoryAfter(const v1::Task& task,
   history.clear_last_inspectors();
   for (std::string& id : ids) history.add_last_inspectors(std::move(id));
   history.set_last_plan(plan_.plan_id());
+  history.set_last_visit(inspection_date_);
   return history;
 }
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "libs/core/field_violations.h"
 #include "services/sampling/domain/draw_history.h"
 #include "services/sampling/domain/draw_outcome.h"
@@ -96,6 +97,52 @@ SCENARIO("a subject drawn for one of the plan's items within the months is recen
   GIVEN("a plan with a frequency of 0 months") {
     const FrequencyRule rule(PlanOf("p", 0));
     THEN("nobody is recent") { CHECK_FALSE(rule.DrawnRecently(history)); }
+  }
+}
+
+SCENARIO("a subject's draws and published inspections make one history") {
+  v1::SubjectHistory drawn;
+  (*drawn.mutable_last_drawn())["JG-1"] = "2026-03-01";
+  drawn.add_last_inspectors("SC-1");
+  drawn.add_last_inspectors("SC-3");
+  drawn.set_last_plan("2026-jh-1");  // written before last_visit existed
+  v1::SubjectHistory inspected;
+
+  WHEN("a result of an earlier day is recorded") {
+    RecordInspection(inspected, {"JG-1", "JG-3"}, "2026-02-10", {"WS-2", "WS-1"}, "");
+    const v1::SubjectHistory merged = MergedHistory(drawn, inspected);
+    THEN("each item keeps its later visit, and the drawn inspectors stay the last ones") {
+      CHECK(merged.last_drawn().at("JG-1") == "2026-03-01");
+      CHECK(merged.last_drawn().at("JG-3") == "2026-02-10");
+      CHECK(std::vector<std::string>(merged.last_inspectors().begin(),
+                                     merged.last_inspectors().end()) ==
+            std::vector<std::string>{"SC-1", "SC-3"});
+      CHECK(merged.last_plan() == "2026-jh-1");
+    }
+  }
+  WHEN("a result of the drawn day is recorded, then an older result arrives") {
+    RecordInspection(inspected, {"JG-1"}, "2026-03-01", {"SC-2", "SC-1"}, "2026-jh-1");
+    RecordInspection(inspected, {"JG-1"}, "2025-12-01", {"SC-9", "SC-8"}, "");
+    const v1::SubjectHistory merged = MergedHistory(drawn, inspected);
+    THEN("those who signed on the drawn day are the last inspectors, sorted") {
+      CHECK(inspected.last_drawn().at("JG-1") == "2026-03-01");
+      CHECK(std::vector<std::string>(merged.last_inspectors().begin(),
+                                     merged.last_inspectors().end()) ==
+            std::vector<std::string>{"SC-1", "SC-2"});
+      CHECK(merged.last_visit() == "2026-03-01");
+    }
+  }
+  WHEN("a later result is recorded twice") {
+    RecordInspection(inspected, {"JG-2"}, "2026-05-20", {"SC-3", "SC-2"}, "");
+    const v1::SubjectHistory once = inspected;
+    RecordInspection(inspected, {"JG-2"}, "2026-05-20", {"SC-3", "SC-2"}, "");
+    THEN("the replay changes nothing and the later visit wins the merge") {
+      CHECK(google::protobuf::util::MessageDifferencer::Equals(inspected, once));
+      const v1::SubjectHistory merged = MergedHistory(drawn, inspected);
+      CHECK(merged.last_drawn().at("JG-2") == "2026-05-20");
+      CHECK(merged.last_inspectors(0) == "SC-2");
+      CHECK(merged.last_plan().empty());
+    }
   }
 }
 

@@ -17,8 +17,10 @@
 #include "libs/events/topics.h"
 #include "libs/testing/dates.h"
 #include "libs/testing/fake_clock.h"
+#include "jianguan/inspection/v1/events.pb.h"
 #include "libs/testing/temp_dir.h"
 #include "services/sampling/domain/plan_rules.h"
+#include "services/sampling/inspection_history.h"
 #include "services/sampling/sampling_metrics.h"
 #include "tests/unit/sampling/draw_fixtures.h"
 #include "libs/testing/consumed_event.h"
@@ -53,6 +55,8 @@ struct Fixture {
       applied = ApplySubjectEvent(*db, event, work);
     } else if (topic == topics::kCatalogue) {
       applied = ApplyCatalogueEvent(*db, event, work);
+    } else if (topic == topics::kInspection) {
+      applied = ApplyInspectionEvent(PlanStore(*db), event, work);
     } else {
       applied = ApplyClassEvent(*db, event, work);
     }
@@ -110,6 +114,23 @@ struct Fixture {
     inspector.set_status(catalogue::v1::INSPECTOR_STATUS_ACTIVE);
     inspector.set_version(1);
     Consume(topics::kCatalogue, "inspectors/" + id, event);
+  }
+
+  // A published result of a task that was not drawn (专项检查): `uscc` inspected for `item`
+  // of `department` on 2026-01-15, signed by `signers`.
+  void PublishResult(const std::string& uscc, const std::string& department,
+                     const std::string& item, const std::vector<std::string>& signers) {
+    inspection::v1::ResultPublished event;
+    inspection::v1::TaskSummary& task = *event.mutable_task();
+    task.set_name("tasks/m-" + uscc);
+    task.set_uscc(uscc);
+    task.mutable_origin()->set_source(inspection::v1::TASK_SOURCE_SPECIAL_INSPECTION);
+    inspection::v1::TaskDepartment& d = *task.add_departments();
+    d.mutable_department()->set_code(department);
+    d.add_items()->set_code(item);
+    *event.mutable_result()->mutable_inspection_date() = DateOf(2026, 1, 15);
+    for (const std::string& id : signers) event.mutable_result()->add_signed_by(id);
+    Consume(topics::kInspection, uscc, event);
   }
 
   // A joint plan of SCJG (items JG-1, JG-2) and WSJ (JG-3) over Jinhua.
@@ -460,6 +481,32 @@ TEST_CASE("a subject drawn for an item is not drawn again within the frequency p
       CHECK((*history)->last_plan() == "2026-jh-06");
     }
   }
+}
+
+TEST_CASE("a published inspection result is a visit: the next plan treats it as one") {
+  Fixture f;
+  f.Populate();
+  // B-general TestUscc(1) inspected for JG-1; TestUscc(0), a D subject (full coverage),
+  // inspected for JG-3 by two of the three WSJ inspectors. Neither task was drawn.
+  f.PublishResult(TestUscc(1), "330700-SCJG", "JG-1", {"SC-2", "SC-1"});
+  f.PublishResult(TestUscc(0), "330700-WSJ", "JG-3", {"WS-1", "WS-2"});
+  REQUIRE(f.Create(f.JointPlan("2026-jh-08")).ok());
+  REQUIRE(f.Approve("2026-jh-08", f.initiator).ok());
+  auto drawn = f.DrawIt("2026-jh-08", "after inspections");
+  REQUIRE(drawn.ok());
+  // 36 B-general subjects, less the one inspected within the 12 months.
+  CHECK(drawn->draw().classes(5).eligible() == 35);
+  bool saw_d_subject = false;
+  for (const v1::Task& task : f.Tasks("2026-jh-08")) {
+    CHECK(task.uscc() != TestUscc(1));
+    if (task.uscc() != TestUscc(0)) continue;
+    saw_d_subject = true;
+    for (const auto& inspector : task.inspectors()) {
+      CHECK(inspector.inspector_id() != "WS-1");  // not who signed the last visit
+      CHECK(inspector.inspector_id() != "WS-2");
+    }
+  }
+  CHECK(saw_d_subject);
 }
 
 TEST_CASE("a copy of an older state never overwrites a newer one in the projections") {
