@@ -255,6 +255,13 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
     REQUIRE(failures.load() == 0);
   }
 
+  // The store's compaction backlog as the submissions start (a large intake leaves one that
+  // competes with them for the two cores and can stall writes).
+  std::printf("inspection bench: before the submissions, RocksDB pending compaction %.0f MiB\n",
+              testing::SampleValue(inspection.Metrics(), "jianguan_rocksdb",
+                                   {"rocksdb.estimate-pending-compaction-bytes"}) /
+                  (1024.0 * 1024.0));
+
   // --- SubmitResult at a steady rate, open loop (as tests/bench/subject-registry) -----------
   // One thread starts each call at its scheduled time on the callback API whether or not the
   // earlier ones were answered; a call's latency counts from its scheduled start.
