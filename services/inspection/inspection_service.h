@@ -163,7 +163,7 @@ class InspectionService final : public v1::Inspection::Service {
   absl::Status RecordFollowUpOutcome(store::UnitOfWork& work, const v1::Task& follow_up,
                                      v1::RectificationOutcome outcome) const;
   /// A correction's publications: the new one and the corrected one marked corrected_by.
-  void PutCorrection(store::UnitOfWork& work, const v1::Task& task, int corrected) const;
+  absl::Status PutCorrection(store::UnitOfWork& work, const v1::Task& task, int corrected) const;
   /// The task as a reader sees it (overdue as of today).
   v1::Task Shown(v1::Task task) const;
   absl::CivilDay Today() const;
@@ -196,8 +196,9 @@ class InspectionPublicService final : public v1::InspectionPublic::Service {
   InspectionStore tasks_;
 };
 
-/// The public view of a task's publication: subject, plan, departments with items and
-/// categories, dates — nothing else.
-v1::PublicResult PublicResultOf(const v1::Task& task, const v1::Publication& publication);
+/// The public view of a task's publication: subject, plan, departments with items (named
+/// from `item_names`) and categories, dates — nothing else.
+v1::PublicResult PublicResultOf(const v1::Task& task, const v1::Publication& publication,
+                                const ItemNames& item_names);
 
 }  // namespace jianguan::inspection

@@ -149,12 +149,14 @@ absl::StatusOr<v1::Task> InspectionService::DoCompleteFollowUp(
       });
 }
 
-void InspectionService::PutCorrection(store::UnitOfWork& work, const v1::Task& task,
-                                      int corrected) const {
+absl::Status InspectionService::PutCorrection(store::UnitOfWork& work, const v1::Task& task,
+                                              int corrected) const {
+  ASSIGN_OR_RETURN(ItemNames item_names, tasks_.ItemNamesOf(task));
   for (const v1::Publication* p : {&*task.publications().rbegin(), &task.publications(corrected)}) {
-    tasks_.PutPublication(work, PublicResultOf(task, *p),
+    tasks_.PutPublication(work, PublicResultOf(task, *p, item_names),
                           TimeUtil::TimestampToMilliseconds(p->publish_time()));
   }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Task> InspectionService::DoCorrectPublication(
@@ -194,7 +196,7 @@ absl::StatusOr<v1::Task> InspectionService::DoCorrectPublication(
         *fresh.mutable_actor() = ActorOf(caller);
         *fresh.mutable_publish_time() = after.update_time();
         after.mutable_publications(number - 1)->set_corrected_by(fresh.name());
-        PutCorrection(work, after, number - 1);
+        RETURN_IF_ERROR(PutCorrection(work, after, number - 1));
         v1::ResultPublished published;
         *published.mutable_task() = SummaryOf(after);
         published.set_publication(fresh.name());

@@ -12,7 +12,8 @@
 
 namespace jianguan::inspection {
 
-v1::PublicResult PublicResultOf(const v1::Task& task, const v1::Publication& publication) {
+v1::PublicResult PublicResultOf(const v1::Task& task, const v1::Publication& publication,
+                                const ItemNames& item_names) {
   v1::PublicResult result;
   result.set_name(publication.name());
   result.set_plan(task.origin().plan());
@@ -28,6 +29,9 @@ v1::PublicResult PublicResultOf(const v1::Task& task, const v1::Publication& pub
       v1::PublicItem& public_item = *shown.add_items();
       public_item.set_code(item.code());
       public_item.set_version(item.version());
+      if (auto name = item_names.find(item.code()); name != item_names.end()) {
+        public_item.set_name(name->second);
+      }
     }
     if (i < publication.departments_size()) {
       *shown.mutable_category() = publication.departments(i).category();

@@ -117,7 +117,8 @@ absl::StatusOr<v1::Task> InspectionService::DoPublishResult(const Caller& caller
                                                             const v1::TaskTransitionRequest& r) {
   return Transition(
       caller, "PublishResult", r.request_id(), r, r.name(), Action::kPublish, "",
-      [&](const v1::Task&, v1::Task& after, store::UnitOfWork& work) {
+      [&](const v1::Task&, v1::Task& after, store::UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(ItemNames item_names, tasks_.ItemNamesOf(after));
         v1::Publication& publication = *after.add_publications();
         publication.set_name(absl::StrCat(after.name(), "/publications/", after.publications_size()));
         *publication.mutable_departments() = after.result_digest().departments();
@@ -125,7 +126,7 @@ absl::StatusOr<v1::Task> InspectionService::DoPublishResult(const Caller& caller
         publication.set_on_time(Today() <= DayOf(after.publish_due_date()));
         *publication.mutable_actor() = ActorOf(caller);
         *publication.mutable_publish_time() = after.update_time();
-        tasks_.PutPublication(work, PublicResultOf(after, publication),
+        tasks_.PutPublication(work, PublicResultOf(after, publication, item_names),
                               TimeUtil::TimestampToMilliseconds(after.update_time()));
         v1::ResultPublished published;
         *published.mutable_task() = SummaryOf(after);

@@ -201,6 +201,18 @@ absl::StatusOr<std::optional<catalogue::v1::RegulatoryItem>> InspectionStore::Fi
   return store_.GetMessage<catalogue::v1::RegulatoryItem>(kItems, code);
 }
 
+absl::StatusOr<ItemNames> InspectionStore::ItemNamesOf(const v1::Task& task) const {
+  ItemNames names;
+  for (const v1::TaskDepartment& department : task.departments()) {
+    for (const v1::ItemRef& ref : department.items()) {
+      if (names.count(ref.code()) > 0) continue;
+      ASSIGN_OR_RETURN(std::optional<catalogue::v1::RegulatoryItem> item, FindItem(ref.code()));
+      if (item && !item->name().empty()) names.emplace(ref.code(), item->name());
+    }
+  }
+  return names;
+}
+
 absl::Status InspectionStore::PutInspector(store::UnitOfWork& work,
                                            const catalogue::v1::Inspector& inspector) const {
   return PutIfNewer(store_, work, kInspectors, inspector.id(), inspector).status();
@@ -208,9 +220,11 @@ absl::Status InspectionStore::PutInspector(store::UnitOfWork& work,
 
 absl::Status InspectionStore::PutItem(store::UnitOfWork& work,
                                       const catalogue::v1::RegulatoryItem& item) const {
-  // Only what authorisation reads: the code's place in the item tree and its field.
+  // What authorisation reads (the code's place in the item tree, its field) and the name
+  // published results show.
   catalogue::v1::RegulatoryItem row;
   row.set_code(item.code());
+  row.set_name(item.name());
   row.set_parent_code(item.parent_code());
   row.set_version(item.version());
   row.set_field(item.field());

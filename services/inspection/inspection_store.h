@@ -12,7 +12,7 @@
 // | registry_calls | {task_id}                             | subject ResolveCommitmentRequest    |
 // | inspectors     | {inspector_id}                        | catalogue Inspector, newest version |
 // | items          | {item_code}                           | catalogue RegulatoryItem: code,     |
-// |                |                                       | parent_code, field, version only    |
+// |                |                                       | name, parent_code, field, version   |
 // | deadlines      | {YYYY-MM-DD}/{task_id}                | "" : an open task on time until that|
 // |                |                                       | day (domain/deadlines.h OnTimeUntil)|
 // | markers        | forms_generation                      | a count, raised by every change of  |
@@ -67,6 +67,9 @@ inline constexpr char kItems[] = "items";
 inline constexpr char kDeadlines[] = "deadlines";
 inline constexpr char kMarkers[] = "markers";
 
+/// Item names (事项名称) by code.
+using ItemNames = std::map<std::string, std::string>;
+
 class InspectionStore {
  public:
   explicit InspectionStore(store::Store& store);
@@ -107,6 +110,8 @@ class InspectionStore {
   absl::StatusOr<std::optional<catalogue::v1::Inspector>> FindInspector(std::string_view id) const;
   absl::StatusOr<std::optional<catalogue::v1::RegulatoryItem>> FindItem(
       std::string_view code) const;
+  /// The projected names of the task's items, by code (items never projected are left out).
+  absl::StatusOr<ItemNames> ItemNamesOf(const v1::Task& task) const;
   /// Projects an inspector (InspectorRegistered, InspectorChanged) or an item version
   /// (ItemPublished, ItemRevised) unless a newer copy is stored.
   absl::Status PutInspector(store::UnitOfWork& work,

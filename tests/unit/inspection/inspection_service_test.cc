@@ -342,6 +342,11 @@ SCENARIO_METHOD(Fixture, "refused results and transitions name the field and cha
 SCENARIO_METHOD(Fixture, "a result goes to review and publication; the public sees no evidence") {
   GIVEN("a drawn task on site with evidence uploaded") {
     PublishForms();
+    catalogue::v1::ItemPublished item;  // named, so the public sees what was inspected
+    item.mutable_item()->set_code("ITEM-1");
+    item.mutable_item()->set_name("食品销售者经营条件检查");
+    item.mutable_item()->set_version(1);
+    Apply(topics::kCatalogue, item, true);
     Apply(topics::kSampling, JointDraw(), false);
     REQUIRE(Move("accept", "INS-1", "r-accept").ok());
     REQUIRE(Move("arrive", "INS-1", "r-arrive").ok());
@@ -386,6 +391,9 @@ SCENARIO_METHOD(Fixture, "a result goes to review and publication; the public se
         THEN("the result shows categories but no evidence, inspectors or personal data") {
           REQUIRE(listed.results_size() == 1);
           CHECK(listed.results(0).departments(0).category().code() == "A");
+          REQUIRE(listed.results(0).departments(0).items_size() == 1);
+          CHECK(listed.results(0).departments(0).items(0).name() == "食品销售者经营条件检查");
+          CHECK(listed.results(0).departments(1).items(0).name().empty());  // never projected
           const std::string bytes = listed.results(0).SerializeAsString();
           for (const std::string& secret : {sha, std::string("INS-1"), std::string("张三"),
                                              std::string("未在显著位置")}) {
