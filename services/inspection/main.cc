@@ -21,6 +21,8 @@ ABSL_FLAG(std::string, registry_target, "127.0.0.1:7102",
           "The subject registry, for ResolveCommitment (告知承诺核查).");
 ABSL_FLAG(int, commitment_verify_working_days, jianguan::inspection::kDefaultCommitmentWorkingDays,
           "Working days within which a recorded commitment is verified (never after verify_by).");
+ABSL_FLAG(int, task_intake_batch, 500,
+          "Task source events (TaskDrawn, CommitmentRecorded) applied per commit, 1-10000.");
 ABSL_FLAG(int, follow_up_working_days, jianguan::inspection::kDefaultFollowUpWorkingDays,
           "Working days after an order's rectify_by within which its follow-up (回头看) is due.");
 
@@ -60,11 +62,15 @@ int main(int argc, char** argv) {
   const EventEmitter emitter(topics::kInspection, inspection::kServiceName, (*runtime)->clock());
   const inspection::TaskIntake intake(tasks, emitter, *calendar, (*runtime)->clock(),
                                       absl::GetFlag(FLAGS_commitment_verify_working_days));
-  // In batches: a 1,000,000-subject draw becomes tasks at tens of thousands a second.
+  // In batches: a 1,000,000-subject draw becomes tasks at over ten thousand a second.
+  const int intake_batch = absl::GetFlag(FLAGS_task_intake_batch);
+  if (intake_batch < 1 || intake_batch > 10000) {
+    return DieAtStart(absl::InvalidArgumentError("--task_intake_batch: must be 1-10000"));
+  }
   (*runtime)->AddConsumer(
       {.group = "inspection-tasks",
        .topics = {"^jianguan\\.(sampling|subject|risk)\\.v1$"},
-       .max_batch = 500},
+       .max_batch = static_cast<size_t>(intake_batch)},
       [&intake](const events::ConsumedEvent& e, store::UnitOfWork& w) {
         return intake.ApplyTaskSource(e, w);
       });

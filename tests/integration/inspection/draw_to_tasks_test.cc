@@ -162,8 +162,11 @@ TEST_CASE("a joint draw becomes one task per subject with both forms, through a 
   Binary sampling_service(JG_SAMPLING, dir.Sub("sampling"));
   Binary catalogue_service(JG_CATALOGUE, dir.Sub("catalogue"));
   Binary registry(JG_SUBJECT_REGISTRY, dir.Sub("registry"));
+  // Small commits, so that the kill below falls between two of them: with the default 500 a
+  // 300-subject draw is one commit, and a kill leaves either nothing or everything to do.
   Binary inspection(JG_INSPECTION, dir.Sub("inspection"),
-                    {"--registry_target", absl::StrCat("127.0.0.1:", registry.grpc_port())});
+                    {"--registry_target", absl::StrCat("127.0.0.1:", registry.grpc_port()),
+                     "--task_intake_batch", "8"});
   std::printf("four binaries up in %.1f s\n", absl::ToDoubleSeconds(absl::Now() - start));
 
   // --- the catalogue: two departments, an item and a published form each, inspectors -------
