@@ -1,6 +1,7 @@
 #include "libs/write/versioned.h"
 
 #include "libs/core/status_macros.h"
+#include "libs/store/read_through.h"
 
 namespace jianguan {
 
@@ -10,12 +11,7 @@ absl::StatusOr<bool> PutIfNewer(const store::Store& store, store::UnitOfWork& wo
                                 absl::FunctionRef<int64_t(std::string_view stored)> version_of) {
   // What this unit already writes there (an earlier event of a consumer batch) is newer
   // than the store.
-  std::optional<std::string> stored;
-  if (const std::optional<std::string>* pending = work.Pending(family, key)) {
-    stored = *pending;
-  } else {
-    ASSIGN_OR_RETURN(stored, store.Get(family, key));
-  }
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, store::ReadThrough(store, work, family, key));
   std::optional<int64_t> stored_version;
   if (stored) stored_version = version_of(*stored);
   if (!Supersedes(version, stored_version)) return false;

@@ -9,6 +9,7 @@
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/store/read_through.h"
 #include "libs/write/versioned.h"
 #include "services/inspection/domain/deadlines.h"
 
@@ -60,12 +61,7 @@ std::vector<std::string> InspectionStore::Families() {
 absl::StatusOr<std::optional<v1::Task>> InspectionStore::FindTask(
     std::string_view task_id, const store::UnitOfWork* pending) const {
   if (pending != nullptr) {
-    if (const std::optional<std::string>* staged = pending->Pending(kTasks, task_id)) {
-      if (!staged->has_value()) return std::optional<v1::Task>();
-      v1::Task task;
-      RETURN_IF_ERROR(ParseInto(kTasks, task_id, **staged, task));
-      return std::optional<v1::Task>(std::move(task));
-    }
+    return store::ReadMessageThrough<v1::Task>(store_, *pending, kTasks, task_id);
   }
   return store_.GetMessage<v1::Task>(kTasks, task_id);
 }

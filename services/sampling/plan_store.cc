@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/store/read_through.h"
 #include "services/sampling/domain/draw_history.h"
 #include "services/sampling/projection.h"
 
@@ -207,13 +208,8 @@ std::string InspectedKey(std::string_view uscc) {
 
 absl::StatusOr<std::optional<v1::SubjectHistory>> PlanStore::FindInspected(
     std::string_view uscc, const store::UnitOfWork& pending) const {
-  const std::string key = InspectedKey(uscc);
-  if (const std::optional<std::string>* staged = pending.Pending(kHistoryFamily, key)) {
-    if (!staged->has_value()) return std::optional<v1::SubjectHistory>();
-    ASSIGN_OR_RETURN(auto inspected, Parse<v1::SubjectHistory>(key, **staged));
-    return std::optional<v1::SubjectHistory>(std::move(inspected));
-  }
-  return store_.GetMessage<v1::SubjectHistory>(kHistoryFamily, key);
+  return store::ReadMessageThrough<v1::SubjectHistory>(store_, pending, kHistoryFamily,
+                                                      InspectedKey(uscc));
 }
 
 void PlanStore::PutInspected(store::UnitOfWork& work, std::string_view uscc,
