@@ -100,7 +100,9 @@ SCENARIO("a consumer killed with kill -9 mid-stream applies every event exactly 
       REQUIRE(ExitedCleanly(second, absl::Seconds(180)));
 
       THEN("every event was applied, each exactly once") {
-        CHECK(before_restart >= 500);
+        // "applied 500" is counted as the handler runs, before its batch commits: the kill
+        // may take up to one uncommitted batch (64) with it.
+        CHECK(before_restart >= 500 - 64);
         CHECK(before_restart < kCount);
         const auto counts = AppliedCounts(dir.Sub("consumer"));
         CHECK(counts.size() == kCount);
