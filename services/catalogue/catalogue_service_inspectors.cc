@@ -3,6 +3,7 @@
 // certificate number (执法证号) belongs to one inspector.
 #include "absl/strings/str_cat.h"
 #include "jianguan/catalogue/v1/events.pb.h"
+#include "libs/core/civil_date.h"
 #include "libs/core/status_macros.h"
 #include "libs/server/serve.h"
 #include "libs/write/paging.h"
@@ -107,7 +108,7 @@ absl::StatusOr<v1::ListInspectorsResponse> CatalogueService::DoListInspectors(
   }
   std::optional<absl::CivilDay> day;
   if (request.has_available_on()) {
-    day = ToCivilDay(request.available_on());
+    day = ValidDayOf(request.available_on());
     if (!day) v.Add("available_on", "is not a date");
   }
   RETURN_IF_ERROR(v.ToStatus());

@@ -2,19 +2,14 @@
 
 #include <algorithm>
 
-namespace jianguan::catalogue {
+#include "libs/core/civil_date.h"
 
-std::optional<absl::CivilDay> ToCivilDay(const common::v1::Date& date) {
-  if (date.year() < 1949 || date.year() > 2200) return std::nullopt;
-  absl::CivilDay day(date.year(), date.month(), date.day());
-  if (day.month() != date.month() || day.day() != date.day()) return std::nullopt;
-  return day;
-}
+namespace jianguan::catalogue {
 
 bool IsAvailableOn(const v1::Inspector& inspector, absl::CivilDay day) {
   if (inspector.status() != v1::INSPECTOR_STATUS_ACTIVE) return false;
-  const auto from = ToCivilDay(inspector.certificate().valid_from());
-  const auto until = ToCivilDay(inspector.certificate().valid_until());
+  const auto from = ValidDayOf(inspector.certificate().valid_from());
+  const auto until = ValidDayOf(inspector.certificate().valid_until());
   return from && until && *from <= day && day <= *until;
 }
 

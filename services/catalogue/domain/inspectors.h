@@ -18,9 +18,6 @@ namespace jianguan::catalogue {
 
 namespace v1 = ::jianguan::catalogue::v1;
 
-/// The date as a civil day, or nullopt when it is not a real date (2026-02-30).
-std::optional<absl::CivilDay> ToCivilDay(const common::v1::Date& date);
-
 /// Available on `day`: active, and the certificate is valid that day (valid_from ≤ day ≤
 /// valid_until, both inclusive). A suspended or retired inspector, or one whose certificate
 /// has expired or is not yet valid, is never available.

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/civil_date.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
 #include "libs/core/uscc.h"
@@ -190,8 +191,8 @@ void ValidateInspector(FieldViolations& v, std::string_view prefix, const v1::In
     v.Add(F(prefix, "certificate.number"), "must be 4–32 characters of A–Z, 0–9 and '-'");
   }
   CheckText(v, F(prefix, "certificate.issuer"), cert.issuer(), {.max_chars = 100});
-  const auto from = ToCivilDay(cert.valid_from());
-  const auto until = ToCivilDay(cert.valid_until());
+  const auto from = ValidDayOf(cert.valid_from());
+  const auto until = ValidDayOf(cert.valid_until());
   if (!from) v.Add(F(prefix, "certificate.valid_from"), "is not a date");
   if (!until) v.Add(F(prefix, "certificate.valid_until"), "is not a date");
   if (from && until && *until < *from) {

@@ -7,18 +7,6 @@
 
 namespace jianguan::inspection {
 
-absl::CivilDay DayOf(const common::v1::Date& date) {
-  return absl::CivilDay(date.year(), date.month(), date.day());
-}
-
-common::v1::Date DateOf(absl::CivilDay day) {
-  common::v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
 bool IsRealDate(const common::v1::Date& date) {
   if (date.year() < 1900 || date.year() > 9999) return false;
   const absl::CivilDay day = DayOf(date);

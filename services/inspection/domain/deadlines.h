@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "libs/core/civil_date.h"
 #include "jianguan/common/v1/types.pb.h"
 #include "jianguan/inspection/v1/inspection.pb.h"
 #include "libs/core/calendar.h"
@@ -23,8 +24,6 @@ inline constexpr int kDefaultCommitmentWorkingDays = 20;
 /// days after the rectification deadline.
 inline constexpr int kDefaultFollowUpWorkingDays = 10;
 
-absl::CivilDay DayOf(const common::v1::Date& date);
-common::v1::Date DateOf(absl::CivilDay day);
 /// Whether `date` names a real day of the Gregorian calendar.
 bool IsRealDate(const common::v1::Date& date);
 

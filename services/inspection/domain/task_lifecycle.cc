@@ -162,14 +162,6 @@ absl::StatusOr<TaskState> NextState(const v1::Task& task, Action action, const C
   return absl::InternalError("unknown action");
 }
 
-common::v1::Actor ActorOf(const Caller& caller) {
-  common::v1::Actor actor;
-  actor.mutable_department()->set_code(caller.department);
-  actor.set_user_id(caller.user_id);
-  actor.set_system(caller.system);
-  return actor;
-}
-
 void RecordTransition(v1::Task& task, TaskState to, std::string_view trigger,
                       const common::v1::Actor& actor, absl::Time now, std::string_view reason) {
   using google::protobuf::util::TimeUtil;

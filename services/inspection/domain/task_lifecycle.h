@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "jianguan/inspection/v1/inspection.pb.h"
+#include "libs/core/actor.h"
 #include "libs/core/caller.h"
 
 namespace jianguan::inspection {
@@ -57,8 +58,6 @@ bool IsInspectorOf(const v1::Task& task, std::string_view user_id);
 /// Whether `department` takes part in the task (lead or participating).
 bool TakesPart(const v1::Task& task, std::string_view department);
 
-/// The audit trail's actor for a caller.
-common::v1::Actor ActorOf(const Caller& caller);
 
 /// Moves `task` to `to`: appends the transition to its history (全程留痕), bumps its version,
 /// sets update_time and, for a suspension, suspended_from.
