@@ -365,6 +365,10 @@ absl::Status Store::Commit(UnitOfWork& work) {
   return absl::OkStatus();
 }
 
+std::string Store::PageTokenAfter(std::string_view key) {
+  return absl::WebSafeBase64Escape(AbslView(key));
+}
+
 absl::StatusOr<Page> Store::Scan(std::string_view family, std::string_view prefix, int page_size,
                                  std::string_view page_token) const {
   if (page_size < 1 || page_size > 10000) {
@@ -389,7 +393,7 @@ absl::StatusOr<Page> Store::Scan(std::string_view family, std::string_view prefi
   for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
        it->Next()) {
     if (static_cast<int>(page.entries.size()) == page_size) {
-      page.next_page_token = absl::WebSafeBase64Escape(page.entries.back().key);
+      page.next_page_token = PageTokenAfter(page.entries.back().key);
       break;
     }
     page.entries.push_back({it->key().ToString(), it->value().ToString()});

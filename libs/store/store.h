@@ -97,6 +97,10 @@ class Store {
   absl::StatusOr<Page> Scan(std::string_view family, std::string_view prefix, int page_size,
                             std::string_view page_token) const;
 
+  /// The page token that continues a scan after `key` (a key of that scan's prefix): a
+  /// batch job stores its last key and resumes from it after a restart.
+  static std::string PageTokenAfter(std::string_view key);
+
   /// Calls `visit` for every key starting with `prefix` until it returns false.
   absl::Status ForEach(std::string_view family, std::string_view prefix,
                        const std::function<bool(std::string_view key, std::string_view value)>&
