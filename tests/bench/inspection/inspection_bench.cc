@@ -31,11 +31,11 @@
 #include "jianguan/inspection/v1/inspection.grpc.pb.h"
 #include "jianguan/sampling/v1/events.pb.h"
 #include "libs/events/event.h"
-#include "libs/events/kafka_publisher.h"
 #include "libs/events/topics.h"
 #include "libs/store/store.h"
 #include "libs/testing/child_process.h"
 #include "libs/testing/dates.h"
+#include "libs/testing/event_feed.h"
 #include "libs/testing/kafka.h"
 #include "libs/testing/metrics_scrape.h"
 #include "libs/testing/ports.h"
@@ -66,43 +66,6 @@ uint64_t DiskBytes(const std::string& dir) {
 }
 
 
-// Publishes events straight to the broker as one producer would, numbering them for the
-// consumers' copy check.
-class Feed {
- public:
-  explicit Feed(std::string producer) : producer_(std::move(producer)) {
-    auto publisher = events::KafkaPublisher::Create(
-        {.brokers = testing::KafkaBrokers(), .client_id = "inspection-bench"});
-    REQUIRE(publisher.ok());
-    publisher_ = *std::move(publisher);
-  }
-  void Send(const std::string& topic, const std::string& key,
-            const google::protobuf::Message& message) {
-    common::v1::OutboxEvent event = events::MakeEvent(
-        {.topic = topic, .key = key, .source = "inspection-bench", .subject = key,
-         .time = absl::Now()},
-        message);
-    event.set_sequence(++sequence_);
-    REQUIRE(publisher_
-                ->Publish(event, producer_,
-                          [this](uint64_t, absl::Status status) {
-                            if (!status.ok()) failed_.fetch_add(1);
-                          })
-                .ok());
-    if (sequence_ % 10000 == 0) publisher_->Poll(absl::ZeroDuration());
-  }
-  void Flush() {
-    REQUIRE(publisher_->Flush(absl::Seconds(300)).ok());
-    REQUIRE(failed_.load() == 0);
-  }
-
- private:
-  std::string producer_;
-  std::unique_ptr<events::KafkaPublisher> publisher_;
-  uint64_t sequence_ = 0;
-  std::atomic<int> failed_{0};
-};
-
 common::v1::Date Today() {
   const absl::CivilDay day = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
   return DateOf(static_cast<int>(day.year()), day.month(), day.day());
@@ -120,7 +83,7 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
   const std::string form_code = "BENCH" + run + "-F30";
   const std::string plan = "plans/bench-" + run;
   const std::string inspector_a = "bench-" + run + "-a", inspector_b = "bench-" + run + "-b";
-  Feed feed("inspection-bench-" + run);
+  testing::EventFeed feed("inspection-bench-" + run);
 
   // --- the form first: 30 check points of one item, projected by a running inspection ------
   testing::ServiceBinary inspection(JG_INSPECTION, dir.Sub("inspection"),
