@@ -18,6 +18,8 @@ namespace roles {
 inline constexpr std::string_view kRegistryAdmin = "registry-admin";
 /// Reads a draw's verification package with the internal classes (sampling).
 inline constexpr std::string_view kDrawAuditor = "draw-auditor";
+/// Starts the monthly credit reclassification (credit).
+inline constexpr std::string_view kCreditOfficer = "credit-officer";
 }  // namespace roles
 
 /// The authenticated origin of a call.
