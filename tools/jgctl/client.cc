@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "google/protobuf/util/json_util.h"
+#include "jianguan/common/v1/types.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "libs/server/grpc_status.h"
@@ -43,6 +45,22 @@ int Fail(const grpc::Status& status) {
     std::fprintf(stderr, "  %s: %s\n", v.field.c_str(), v.description.c_str());
   }
   return 1;
+}
+
+std::string DateText(const common::v1::Date& date) {
+  if (date.year() == 0) return "-";
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", date.year(), date.month(), date.day());
+  return text;
+}
+
+void PrintJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  std::printf("%s", json.c_str());
 }
 
 }  // namespace jianguan::jgctl

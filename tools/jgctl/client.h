@@ -20,6 +20,12 @@
 namespace grpc {
 class Channel;
 }
+namespace google::protobuf {
+class Message;
+}
+namespace jianguan::common::v1 {
+class Date;
+}
 
 namespace jianguan::jgctl {
 
@@ -39,6 +45,12 @@ void Identify(grpc::ClientContext& context, std::string_view department = kJgctl
 /// The whole file at `path` into `*content`; false, after saying so on stderr, when it cannot
 /// be read.
 bool ReadWholeFile(const std::string& path, std::string* content);
+
+/// "2026-03-01", or "-" for an unset date.
+std::string DateText(const common::v1::Date& date);
+
+/// Prints `message` as indented JSON with the contracts' field names.
+void PrintJson(const google::protobuf::Message& message);
 
 /// Prints a failed call to stderr — its message and every field it names — and returns
 /// exit status 1.

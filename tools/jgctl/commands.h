@@ -39,4 +39,8 @@ int Tasks(const std::vector<std::string>& args);
 /// jgctl results public --plan NAME | --uscc USCC: published inspection results (一公开).
 int Results(const std::vector<std::string>& args);
 
+/// jgctl credit score | explain | repair | check | reclassify | models: the credit service
+/// (--credit, JG_GRPC_TARGET).
+int Credit(const std::vector<std::string>& args);
+
 }  // namespace jianguan::jgctl

@@ -45,6 +45,11 @@ Commands:
                                         --department/JG_DEPARTMENT and --user/JG_USER)
   results public --plan NAME | --uscc USCC
                                         published inspection results (一公开), no credentials
+  credit score USCC | explain USCC | repair USCC --entry N --statement TEXT |
+         check USCC --measure subsidy|honour|tender|commitment [--item CODE] |
+         reclassify YYYY-MM | models
+                                        credit scores, their explanation, repair (信用修复),
+                                        joint punishment checks (--credit, JG_GRPC_TARGET)
 
 Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
 --descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
@@ -73,6 +78,7 @@ int main(int argc, char** argv) {
   if (command == "draw") return jianguan::jgctl::Draw({args.begin() + 1, args.end()});
   if (command == "tasks") return jianguan::jgctl::Tasks({args.begin() + 1, args.end()});
   if (command == "results") return jianguan::jgctl::Results({args.begin() + 1, args.end()});
+  if (command == "credit") return jianguan::jgctl::Credit({args.begin() + 1, args.end()});
   for (const char* catalogue : {"items", "forms", "inspectors", "applicable", "catalogue"}) {
     if (command == catalogue) return jianguan::jgctl::Catalogue(args);
   }

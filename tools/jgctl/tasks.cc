@@ -74,13 +74,6 @@ std::string Lower(std::string name, std::string_view prefix) {
   return name;
 }
 
-std::string DateText(const common::v1::Date& d) {
-  if (d.year() == 0) return "-";
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02d", d.year(), d.month(), d.day());
-  return text;
-}
-
 void PrintTask(const v1::Task& task) {
   std::vector<std::string> departments, people;
   for (const auto& d : task.departments()) departments.push_back(d.department().code());
@@ -94,15 +87,6 @@ void PrintTask(const v1::Task& task) {
               DateText(task.due_date()).c_str(), task.overdue() ? " (overdue)" : "",
               origin.c_str(), absl::StrJoin(departments, ", ").c_str(),
               people.empty() ? "-" : absl::StrJoin(people, ", ").c_str());
-}
-
-void PrintJson(const pb::Message& message) {
-  pb::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  (void)pb::util::MessageToJsonString(message, &json, options);
-  std::printf("%s", json.c_str());
 }
 
 class Client {
