@@ -38,6 +38,7 @@
 #include "libs/testing/event_feed.h"
 #include "libs/testing/kafka.h"
 #include "libs/testing/metrics_scrape.h"
+#include "libs/testing/open_loop.h"
 #include "libs/testing/ports.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
@@ -259,53 +260,24 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
     grpc::ClientContext context;
     v1::SubmitResultRequest request;
     v1::Task task;
-    absl::Time due;
   };
-  std::vector<double> latencies(submits, 1e9);
-  absl::Mutex mu;
-  int64_t done = 0;
-  std::string first_error;
   const testing::CpuSample submit_cpu_start = testing::SampleCpu(inspection.pid());
-  {
-    const absl::Duration interval = absl::Seconds(1) / rate;
-    const absl::Time begin = absl::Now() + absl::Milliseconds(100);
-    for (int64_t n = 0; n < submits; ++n) {
-      auto* call = new Submit;
-      call->due = begin + interval * n;
-      call->context.AddMetadata("x-jg-department", department);
-      call->context.AddMetadata("x-jg-user", inspector_a);
-      call->request.set_request_id(absl::StrCat("submit-", n));
-      call->request.set_name(task_name(n));
-      *call->request.mutable_result() = result;
-      absl::SleepFor(call->due - absl::Now());
-      stub->async()->SubmitResult(
-          &call->context, &call->request, &call->task, [&, call, n](grpc::Status status) {
-            const double ms = absl::ToDoubleMilliseconds(absl::Now() - call->due);
-            delete call;
-            absl::MutexLock lock(&mu);
-            if (status.ok()) {
-              latencies[n] = ms;
-            } else if (first_error.empty()) {
-              first_error = status.error_message();
-            }
-            ++done;
-          });
-    }
-    for (;;) {
-      {
-        absl::MutexLock lock(&mu);
-        if (done == submits) break;
-      }
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-  }
+  const testing::OpenLoop load = testing::RunOpenLoop(
+      rate, submits, [&](int64_t n, std::function<void(grpc::Status)> done) {
+        auto* call = new Submit;
+        call->context.AddMetadata("x-jg-department", department);
+        call->context.AddMetadata("x-jg-user", inspector_a);
+        call->request.set_request_id(absl::StrCat("submit-", n));
+        call->request.set_name(task_name(n));
+        *call->request.mutable_result() = result;
+        stub->async()->SubmitResult(&call->context, &call->request, &call->task,
+                                    [call, done](grpc::Status status) {
+                                      delete call;
+                                      done(status);
+                                    });
+      });
   const std::string submit_cpu =
       testing::CpuUse(submit_cpu_start, testing::SampleCpu(inspection.pid()), "inspection");
-  INFO(first_error);
-  std::sort(latencies.begin(), latencies.end());
-  const auto pct = [&](double p) {
-    return latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
-  };
 
   std::printf("inspection bench: published %lld TaskDrawn in %.1f s\n",
               static_cast<long long>(tasks), publish_s);
@@ -318,12 +290,12 @@ TEST_CASE("inspection: 1,000,000 drawn tasks through Kafka, SubmitResult at 500 
               disk / 1048576.0);
   std::printf("inspection bench: SubmitResult (%d check points) %lld calls at %d/s: p50 %.2f ms, "
               "p99 %.2f ms, max %.2f ms (target p99 <= 20 ms)\n",
-              kCheckPoints, static_cast<long long>(submits), rate, pct(0.5), pct(0.99),
-              latencies.back());
+              kCheckPoints, static_cast<long long>(submits), rate, load.Percentile(0.5),
+              load.Percentile(0.99), load.latencies_ms.back());
   std::printf("inspection bench: CPU during the intake: %s\n", intake_cpu.c_str());
   std::printf("inspection bench: CPU during the submissions: %s\n", submit_cpu.c_str());
-  CHECK(first_error.empty());
-  CHECK(latencies.back() < 1e9);  // every submission answered OK
+  INFO(load.first_error);
+  CHECK(load.failures == 0);
 }
 
 }  // namespace
