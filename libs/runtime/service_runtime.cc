@@ -155,6 +155,9 @@ void ServiceRuntime::PollMetrics() {
     m.outbox_failures.Increment(static_cast<double>(failed - m.last_failed));
     m.last_published = published;
     m.last_failed = failed;
+    // Several members of one group (a service may run more than one consumer thread per
+    // group) report one lag: the sum over the members holding partitions, -1 while none does.
+    std::map<std::string, int64_t> lag_by_group;
     for (size_t i = 0; i < consumers_.size(); ++i) {
       const auto& c = consumers_[i]->counters();
       const std::string group = consumers_[i]->group();
@@ -171,7 +174,12 @@ void ServiceRuntime::PollMetrics() {
         counter.Increment(static_cast<double>(value - last));
         last = value;
       }
-      m.consumer_lag.Add({{"group", group}}).Set(static_cast<double>(c.lag.load()));
+      const int64_t lag = c.lag.load();
+      auto [sum, fresh] = lag_by_group.try_emplace(group, lag);
+      if (!fresh && lag >= 0) sum->second = std::max<int64_t>(sum->second, 0) + lag;
+    }
+    for (const auto& [group, lag] : lag_by_group) {
+      m.consumer_lag.Add({{"group", group}}).Set(static_cast<double>(lag));
     }
     for (const char* property : {"rocksdb.estimate-num-keys", "rocksdb.live-sst-files-size",
                                  "rocksdb.cur-size-all-mem-tables",
