@@ -9,6 +9,7 @@
 #include "jianguan/cases/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/status_macros.h"
+#include "libs/core/string_view_compat.h"
 #include "libs/core/uscc.h"
 #include "libs/events/topics.h"
 #include "services/credit/credit_metrics.h"
@@ -19,16 +20,6 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-
-// The message `type` names, empty, or nullptr when the type is not linked in.
-std::unique_ptr<Message> NewMessageOf(std::string_view type) {
-  const Descriptor* descriptor =
-      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(std::string(type));
-  if (descriptor == nullptr) return nullptr;
-  const Message* prototype =
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor);
-  return prototype ? std::unique_ptr<Message>(prototype->New()) : nullptr;
-}
 
 // The singular message field `name` of `message`, or nullptr when it has none.
 const Message* Child(const Message& message, std::string_view name) {
@@ -109,7 +100,17 @@ void EmitChange(const EventEmitter& emitter, store::UnitOfWork& work, const Cred
 
 CreditIntake::CreditIntake(const CreditStore& records, const ModelSet& models,
                            const EventEmitter& emitter, const Clock& clock, CreditMetrics* metrics)
-    : records_(records), models_(models), emitter_(emitter), clock_(clock), metrics_(metrics) {}
+    : records_(records), models_(models), emitter_(emitter), clock_(clock), metrics_(metrics) {
+  // Looked up once: the generated pool takes a lock on every lookup, and every consumer
+  // thread would wait on it for every event.
+  for (const std::string& type : KnownEventTypes()) {
+    const Descriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(type);
+    if (descriptor == nullptr) continue;
+    prototypes_.emplace(type,
+                        google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor));
+  }
+}
 
 absl::Status CreditIntake::Apply(const events::ConsumedEvent& event,
                                  store::UnitOfWork& work) const {
@@ -120,8 +121,9 @@ absl::Status CreditIntake::Apply(const events::ConsumedEvent& event,
   if (!scored && !executed && !from_registry) return absl::OkStatus();
   if (!ValidateUscc(event.key).ok()) return absl::OkStatus();  // not about one subject
 
-  std::unique_ptr<Message> message = NewMessageOf(type);
-  if (message == nullptr) return absl::OkStatus();  // a type this build does not know
+  const auto prototype = prototypes_.find(AbslView(type));
+  if (prototype == prototypes_.end()) return absl::OkStatus();  // no event credit consumes
+  std::unique_ptr<Message> message(prototype->second->New());
   if (absl::Status decoded = events::DecodeInto(event, *message); !decoded.ok()) return decoded;
 
   ASSIGN_OR_RETURN(StoredRecord stored, records_.FindRecord(event.key, &work));

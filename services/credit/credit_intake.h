@@ -18,6 +18,7 @@
 
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "libs/core/clock.h"
 #include "libs/events/event.h"
@@ -26,6 +27,10 @@
 #include "services/credit/credit_store.h"
 #include "services/credit/domain/credit_model.h"
 #include "services/credit/domain/ledger.h"
+
+namespace google::protobuf {
+class Message;
+}
 
 namespace jianguan::credit {
 
@@ -49,6 +54,8 @@ class CreditIntake {
   const EventEmitter& emitter_;
   const Clock& clock_;
   CreditMetrics* metrics_;
+  /// The events credit consumes (KnownEventTypes()), by full name.
+  absl::flat_hash_map<std::string, const google::protobuf::Message*> prototypes_;
 };
 
 }  // namespace jianguan::credit

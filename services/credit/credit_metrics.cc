@@ -14,19 +14,6 @@ const char* KindLabel(v1::EntryKind kind) {
   }
 }
 
-const char* GradeLabel(v1::CreditGrade grade) {
-  switch (grade) {
-    case v1::CREDIT_GRADE_A:
-      return "A";
-    case v1::CREDIT_GRADE_B:
-      return "B";
-    case v1::CREDIT_GRADE_C:
-      return "C";
-    default:
-      return "D";
-  }
-}
-
 }  // namespace
 
 CreditMetrics::CreditMetrics(prometheus::Registry& registry)
@@ -51,7 +38,7 @@ CreditMetrics::CreditMetrics(prometheus::Registry& registry)
 void CreditMetrics::CountScored(const CreditChange& change) {
   for (const auto& entry : change.entries) entries_.Add({{"kind", KindLabel(entry.kind())}}).Increment();
   if (change.grade_change) {
-    grade_changes_.Add({{"grade", GradeLabel(change.grade_change->grade())}}).Increment();
+    grade_changes_.Add({{"grade", GradeLetter(change.grade_change->grade())}}).Increment();
   }
 }
 

@@ -35,15 +35,6 @@ v1::CreditGrade GradeShown(const v1::CreditRecord& record) {
   return record.grade() == v1::CREDIT_GRADE_UNSPECIFIED ? v1::CREDIT_GRADE_B : record.grade();
 }
 
-const char* GradeText(v1::CreditGrade grade) {
-  switch (grade) {
-    case v1::CREDIT_GRADE_A: return "A";
-    case v1::CREDIT_GRADE_B: return "B";
-    case v1::CREDIT_GRADE_C: return "C";
-    default: return "D";
-  }
-}
-
 }  // namespace
 
 CreditService::CreditService(store::Store& store, const LoadedModels& models, const Clock& clock,
@@ -157,7 +148,7 @@ absl::StatusOr<v1::CommitmentEligibility> CreditService::DoCheckCommitmentEligib
   answer.set_score(stored.record.score());
   // Yiwu: a score of 80 is grade B, which qualifies for approval on commitment (告知承诺).
   if (answer.grade() == v1::CREDIT_GRADE_C || answer.grade() == v1::CREDIT_GRADE_D) {
-    answer.add_reasons(absl::StrCat("credit grade ", GradeText(answer.grade()),
+    answer.add_reasons(absl::StrCat("credit grade ", GradeLetter(answer.grade()),
                                     ": approval on commitment needs grade B or better"));
   }
   for (v1::Restriction& r :

@@ -19,6 +19,9 @@ ABSL_FLAG(std::string, model_dir, "",
           "Env JG_CREDIT_MODEL_DIR; default: the source tree's data/credit this binary was built "
           "from.");
 ABSL_FLAG(int, intake_batch, 500, "Suite events applied per commit, 1-10000.");
+ABSL_FLAG(int, intake_consumers, 2,
+          "Consumer threads of the group 'credit', 1-6; Kafka splits the partitions among them "
+          "(a subject's events stay on one partition, so on one thread).");
 
 int main(int argc, char** argv) {
   using namespace jianguan;
@@ -36,6 +39,10 @@ int main(int argc, char** argv) {
   if (intake_batch < 1 || intake_batch > 10000) {
     return DieAtStart(absl::InvalidArgumentError("--intake_batch: must be 1-10000"));
   }
+  const int intake_consumers = absl::GetFlag(FLAGS_intake_consumers);
+  if (intake_consumers < 1 || intake_consumers > 6) {
+    return DieAtStart(absl::InvalidArgumentError("--intake_consumers: must be 1-6"));
+  }
 
   auto runtime = ServiceRuntime::Open(
       RuntimeOptionsFromFlags(credit::kServiceName, credit::CreditStore::Families()));
@@ -51,14 +58,17 @@ int main(int argc, char** argv) {
   credit::CreditService service((*runtime)->store(), *models, clock, &reclassifier, &metrics);
   (*runtime)->host().AddService(&service);
 
-  // By pattern, so that the cases topic is picked up when its service creates it.
+  // By pattern, so that the cases topic is picked up when its service creates it. Several
+  // members of one group split the partitions as replicas would; the intake is stateless.
   const credit::CreditIntake intake(records, models->set, emitter, clock, &metrics);
-  (*runtime)->AddConsumer({.group = "credit",
-                           .topics = {"^jianguan\\.(subject|inspection|cases)\\.v1$"},
-                           .max_batch = static_cast<size_t>(intake_batch)},
-                          [&intake](const events::ConsumedEvent& e, store::UnitOfWork& w) {
-                            return intake.Apply(e, w);
-                          });
+  for (int i = 0; i < intake_consumers; ++i) {
+    (*runtime)->AddConsumer({.group = "credit",
+                             .topics = {"^jianguan\\.(subject|inspection|cases)\\.v1$"},
+                             .max_batch = static_cast<size_t>(intake_batch)},
+                            [&intake](const events::ConsumedEvent& e, store::UnitOfWork& w) {
+                              return intake.Apply(e, w);
+                            });
+  }
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
   reclassifier.Start();
   LogInfo("credit serving", {{"port", (*runtime)->host().bound_port()},

@@ -647,6 +647,16 @@ absl::StatusOr<v1::CreditModel> ParseModelText(std::string_view text, std::strin
   return model;
 }
 
+const char* GradeLetter(v1::CreditGrade grade) {
+  switch (grade) {
+    case v1::CREDIT_GRADE_A: return "A";
+    case v1::CREDIT_GRADE_B: return "B";
+    case v1::CREDIT_GRADE_C: return "C";
+    case v1::CREDIT_GRADE_D: return "D";
+    default: return "-";
+  }
+}
+
 v1::CreditGrade GradeOf(const v1::GradeBands& bands, int score) {
   const Bands b = BandsOf(bands);
   if (score >= b.a) return v1::CREDIT_GRADE_A;

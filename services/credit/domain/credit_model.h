@@ -56,6 +56,9 @@ absl::StatusOr<v1::CreditModel> ParseModelText(std::string_view text, std::strin
 /// The grade of `score` under `bands` (defaults 90 / 80 / 60 where the bands are unset).
 v1::CreditGrade GradeOf(const v1::GradeBands& bands, int score);
 
+/// "A" … "D" (信用风险分类 A–D), "-" for UNSPECIFIED.
+const char* GradeLetter(v1::CreditGrade grade);
+
 /// A validated model, ready to match events. Immutable; thread-safe for concurrent reads.
 class CompiledModel {
  public:
