@@ -55,16 +55,17 @@ void Reclassifier::Loop() {
   }
 }
 
-absl::Status Reclassifier::RunPending() {
+absl::Status Reclassifier::RunPending(int64_t max_chunks) {
   ASSIGN_OR_RETURN(std::vector<v1::Reclassification> running, records_.RunningReclassifications());
   for (const v1::Reclassification& r : running) {
     const std::string month = r.name().substr(r.name().rfind('/') + 1);
     LogInfo("reclassification running", {{"month", month}, {"from", r.cursor()}});
-    for (bool done = false; !done;) {
+    for (bool done = false; !done; --max_chunks) {
       {
         std::lock_guard lock(mu_);
         if (stopping_) return absl::OkStatus();
       }
+      if (max_chunks == 0) return absl::OkStatus();
       absl::Status step = Step(month, done);
       // A subject changed under the chunk: read it again.
       if (absl::IsFailedPrecondition(step)) continue;

@@ -39,8 +39,10 @@ class Reclassifier {
   /// Stops after the chunk in hand.
   void Stop();
 
-  /// Runs every RUNNING reclassification to its end on the calling thread (tests, tools).
-  absl::Status RunPending();
+  /// Runs every RUNNING reclassification to its end on the calling thread (tests, tools);
+  /// with `max_chunks` ≥ 0, returns after committing that many chunks, as a process killed
+  /// right after a commit would leave it.
+  absl::Status RunPending(int64_t max_chunks = -1);
 
  private:
   /// Does one chunk of `month`'s reclassification; sets `done` when nothing is left.

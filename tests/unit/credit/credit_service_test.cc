@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <random>
+#include <set>
 
 #include "grpcpp/grpcpp.h"
 
@@ -174,6 +175,53 @@ SCENARIO("a generated run: every subject's explanation sums exactly to its score
   }
   CHECK(last_version.size() == static_cast<size_t>(scored));
 
+  WHEN("December's reclassification is killed after 3 chunks and resumed by a new worker") {
+    // What it must restore: every deduction whose publication ended before 1 December.
+    int64_t due = 0;
+    for (const std::string& uscc : subjects) {
+      const v1::ScoreExplanation explanation = f.Explain(uscc);
+      std::set<int64_t> restored;
+      for (const auto& e : explanation.entries()) {
+        if (e.restores() != 0) restored.insert(e.restores());
+      }
+      for (const auto& e : explanation.entries()) {
+        if (e.kind() == v1::ENTRY_KIND_RULE && e.points() < 0 && !restored.count(e.sequence()) &&
+            DayOf(e.shown_until()) < absl::CivilDay(2026, 12, 1)) {
+          ++due;
+        }
+      }
+    }
+    REQUIRE(due > 0);
+    v1::StartReclassificationRequest request;
+    request.set_request_id(f.Id());
+    *request.mutable_month() = DateOf(absl::CivilDay(2026, 12, 1));
+    REQUIRE(f.service.DoStartReclassification(Officer({"credit-officer"}), request).ok());
+    REQUIRE(f.reclassifier.RunPending(3).ok());
+    v1::GetReclassificationRequest get;
+    get.set_name("reclassifications/2026-12");
+    const auto halfway = f.service.DoGetReclassification(get);
+    REQUIRE(halfway.ok());
+    REQUIRE(halfway->state() == v1::RECLASSIFICATION_STATE_RUNNING);
+    REQUIRE(halfway->subjects_done() == 21);
+    Reclassifier restarted{f.records, f.models.set, f.emitter, f.clock, nullptr, 7};
+    REQUIRE(restarted.RunPending().ok());
+    THEN("every subject is done once and every due deduction restored once, its event once") {
+      const auto done = f.service.DoGetReclassification(get);
+      REQUIRE(done.ok());
+      CHECK(done->state() == v1::RECLASSIFICATION_STATE_DONE);
+      CHECK(done->subjects_done() == scored);
+      CHECK(done->entries_expired() == due);
+      int64_t expiry_events = 0;
+      std::set<std::pair<std::string, int64_t>> restored;
+      for (const auto& changed : f.Events<v1::CreditScoreChanged>()) {
+        if (changed.entry().kind() != v1::ENTRY_KIND_EXPIRY) continue;
+        ++expiry_events;
+        CHECK(restored.insert({changed.uscc(), changed.entry().restores()}).second);
+      }
+      CHECK(expiry_events == due);
+      for (const std::string& uscc : subjects) CHECK(Sum(f.Explain(uscc)) == f.Explain(uscc).score());
+    }
+  }
   WHEN("December's reclassification runs over every subject in chunks") {
     v1::StartReclassificationRequest request;
     request.set_request_id(f.Id());
