@@ -321,6 +321,9 @@ absl::Status Store::Commit(UnitOfWork& work) {
     }
 
     std::optional<common::v1::AuditRecord> audit = work.audit();
+    if (!audit && !work.audit_indexes().empty()) {
+      return absl::InvalidArgumentError("an audit index needs an audit record in the unit");
+    }
     if (audit) {
       audit->set_sequence(impl_->last_audit_sequence + 1);
       if (!audit->has_time()) {
@@ -333,6 +336,11 @@ absl::Status Store::Commit(UnitOfWork& work) {
                                           SequenceKey(audit->sequence()),
                                           audit->SerializeAsString()),
                                 "batch"));
+      for (const auto& [family, key] : work.audit_indexes()) {
+        ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * index, impl_->Family(family));
+        RETURN_IF_ERROR(
+            FromRocks(batch.Put(index, key, SequenceKey(audit->sequence())), "batch"));
+      }
     }
     if (work.idempotency()) {
       RETURN_IF_ERROR(FromRocks(batch.Put(impl_->families.at(std::string(kIdempotencyFamily)),
@@ -459,6 +467,38 @@ void Store::SetOutboxListener(std::function<void()> listener) {
 absl::StatusOr<std::optional<common::v1::IdempotencyRecord>> Store::FindIdempotency(
     std::string_view request_id) const {
   return GetMessage<common::v1::IdempotencyRecord>(kIdempotencyFamily, request_id);
+}
+
+absl::StatusOr<std::optional<common::v1::AuditRecord>> Store::IndexedAudit(
+    std::string_view family, std::string_view key) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> index, Get(family, key));
+  if (!index) return std::optional<common::v1::AuditRecord>();
+  if (index->size() != 8) {
+    return absl::DataLossError(absl::StrCat("audit index ", AbslView(family), " is not a sequence"));
+  }
+  const uint64_t sequence = SequenceFromKey(*index);
+  auto read = [&](uint64_t at) -> absl::StatusOr<common::v1::AuditRecord> {
+    ASSIGN_OR_RETURN(std::optional<std::string> raw, Get(kAuditFamily, SequenceKey(at)));
+    common::v1::AuditRecord record;
+    if (!raw || !record.ParseFromString(*raw) || record.sequence() != at) {
+      return absl::DataLossError(absl::StrCat("audit record ", at, " is missing or does not parse"));
+    }
+    if (record.own_hash() != Sha256Hex(AuditHashInput(record))) {
+      return absl::DataLossError(absl::StrCat("audit record ", at, " was altered"));
+    }
+    return record;
+  };
+  ASSIGN_OR_RETURN(common::v1::AuditRecord record, read(sequence));
+  if (sequence > 1) {
+    ASSIGN_OR_RETURN(common::v1::AuditRecord previous, read(sequence - 1));
+    if (record.previous_hash() != previous.own_hash()) {
+      return absl::DataLossError(
+          absl::StrCat("audit record ", sequence, " does not link to record ", sequence - 1));
+    }
+  } else if (!record.previous_hash().empty()) {
+    return absl::DataLossError("audit record 1 links to a record before it");
+  }
+  return std::optional<common::v1::AuditRecord>(std::move(record));
 }
 
 absl::StatusOr<uint64_t> Store::VerifyAuditChain() const {

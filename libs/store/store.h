@@ -120,6 +120,12 @@ class Store {
   absl::StatusOr<std::optional<common::v1::IdempotencyRecord>> FindIdempotency(
       std::string_view request_id) const;
 
+  /// The audit record whose sequence UnitOfWork::IndexAudit wrote at `key` of `family`,
+  /// checked: its own hash recomputed and its link to the record before it. nullopt when
+  /// the key is absent; DATA_LOSS when the record is missing, altered or unlinked.
+  absl::StatusOr<std::optional<common::v1::AuditRecord>> IndexedAudit(std::string_view family,
+                                                                     std::string_view key) const;
+
   /// Walks the audit chain from the first record, recomputing every hash. Returns the
   /// number of records, or DATA_LOSS naming the first broken link.
   absl::StatusOr<uint64_t> VerifyAuditChain() const;

@@ -66,6 +66,10 @@ void UnitOfWork::RollbackTo(const Mark& mark) {
   if (mark.events < events_.size()) events_.resize(mark.events);
 }
 
+void UnitOfWork::IndexAudit(std::string family, std::string key) {
+  audit_indexes_.emplace_back(std::move(family), std::move(key));
+}
+
 bool UnitOfWork::empty() const {
   return mutations_.empty() && events_.empty() && !audit_ && !idempotency_;
 }

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -53,6 +54,11 @@ class UnitOfWork {
   void AddEvent(common::v1::OutboxEvent event);
   /// The audit record of this change; the store fills sequence and hashes at commit.
   void SetAudit(common::v1::AuditRecord record);
+  /// Writes, at commit, this unit's audit sequence number (8 bytes big-endian) at `key` of
+  /// `family`: an index from a resource's own keys to the audit records that changed it, so
+  /// a resource's trail is read without walking the chain (Store::IndexedAudit). The unit
+  /// must have an audit record.
+  void IndexAudit(std::string family, std::string key);
   /// Remembers the answer to a request_id; the commit fails with ALREADY_EXISTS when the
   /// id was committed before (the caller then replays the stored answer).
   void SetIdempotency(common::v1::IdempotencyRecord record);
@@ -90,6 +96,10 @@ class UnitOfWork {
   std::vector<common::v1::OutboxEvent>& events() { return events_; }
   const std::vector<common::v1::OutboxEvent>& events() const { return events_; }
   const std::optional<common::v1::AuditRecord>& audit() const { return audit_; }
+  /// The (family, key) pairs IndexAudit asked for.
+  const std::vector<std::pair<std::string, std::string>>& audit_indexes() const {
+    return audit_indexes_;
+  }
   const std::optional<common::v1::IdempotencyRecord>& idempotency() const {
     return idempotency_;
   }
@@ -99,6 +109,7 @@ class UnitOfWork {
   std::vector<Precondition> preconditions_;
   std::vector<common::v1::OutboxEvent> events_;
   std::optional<common::v1::AuditRecord> audit_;
+  std::vector<std::pair<std::string, std::string>> audit_indexes_;
   std::optional<common::v1::IdempotencyRecord> idempotency_;
   std::optional<bool> sync_;
   // Pending(): family + '\0' + key → index of the last mutation of that key, over the first

@@ -278,6 +278,45 @@ SCENARIO("an altered audit record breaks the chain") {
   CHECK(verified.status().message().find("record 2") != std::string_view::npos);
 }
 
+SCENARIO("an audit index finds a resource's audit records, checked, without walking the chain") {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+  for (int i = 0; i < 3; ++i) {
+    UnitOfWork work;
+    work.Put("subjects", "s", std::to_string(i));
+    work.SetAudit(Audit("subjects/s"));
+    work.IndexAudit("by_region", "trail/s/" + std::to_string(i));
+    REQUIRE(store->Commit(work).ok());
+  }
+  auto second = store->IndexedAudit("by_region", "trail/s/1");
+  REQUIRE(second.ok());
+  REQUIRE(second->has_value());
+  CHECK((*second)->sequence() == 2);
+  CHECK((*second)->resource() == "subjects/s");
+  auto absent = store->IndexedAudit("by_region", "trail/s/9");
+  REQUIRE(absent.ok());
+  CHECK_FALSE(absent->has_value());
+
+  UnitOfWork without_audit;
+  without_audit.IndexAudit("by_region", "trail/x");
+  CHECK(store->Commit(without_audit).code() == absl::StatusCode::kInvalidArgument);
+
+  // The record before the indexed one is rewritten: the link no longer holds.
+  std::string key1(8, '\0');
+  key1[7] = 1;
+  auto first = store->GetMessage<AuditRecord>(kAuditFamily, key1);
+  REQUIRE(first.ok());
+  AuditRecord forged = **first;
+  forged.set_user_id("someone-else");
+  forged.set_own_hash(Sha256Hex(AuditHashInput(forged)));
+  UnitOfWork tamper;
+  tamper.Put(std::string(kAuditFamily), key1, forged.SerializeAsString());
+  REQUIRE(store->Commit(tamper).ok());
+  auto broken = store->IndexedAudit("by_region", "trail/s/1");
+  CHECK(broken.status().code() == absl::StatusCode::kDataLoss);
+  CHECK(broken.status().message().find("does not link") != std::string_view::npos);
+}
+
 SCENARIO("prefix scans page with opaque tokens") {
   testing::TempDir dir;
   auto store = OpenStore(dir.path());
