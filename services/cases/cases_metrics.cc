@@ -1,0 +1,56 @@
+#include "services/cases/cases_metrics.h"
+
+#include <cctype>
+#include <string>
+
+namespace jianguan::cases {
+namespace {
+
+// "CASE_ACTION_DECIDE" → "DECIDE"; "LEAD_SOURCE_RISK_ALERT" → "risk_alert".
+std::string Suffix(const std::string& name, size_t prefix, bool lower) {
+  std::string label = name.size() > prefix ? name.substr(prefix) : name;
+  if (lower) {
+    for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return label;
+}
+
+}  // namespace
+
+CasesMetrics::CasesMetrics(prometheus::Registry& registry)
+    : steps_(prometheus::BuildCounter()
+                 .Name("jianguan_cases_steps_total")
+                 .Help("Case steps committed, by action")
+                 .Register(registry)),
+      leads_registered_(prometheus::BuildCounter()
+                            .Name("jianguan_cases_leads_registered_total")
+                            .Help("Leads registered, by source")
+                            .Register(registry)),
+      lead_decisions_(prometheus::BuildCounter()
+                          .Name("jianguan_cases_lead_decisions_total")
+                          .Help("Decisions to file a lead or not, by outcome and whether they "
+                                "came after the filing period")
+                          .Register(registry)),
+      on_spot_(prometheus::BuildCounter()
+                   .Name("jianguan_cases_on_spot_decisions_total")
+                   .Help("Decisions under the summary procedure (当场处罚)")
+                   .Register(registry)
+                   .Add({})) {}
+
+void CasesMetrics::CountStep(v1::CaseAction action) {
+  steps_.Add({{"action", Suffix(v1::CaseAction_Name(action), 12, false)}}).Increment();
+}
+
+void CasesMetrics::CountLeadRegistered(v1::LeadSource source) {
+  leads_registered_.Add({{"source", Suffix(v1::LeadSource_Name(source), 12, true)}}).Increment();
+}
+
+void CasesMetrics::CountLeadDecision(const v1::Lead& lead) {
+  const char* outcome = lead.state() == v1::LEAD_STATE_FILED ? "filed" : "not_filed";
+  lead_decisions_.Add({{"outcome", outcome}, {"late", lead.decided_late() ? "true" : "false"}})
+      .Increment();
+}
+
+void CasesMetrics::CountOnSpotDecision() { on_spot_.Increment(); }
+
+}  // namespace jianguan::cases
