@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 
 namespace jianguan::events::internal {
@@ -10,7 +12,13 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> MakeConf(
     const std::map<std::string, std::string>& properties) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string error;
-  for (const auto& [name, value] : properties) {
+  std::map<std::string, std::string> all = properties;
+  // librdkafka's own trace (contexts such as "cgrp,fetch,topic") for an operator chasing a
+  // consumer that reads nothing; off unless asked for.
+  if (const char* debug = std::getenv("JG_KAFKA_DEBUG"); debug != nullptr && *debug != '\0') {
+    all["debug"] = debug;
+  }
+  for (const auto& [name, value] : all) {
     if (conf->set(name, value, error) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("kafka property ", name, ": ", error));
     }
