@@ -166,6 +166,19 @@ absl::StatusOr<std::pair<std::vector<v1::Case>, std::string>> CaseStore::CasesOf
                              kCasesFamily, page_size, page_token);
 }
 
+absl::Status CaseStore::ForEachCase(const std::function<bool(const v1::Case&)>& visit) const {
+  absl::Status parsed = absl::OkStatus();
+  v1::Case c;
+  RETURN_IF_ERROR(store_.ForEach(kCasesFamily, "", [&](std::string_view key, std::string_view value) {
+    if (!c.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      parsed = absl::DataLossError(absl::StrCat("case does not parse: ", AbslView(key)));
+      return false;
+    }
+    return visit(c);
+  }));
+  return parsed;
+}
+
 absl::StatusOr<std::vector<v1::StoredStep>> CaseStore::StepsOf(std::string_view case_id) const {
   std::vector<v1::StoredStep> steps;
   absl::Status parsed = absl::OkStatus();

@@ -20,6 +20,7 @@
 // Thread-safe as store::Store is.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,9 @@ class CaseStore {
   /// The department's cases in id (filing) order.
   absl::StatusOr<std::pair<std::vector<v1::Case>, std::string>> CasesOf(
       std::string_view department, int page_size, std::string_view page_token) const;
+  /// Calls `visit` for every case in id order until it returns false (DATA_LOSS for a
+  /// record that does not parse).
+  absl::Status ForEachCase(const std::function<bool(const v1::Case&)>& visit) const;
   /// Every stored step of the case, oldest first.
   absl::StatusOr<std::vector<v1::StoredStep>> StepsOf(std::string_view case_id) const;
   /// The audit record of the case's step `version`, checked (Store::IndexedAudit).

@@ -35,7 +35,15 @@ CasesMetrics::CasesMetrics(prometheus::Registry& registry)
                    .Name("jianguan_cases_on_spot_decisions_total")
                    .Help("Decisions under the summary procedure (当场处罚)")
                    .Register(registry)
-                   .Add({})) {}
+                   .Add({})),
+      at_risk_(prometheus::BuildGauge()
+                   .Name("jianguan_cases_decision_limit_at_risk")
+                   .Help("Undecided cases close to their decision limit (临期), by department")
+                   .Register(registry)),
+      past_limit_(prometheus::BuildGauge()
+                      .Name("jianguan_cases_decision_limit_past")
+                      .Help("Undecided cases past their decision limit (超期), by department")
+                      .Register(registry)) {}
 
 void CasesMetrics::CountStep(v1::CaseAction action) {
   steps_.Add({{"action", Suffix(v1::CaseAction_Name(action), 12, false)}}).Increment();
@@ -52,5 +60,11 @@ void CasesMetrics::CountLeadDecision(const v1::Lead& lead) {
 }
 
 void CasesMetrics::CountOnSpotDecision() { on_spot_.Increment(); }
+
+void CasesMetrics::SetDecisionLimits(const std::string& department, int64_t at_risk,
+                                     int64_t past) {
+  at_risk_.Add({{"department", department}}).Set(static_cast<double>(at_risk));
+  past_limit_.Add({{"department", department}}).Set(static_cast<double>(past));
+}
 
 }  // namespace jianguan::cases

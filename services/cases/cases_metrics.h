@@ -9,10 +9,18 @@
 //       decisions to file or not; late: after the filing period (立案期限) ran out
 //   jianguan_cases_on_spot_decisions_total
 //       decisions under the summary procedure (当场处罚)
+//   jianguan_cases_decision_limit_at_risk{department}
+//       undecided cases with fewer than --at_risk_days left of the decision limit (临期,
+//       第六十条), as of the watch's last round (every minute)
+//   jianguan_cases_decision_limit_past{department}
+//       undecided cases past their decision limit (超期), same round
 #pragma once
+
+#include <string>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include "jianguan/cases/v1/cases.pb.h"
@@ -30,12 +38,16 @@ class CasesMetrics {
   /// Counts a lead's decision (FILED or NOT_FILED) and whether it came late.
   void CountLeadDecision(const v1::Lead& lead);
   void CountOnSpotDecision();
+  /// The decision-limit counts of `department` (CaseWatch's round).
+  void SetDecisionLimits(const std::string& department, int64_t at_risk, int64_t past);
 
  private:
   prometheus::Family<prometheus::Counter>& steps_;
   prometheus::Family<prometheus::Counter>& leads_registered_;
   prometheus::Family<prometheus::Counter>& lead_decisions_;
   prometheus::Counter& on_spot_;
+  prometheus::Family<prometheus::Gauge>& at_risk_;
+  prometheus::Family<prometheus::Gauge>& past_limit_;
 };
 
 }  // namespace jianguan::cases

@@ -10,6 +10,7 @@
 #include "libs/runtime/service_runtime.h"
 #include "libs/server/flags.h"
 #include "services/cases/case_store.h"
+#include "services/cases/case_watch.h"
 #include "services/cases/cases_metrics.h"
 #include "services/cases/cases_service.h"
 #include "services/cases/departments.h"
@@ -75,6 +76,9 @@ int main(int argc, char** argv) {
                             return intake.Apply(e, w);
                           });
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
+  // Destroyed (stopped) before the runtime, whose store it reads.
+  cases::CaseWatch watch(records, *calendar, clock, options.deadlines, metrics);
+  watch.Start();
   LogInfo("cases serving", {{"port", (*runtime)->host().bound_port()},
                             {"departments", static_cast<int64_t>(departments->size())}});
   (*runtime)->WaitForTermination();

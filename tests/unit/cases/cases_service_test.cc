@@ -23,6 +23,7 @@
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/field_names.h"
 #include "libs/testing/temp_dir.h"
+#include "services/cases/case_watch.h"
 #include "services/cases/cases_metrics.h"
 #include "services/cases/domain/document_number.h"
 #include "services/cases/lead_intake.h"
@@ -427,6 +428,68 @@ TEST_CASE("a tampered step breaks the trail, naming the step") {
   auto trail = f.service.DoGetCaseTrail(Officer(), request);
   CHECK(trail.status().code() == absl::StatusCode::kDataLoss);
   CHECK(trail.status().message().find("step 2") != std::string_view::npos);
+}
+
+TEST_CASE("the watch counts undecided cases close to or past their decision limit, per department") {
+  Fixture f;
+  const CaseStore records(*f.db);
+  CaseWatch watch(records, fixtures::Calendar(), f.clock, {.at_risk_days = 10}, f.metrics);
+  // Filed on 2026-03-02: the limit is 2026-05-31 (90 days). One stays undecided, one is
+  // decided (no longer watched), one of Yiwu is filed a month later.
+  v1::Case open = f.File(f.Lead())->case_record();
+  v1::Case decided = f.File(f.Lead())->case_record();
+  decided = f.Act(decided, f.Step(decided, v1::CASE_ACTION_START_INVESTIGATION, D(2026, 3, 3)));
+  v1::ActRequest notice = f.Step(decided, v1::CASE_ACTION_NOTICE, D(2026, 3, 10));
+  *notice.mutable_penalty() = Fine(5000);
+  decided = f.Act(decided, notice);
+  v1::ActRequest statement = f.Step(decided, v1::CASE_ACTION_RECORD_STATEMENT, D(2026, 3, 11));
+  statement.set_waives_rights(true);
+  decided = f.Act(decided, statement);
+  v1::ActRequest decide = f.Step(decided, v1::CASE_ACTION_DECIDE, D(2026, 3, 12));
+  *decide.mutable_penalty() = Fine(5000);
+  decided = f.Act(decided, decide);
+  REQUIRE(decided.state() == v1::CASE_STATE_DECIDED);
+  f.clock.Set(BeijingNoon(2026, 4, 2));
+  auto yiwu = f.File(f.Lead(kYiwu, D(2026, 3, 20)), D(2026, 4, 2));
+  REQUIRE(yiwu.ok());
+
+  auto counts_on = [&](int year, int month, int day) {
+    f.clock.Set(BeijingNoon(year, month, day));
+    auto counts = watch.CountOnce();
+    REQUIRE(counts.ok());
+    return *counts;
+  };
+  auto gauge = [&](const std::string& name, const std::string& department) {
+    for (const auto& family : f.registry.Collect()) {
+      if (family.name != name) continue;
+      for (const auto& metric : family.metric) {
+        if (!metric.label.empty() && metric.label[0].value == department) {
+          return metric.gauge.value;
+        }
+      }
+    }
+    return -1.0;
+  };
+
+  auto counts = counts_on(2026, 5, 21);  // 10 days left of Jinhua's: not yet at risk
+  CHECK(counts[kScjg].at_risk == 0);
+  CHECK(counts[kScjg].past == 0);
+  counts = counts_on(2026, 5, 22);  // 9 days left
+  CHECK(counts[kScjg].at_risk == 1);
+  CHECK(counts[kScjg].past == 0);
+  CHECK(counts[kYiwu].at_risk == 0);
+  CHECK(gauge("jianguan_cases_decision_limit_at_risk", kScjg) == 1);
+  counts = counts_on(2026, 6, 1);  // Jinhua's limit past; Yiwu's (2026-07-01) not at risk
+  CHECK(counts[kScjg].at_risk == 0);
+  CHECK(counts[kScjg].past == 1);
+  CHECK(counts[kYiwu].at_risk == 0);
+  CHECK(gauge("jianguan_cases_decision_limit_at_risk", kScjg) == 0);
+  CHECK(gauge("jianguan_cases_decision_limit_past", kScjg) == 1);
+  CHECK(gauge("jianguan_cases_decision_limit_past", kYiwu) == 0);
+  counts = counts_on(2026, 6, 25);
+  CHECK(counts[kYiwu].at_risk == 1);
+  CHECK(counts[kScjg].past == 1);
+  CHECK(open.state() == v1::CASE_STATE_FILED);  // the one counted all along
 }
 
 TEST_CASE("an inspection transfer becomes one lead of the receiving department, however often delivered") {
