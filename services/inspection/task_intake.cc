@@ -4,6 +4,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "jianguan/inspection/v1/events.pb.h"
+#include "jianguan/risk/v1/events.pb.h"
 #include "jianguan/sampling/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/status_macros.h"
@@ -27,6 +28,7 @@ absl::Status TaskIntake::ApplyTaskSource(const events::ConsumedEvent& event,
                                          store::UnitOfWork& work) const {
   if (Is<sampling::v1::TaskDrawn>(event)) return ApplyDrawn(event, work);
   if (Is<subject::v1::CommitmentRecorded>(event)) return ApplyCommitment(event, work);
+  if (Is<risk::v1::AlertDispatched>(event)) return ApplyAlert(event, work);
   return absl::OkStatus();  // another type on these topics
 }
 
@@ -43,6 +45,20 @@ absl::Status TaskIntake::ApplyDrawn(const events::ConsumedEvent& event,
   if (known) return absl::OkStatus();  // a replay: the task exists (or this batch makes it)
   ASSIGN_OR_RETURN(std::shared_ptr<const PublishedForms> forms, tasks_.LatestForms());
   Create(TaskFromDraw(drawn, *forms, clock_.Now()), work);
+  return absl::OkStatus();
+}
+
+absl::Status TaskIntake::ApplyAlert(const events::ConsumedEvent& event,
+                                    store::UnitOfWork& work) const {
+  ASSIGN_OR_RETURN(auto dispatched, events::Decode<risk::v1::AlertDispatched>(event));
+  RETURN_IF_ERROR(CheckAlertDispatched(dispatched));
+  const std::string id = AlertTaskId(dispatched.alert().name());
+  ASSIGN_OR_RETURN(std::optional<v1::Task> known, tasks_.FindTask(id, &work));
+  // A replay, or the alert dispatched again (re-routed, or after an escalation): its task
+  // exists and stays as it is.
+  if (known) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::shared_ptr<const PublishedForms> forms, tasks_.LatestForms());
+  Create(TaskFromAlert(dispatched, *forms, clock_.Now()), work);
   return absl::OkStatus();
 }
 

@@ -10,8 +10,9 @@
 //   the newest per code via PutIfNewer); InspectorRegistered / InspectorChanged and
 //   ItemPublished / ItemRevised → the inspector and item projections AssignTask reads (the
 //   newest version per inspector / item code wins; a stale copy changes nothing).
-// Other event types on these topics — and jianguan.risk.v1 AlertDispatched, not defined
-// yet — are skipped, so the consumers can subscribe by pattern now.
+// - jianguan.risk.v1 AlertDispatched → a verification task of the alert (风险预警核查), CREATED
+//   for the alert's department and items, due on the alert's last day to close; one per alert.
+// Other event types on these topics are skipped, so the consumers subscribe by pattern.
 //
 // Replays create nothing twice: a task's id is derived from its source and an event whose
 // task exists, in the store or earlier in the consumer's batch (UnitOfWork::Pending),
@@ -46,7 +47,8 @@ class TaskIntake {
         clock_(clock),
         commitment_working_days_(commitment_working_days) {}
 
-  /// Applies one event of the sampling or subject topic (TaskDrawn, CommitmentRecorded).
+  /// Applies one event of the sampling, subject or risk topic (TaskDrawn, CommitmentRecorded,
+  /// AlertDispatched).
   absl::Status ApplyTaskSource(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
   /// Applies one event of the catalogue topic (forms, inspectors, items).
   absl::Status ApplyCatalogue(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
@@ -54,6 +56,7 @@ class TaskIntake {
  private:
   absl::Status ApplyDrawn(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
   absl::Status ApplyCommitment(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
+  absl::Status ApplyAlert(const events::ConsumedEvent& event, store::UnitOfWork& work) const;
   absl::Status ApplyInspector(const catalogue::v1::Inspector& inspector,
                               store::UnitOfWork& work) const;
   absl::Status ApplyItem(const catalogue::v1::RegulatoryItem& item, store::UnitOfWork& work) const;

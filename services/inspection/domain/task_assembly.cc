@@ -56,6 +56,12 @@ std::string CommitmentTaskId(std::string_view commitment_id) {
   return IsTaskId(id) ? id : "";
 }
 
+std::string AlertTaskId(std::string_view alert) {
+  if (!absl::StartsWith(AbslView(alert), "alerts/") || alert.size() == 7) return "";
+  std::string id = absl::StrCat("a-", AbslView(alert.substr(7)));
+  return IsTaskId(id) ? id : "";
+}
+
 std::vector<v1::FormRef> ChooseForms(std::string_view department,
                                      const google::protobuf::RepeatedPtrField<v1::ItemRef>& items,
                                      const PublishedForms& forms) {
@@ -137,6 +143,56 @@ v1::Task TaskFromDraw(const sampling::v1::TaskDrawn& drawn, const PublishedForms
     *inspector.mutable_department() = drawn_inspector.department();
   }
   RecordTransition(task, v1::TASK_STATE_ASSIGNED, kTrigger, sampling, now, "");
+  return task;
+}
+
+absl::Status CheckAlertDispatched(const risk::v1::AlertDispatched& dispatched) {
+  const risk::v1::AlertSummary& alert = dispatched.alert();
+  if (AlertTaskId(alert.name()).empty()) {
+    return absl::InvalidArgumentError("alert.name: not an alert name usable in a task id");
+  }
+  if (!ValidateUscc(alert.uscc()).ok()) return absl::InvalidArgumentError("alert.uscc: not a USCC");
+  if (alert.department().code().empty()) {
+    return absl::InvalidArgumentError("alert.department.code: must not be empty");
+  }
+  if (dispatched.items_size() < 1 || dispatched.items_size() > 50) {
+    return absl::InvalidArgumentError("items: must list 1–50 items");
+  }
+  for (const risk::v1::AlertItem& item : dispatched.items()) {
+    if (item.code().empty() || item.version() < 1) {
+      return absl::InvalidArgumentError("items: each needs a code and a version ≥ 1");
+    }
+  }
+  if (!ValidDayOf(dispatched.close_due_date())) {
+    return absl::InvalidArgumentError("close_due_date: must be a valid date");
+  }
+  return absl::OkStatus();
+}
+
+v1::Task TaskFromAlert(const risk::v1::AlertDispatched& dispatched, const PublishedForms& forms,
+                       absl::Time now) {
+  const risk::v1::AlertSummary& alert = dispatched.alert();
+  v1::Task task;
+  task.set_name(TaskName(AlertTaskId(alert.name())));
+  task.set_uscc(alert.uscc());
+  task.set_subject_name(alert.subject_name());
+  task.mutable_origin()->set_source(v1::TASK_SOURCE_RISK_ALERT);
+  task.mutable_origin()->set_alert(alert.name());
+  *task.mutable_lead_department() = alert.department();
+  v1::TaskDepartment& department = *task.add_departments();
+  *department.mutable_department() = alert.department();
+  for (const risk::v1::AlertItem& item : dispatched.items()) {
+    v1::ItemRef& ref = *department.add_items();
+    ref.set_code(item.code());
+    ref.set_version(item.version());
+  }
+  for (v1::FormRef& form : ChooseForms(alert.department().code(), department.items(), forms)) {
+    *department.add_forms() = std::move(form);
+  }
+  task.set_description(absl::StrCat("风险预警核查: ", dispatched.reason()));
+  *task.mutable_due_date() = dispatched.close_due_date();
+  RecordTransition(task, v1::TASK_STATE_CREATED, "jianguan.risk.v1.AlertDispatched",
+                   SystemActor("risk"), now, "");
   return task;
 }
 

@@ -1,10 +1,12 @@
-// How a task is put together from its source (任务来源): a draw's TaskDrawn, a registry's
-// CommitmentRecorded (告知承诺核查) or a department's CreateTask (专项检查, 投诉举报).
+// How a task is put together from its source (任务来源): a draw's TaskDrawn, a risk alert's
+// AlertDispatched (风险预警核查), a registry's CommitmentRecorded (告知承诺核查) or a
+// department's CreateTask (专项检查, 投诉举报).
 //
 // Identity. A task's id is derived from its source, so that replaying the source event (a
 // redelivery, a consumer restart, a republished outbox) finds the task it made and creates
-// nothing twice: "d-{plan_id}-{task_number}" for a drawn task, "c-{commitment_id}" for a
-// commitment verification. Manual tasks get a time-sortable id ("m-{id}"); their request_id
+// nothing twice: "d-{plan_id}-{task_number}" for a drawn task, "a-{alert_id}" for an alert's
+// (one task per alert: a second dispatch of the same alert changes nothing),
+// "c-{commitment_id}" for a commitment verification. Manual tasks get a time-sortable id ("m-{id}"); their request_id
 // makes them idempotent.
 //
 // Forms. A drawn task carries, per department, the published forms that cover its items: of
@@ -22,6 +24,7 @@
 #include "absl/time/time.h"
 #include "jianguan/catalogue/v1/catalogue.pb.h"
 #include "jianguan/inspection/v1/inspection.pb.h"
+#include "jianguan/risk/v1/events.pb.h"
 #include "jianguan/sampling/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/caller.h"
@@ -35,6 +38,8 @@ std::string TaskName(std::string_view task_id);
 /// "d-{plan_id}-{task_number}" for "plans/{plan_id}"; empty when `plan` is not a plan name.
 std::string DrawnTaskId(std::string_view plan, int64_t task_number);
 std::string CommitmentTaskId(std::string_view commitment_id);
+/// "a-{alert_id}" for "alerts/{alert_id}"; empty when `alert` is not an alert name.
+std::string AlertTaskId(std::string_view alert);
 
 /// The forms a task may choose from: the latest published version of each form.
 using PublishedForms = std::vector<catalogue::v1::FormTemplate>;
@@ -55,6 +60,17 @@ bool AttachMissingForms(v1::Task& task, const PublishedForms& forms);
 /// leading.
 v1::Task TaskFromDraw(const sampling::v1::TaskDrawn& drawn, const PublishedForms& forms,
                       absl::Time now);
+
+/// The task an AlertDispatched makes (风险预警核查): created (state CREATED, the department
+/// assigns inspectors), for the alert's department and items with the published forms that
+/// cover them, due on the alert's last day to close.
+v1::Task TaskFromAlert(const risk::v1::AlertDispatched& dispatched, const PublishedForms& forms,
+                       absl::Time now);
+
+/// What an AlertDispatched must carry to become a task: an alert name, a valid USCC, a
+/// department, 1–50 items with codes and versions ≥ 1, a valid close_due_date. INVALID_ARGUMENT
+/// naming the first field that does not.
+absl::Status CheckAlertDispatched(const risk::v1::AlertDispatched& dispatched);
 
 /// The verification task a CommitmentRecorded makes (告知承诺核查), created (state CREATED),
 /// led by the accepting department, due on `due_date`.

@@ -1,6 +1,7 @@
 // The inspection handlers on a real in-process gRPC server: a drawn task's way to
 // publication, the refusals of the acceptance list (each naming its field and changing
-// nothing), replays of the source event, and the public API without credentials.
+// nothing), replays of the source event, a risk alert's task, and the public API without
+// credentials.
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -9,6 +10,7 @@
 #include "grpcpp/client_context.h"
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "jianguan/inspection/v1/events.pb.h"
+#include "jianguan/risk/v1/events.pb.h"
 #include "libs/core/calendar.h"
 #include "libs/events/topics.h"
 #include "libs/store/store.h"
@@ -219,6 +221,69 @@ SCENARIO_METHOD(Fixture, "a drawn joint task is created once, with every departm
       CHECK(EventTypes() == std::vector<std::string>{"jianguan.inspection.v1.TaskCreated",
                                                      "jianguan.inspection.v1.TaskAssigned"});
     }
+  }
+}
+
+SCENARIO_METHOD(Fixture, "a dispatched risk alert becomes one verification task of its department") {
+  risk::v1::AlertDispatched dispatched;
+  risk::v1::AlertSummary& alert = *dispatched.mutable_alert();
+  alert.set_name("alerts/01JALERT0000000000000000AB");
+  alert.set_uscc(kUscc);
+  alert.set_subject_name("金华某污水处理有限公司");
+  alert.set_rule("ammonia-nitrogen-exceedance");
+  alert.set_level(risk::v1::ALERT_LEVEL_ORANGE);
+  alert.set_state(risk::v1::ALERT_STATE_DISPATCHED);
+  alert.mutable_department()->set_code(kScjg);
+  alert.set_version(2);
+  auto* item = dispatched.add_items();
+  item->set_code("ITEM-1");
+  item->set_version(1);
+  dispatched.set_reason("氨氮 12.4 mg/L > 8 mg/L，连续 3 次");
+  *dispatched.mutable_close_due_date() = testing::DateOf(2026, 10, 9);
+  const std::string name = "tasks/a-01JALERT0000000000000000AB";
+  GIVEN("published forms") {
+    PublishForms();
+    const size_t backlog = db->OutboxBacklog();
+    Apply(topics::kRisk, dispatched, false);
+    THEN("a created task of the alert, with the forms of its items, due on the alert's day") {
+      v1::GetTaskRequest get;
+      get.set_name(name);
+      v1::Task task;
+      REQUIRE(stub->GetTask(CallBy(kScjg, "x").get(), get, &task).ok());
+      CHECK(task.state() == v1::TASK_STATE_CREATED);
+      CHECK(task.origin().source() == v1::TASK_SOURCE_RISK_ALERT);
+      CHECK(task.origin().alert() == alert.name());
+      CHECK(task.lead_department().code() == kScjg);
+      REQUIRE(task.departments_size() == 1);
+      REQUIRE(task.departments(0).forms_size() == 1);
+      CHECK(task.departments(0).forms(0).code() == "FORM-A");
+      CHECK(task.due_date().day() == 9);
+      CHECK(task.uscc() == kUscc);
+      CHECK(db->OutboxBacklog() == backlog + 1);  // TaskCreated
+    }
+    WHEN("the alert is dispatched again") {
+      dispatched.mutable_alert()->set_version(3);
+      Apply(topics::kRisk, dispatched, false);
+      THEN("its task stays the one task") {
+        CHECK(tasks.AllTasks()->size() == 1);
+        CHECK(db->OutboxBacklog() == backlog + 1);
+      }
+    }
+  }
+  GIVEN("a dispatch without items, or without a department") {
+    for (int broken = 0; broken < 3; ++broken) {
+      risk::v1::AlertDispatched bad = dispatched;
+      if (broken == 0) bad.clear_items();
+      if (broken == 1) bad.mutable_alert()->clear_department();
+      if (broken == 2) bad.mutable_alert()->set_name("alerts/");
+      store::UnitOfWork work;
+      const auto consumed = testing::AsConsumed(topics::kRisk, kUscc, bad, "test", offset++);
+      const absl::Status status = intake.ApplyTaskSource(consumed, work);
+      INFO(status.ToString());
+      CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+      CHECK(work.empty());
+    }
+    CHECK(tasks.AllTasks()->empty());
   }
 }
 
