@@ -5,10 +5,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/log.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/timestamps.h"
 #include "libs/events/internal/rdkafka.h"
 
 namespace jianguan::events {
@@ -304,7 +304,7 @@ absl::Status EventConsumer::Stage(Batch& batch, const ConsumedEvent& event) {
   letter.set_value(event.value);
   for (const auto& [name, value] : event.headers) (*letter.mutable_headers())[name] = value;
   const absl::Time now = absl::Now();
-  *letter.mutable_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
+  *letter.mutable_time() = ToTimestamp(now);
   batch.work.AddEvent(MakeEvent({.topic = std::string(kDeadLetterTopic),
                                  .key = event.key,
                                  .source = options_.source.empty() ? options_.group : options_.source,

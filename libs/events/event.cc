@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/message.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/timestamps.h"
 
 namespace jianguan::events {
 namespace {
@@ -32,8 +32,7 @@ common::v1::OutboxEvent MakeEvent(const EventSpec& spec, const google::protobuf:
   event.set_source(spec.source);
   event.set_type(message.GetDescriptor()->full_name());
   event.set_subject(spec.subject);
-  *event.mutable_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(spec.time));
+  *event.mutable_time() = ToTimestamp(spec.time);
   event.set_payload(message.SerializeAsString());
   return event;
 }
@@ -44,8 +43,7 @@ std::string FormatRfc3339(absl::Time time) {
 
 std::vector<std::pair<std::string, std::string>> CloudEventHeaders(
     const common::v1::OutboxEvent& event, std::string_view producer_id) {
-  const absl::Time time = absl::FromUnixNanos(
-      google::protobuf::util::TimeUtil::TimestampToNanoseconds(event.time()));
+  const absl::Time time = FromTimestamp(event.time());
   return {
       {std::string(header::kSpecVersion), "1.0"},
       {std::string(header::kId), event.id()},

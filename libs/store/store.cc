@@ -16,6 +16,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/timestamps.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -327,8 +328,7 @@ absl::Status Store::Commit(UnitOfWork& work) {
     if (audit) {
       audit->set_sequence(impl_->last_audit_sequence + 1);
       if (!audit->has_time()) {
-        *audit->mutable_time() =
-            google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
+        *audit->mutable_time() = ToTimestamp(absl::Now());
       }
       audit->set_previous_hash(impl_->last_audit_hash);
       audit->set_own_hash(Sha256Hex(AuditHashInput(*audit)));

@@ -4,8 +4,8 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/message.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/status_macros.h"
+#include "libs/core/timestamps.h"
 
 namespace jianguan {
 
@@ -87,8 +87,7 @@ absl::Status WritePath::CommitImport(store::UnitOfWork& work, const WriteContext
 common::v1::AuditRecord WritePath::AuditOf(const WriteContext& context,
                                            std::string_view request_digest) const {
   common::v1::AuditRecord audit;
-  *audit.mutable_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
+  *audit.mutable_time() = ToTimestamp(clock_.Now());
   audit.set_department(context.caller.department);
   audit.set_user_id(context.caller.user_id);
   audit.set_system(context.caller.system);

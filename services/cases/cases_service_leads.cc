@@ -2,13 +2,13 @@
 // the filing period and the decision not to file. The filing itself is a case step
 // (cases_service_steps.cc).
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/actor.h"
 #include "libs/core/civil_date.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
+#include "libs/core/timestamps.h"
 #include "libs/server/serve.h"
 #include "libs/write/resource_name.h"
 #include "services/cases/case_steps.h"
@@ -17,14 +17,6 @@
 #include "services/cases/domain/lead.h"
 
 namespace jianguan::cases {
-namespace {
-
-google::protobuf::Timestamp TimestampOf(absl::Time time) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
-}
-
-
-}  // namespace
 
 absl::StatusOr<Stored<v1::Lead>> CasesService::VisibleLead(const Caller& caller,
                                                            std::string_view name) const {
@@ -110,7 +102,7 @@ absl::StatusOr<v1::Lead> CasesService::DoRegisterLead(const Caller& caller,
         registered.set_source_ref(decision.response.source_ref());
         *registered.mutable_department() = decision.response.department();
         registered.set_summary(decision.response.summary());
-        *registered.mutable_time() = TimestampOf(clock_.Now());
+        *registered.mutable_time() = ToTimestamp(clock_.Now());
         emitter_.Emit(decision.work, decision.response.uscc(), registered);
         return decision;
       });
@@ -144,7 +136,7 @@ absl::StatusOr<v1::Lead> CasesService::DoTransferLead(const Caller& caller,
                      transferred.mutable_from_department()->set_code(caller.department);
                      *transferred.mutable_to_department() = request.to_department();
                      transferred.set_reason(request.reason());
-                     *transferred.mutable_time() = TimestampOf(clock_.Now());
+                     *transferred.mutable_time() = ToTimestamp(clock_.Now());
                      emitter_.Emit(work, after.uscc(), transferred);
                      return after;
                    });

@@ -1,13 +1,13 @@
 #include "services/cases/lead_intake.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "jianguan/cases/v1/events.pb.h"
 #include "jianguan/inspection/v1/events.pb.h"
 #include "libs/core/civil_date.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
+#include "libs/core/timestamps.h"
 #include "services/cases/cases_metrics.h"
 #include "services/cases/domain/lead.h"
 
@@ -69,8 +69,7 @@ absl::Status LeadIntake::Apply(const events::ConsumedEvent& event, store::UnitOf
   // When the transfer was made (its own time, else now).
   const absl::Time time =
       transfer.has_time()
-          ? absl::FromUnixNanos(google::protobuf::util::TimeUtil::TimestampToNanoseconds(
-                transfer.time()))
+          ? FromTimestamp(transfer.time())
           : clock_.Now();
   v1::Lead draft;
   draft.set_name(absl::StrCat("leads/", ids_.Next()));
@@ -98,8 +97,7 @@ absl::Status LeadIntake::Apply(const events::ConsumedEvent& event, store::UnitOf
   registered_event.set_source_ref(lead.source_ref());
   *registered_event.mutable_department() = lead.department();
   registered_event.set_summary(lead.summary());
-  *registered_event.mutable_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
+  *registered_event.mutable_time() = ToTimestamp(time);
   emitter_.Emit(work, lead.uscc(), registered_event, time);
   if (metrics_) metrics_->CountLeadRegistered(lead.source());
   return absl::OkStatus();

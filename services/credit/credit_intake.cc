@@ -5,11 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
-#include "google/protobuf/util/time_util.h"
 #include "jianguan/cases/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/timestamps.h"
 #include "libs/core/uscc.h"
 #include "libs/events/topics.h"
 #include "services/credit/credit_metrics.h"
@@ -82,8 +82,7 @@ v1::SourceEvent SourceOf(const events::ConsumedEvent& event, const Message& mess
   source.set_offset(event.offset);
   source.set_ce_id(std::string(event.id()));
   source.set_type(std::string(event.type()));
-  *source.mutable_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
+  *source.mutable_time() = ToTimestamp(time);
   source.set_resource(ResourceOf(message));
   return source;
 }

@@ -4,13 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/actor.h"
 #include "libs/core/civil_date.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
+#include "libs/core/timestamps.h"
 #include "libs/core/uscc.h"
 #include "libs/events/topics.h"
 #include "libs/server/serve.h"
@@ -281,8 +281,7 @@ absl::StatusOr<v1::Reclassification> CreditService::DoStartReclassification(
         v1::Reclassification& r = decision.response;
         r.set_name(decision.resource);
         r.set_state(v1::RECLASSIFICATION_STATE_RUNNING);
-        *r.mutable_start_time() =
-            google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
+        *r.mutable_start_time() = ToTimestamp(clock_.Now());
         *r.mutable_actor() = ActorOf(caller);
         records_.SaveReclassification(decision.work, month, std::nullopt, r);
         return decision;

@@ -1,9 +1,9 @@
 #include "services/credit/reclassifier.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/log.h"
 #include "libs/core/status_macros.h"
+#include "libs/core/timestamps.h"
 #include "services/credit/credit_intake.h"
 #include "services/credit/credit_metrics.h"
 
@@ -114,8 +114,7 @@ absl::Status Reclassifier::Step(const std::string& month, bool& done) {
   done = static_cast<int>(chunk.size()) < chunk_;
   if (done) {
     r.set_state(v1::RECLASSIFICATION_STATE_DONE);
-    *r.mutable_end_time() =
-        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
+    *r.mutable_end_time() = ToTimestamp(now);
   }
   records_.SaveReclassification(work, month, found->second, r);
   RETURN_IF_ERROR(records_.store().Commit(work));

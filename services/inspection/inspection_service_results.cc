@@ -9,6 +9,7 @@
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/text_checks.h"
+#include "libs/core/timestamps.h"
 #include "libs/server/serve.h"
 #include "libs/write/resource_name.h"
 #include "services/inspection/domain/deadlines.h"
@@ -209,7 +210,7 @@ absl::StatusOr<v1::InspectionReport> InspectionService::DoGetInspectionReport(
   ASSIGN_OR_RETURN(std::vector<v1::Task> tasks, tasks_.AllTasks());
   v1::InspectionReport report =
       ReportOf(tasks, department, DayOf(r.period_start()), DayOf(r.period_end()));
-  *report.mutable_generate_time() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
+  *report.mutable_generate_time() = ToTimestamp(clock_.Now());
   return report;
 }
 

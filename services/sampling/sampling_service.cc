@@ -3,10 +3,10 @@
 #include "services/sampling/sampling_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/timestamps.h"
 #include "libs/events/topics.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/serve.h"
@@ -28,8 +28,7 @@ SamplingService::SamplingService(store::Store& store, const Clock& clock,
       metrics_(metrics) {}
 
 google::protobuf::Timestamp SamplingService::Now() const {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(clock_.Now()));
+  return ToTimestamp(clock_.Now());
 }
 
 Decision<v1::Plan> SamplingService::PlanDecision(v1::Plan plan, const StoredPlan* stored) const {

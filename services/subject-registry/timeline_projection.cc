@@ -1,8 +1,8 @@
 #include "services/subject-registry/timeline_projection.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/timestamps.h"
 #include "libs/core/uscc.h"
 #include "services/subject-registry/domain/subject_rules.h"
 #include "services/subject-registry/registry_name.h"
@@ -29,8 +29,7 @@ absl::Status RecordOnTimeline(const events::ConsumedEvent& event, store::UnitOfW
                          ? absl::StrCat(event.topic, "-", event.partition, "-", event.offset)
                          : std::string(event.id()));
   entry.set_type(std::string(event.type()));
-  *entry.mutable_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
+  *entry.mutable_time() = ToTimestamp(time);
   entry.set_source(std::string(event.source()));
   entry.set_topic(event.topic);
   entry.set_summary(SummarizeEvent(event.type(), event.value, event.source()));

@@ -4,13 +4,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/civil_date.h"
+#include "libs/core/timestamps.h"
 
 namespace jianguan::credit {
 namespace {
-
-using google::protobuf::util::TimeUtil;
 
 // Why a grade changed, in CreditGradeChanged.reason.
 constexpr char kReasonRule[] = "评价规则计分";
@@ -89,14 +87,14 @@ class ChangeBuilder {
       changed.set_grade(grade);
       changed.set_previous_grade(r.grade());
       changed.set_score(r.score());
-      *changed.mutable_effective_time() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now_));
+      *changed.mutable_effective_time() = ToTimestamp(now_);
       changed.set_reason(std::string(reason));
       r.set_grade(grade);
     }
     FollowGradeD(model, grade);
     if (!change_.reported()) return std::move(change_);
     r.set_version(r.version() + 1);
-    *r.mutable_update_time() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now_));
+    *r.mutable_update_time() = ToTimestamp(now_);
     for (auto& e : change_.score_changes) e.set_version(r.version());
     for (auto& e : change_.listed) e.set_version(r.version());
     for (auto& e : change_.lifted) e.set_version(r.version());

@@ -4,8 +4,8 @@
 #include <initializer_list>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/timestamps.h"
 
 namespace jianguan::inspection {
 namespace {
@@ -164,9 +164,7 @@ absl::StatusOr<TaskState> NextState(const v1::Task& task, Action action, const C
 
 void RecordTransition(v1::Task& task, TaskState to, std::string_view trigger,
                       const common::v1::Actor& actor, absl::Time now, std::string_view reason) {
-  using google::protobuf::util::TimeUtil;
-  const google::protobuf::Timestamp stamp =
-      TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
+  const google::protobuf::Timestamp stamp = ToTimestamp(now);
   v1::TaskTransition& step = *task.add_history();
   step.set_from(task.state());
   step.set_to(to);

@@ -3,18 +3,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/field_violations.h"
+#include "libs/core/timestamps.h"
 #include "services/subject-registry/domain/subject_rules.h"
 
 namespace jianguan::subject {
-namespace {
-
-google::protobuf::Timestamp TimestampOf(absl::Time time) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
-}
-
-}  // namespace
 
 const std::vector<std::string>& ImportedFields() {
   static const auto* fields = [] {
@@ -27,7 +20,7 @@ const std::vector<std::string>& ImportedFields() {
 
 void Touch(v1::Subject& subject, absl::Time now) {
   subject.set_version(subject.version() + 1);
-  *subject.mutable_update_time() = TimestampOf(now);
+  *subject.mutable_update_time() = ToTimestamp(now);
 }
 
 SubjectChange<v1::SubjectRegistered> Register(const v1::Subject& input, absl::Time now) {
@@ -80,7 +73,7 @@ absl::StatusOr<SubjectChange<v1::SubjectStatusChanged>> ChangeStatus(
   record.set_reason(request.reason());
   record.set_note(request.note());
   record.mutable_department()->set_code(caller.department);
-  *record.mutable_time() = TimestampOf(now);
+  *record.mutable_time() = ToTimestamp(now);
   v1::Subject& after = change.subject;
   after.set_status(*next);
   // The reason stays with the subject only while it is on the abnormal operation list.
@@ -147,7 +140,7 @@ absl::StatusOr<SubjectChange<v1::CommitmentResolved>> ResolveCommitment(
   }
   commitment->set_state(request.outcome());
   commitment->set_resolution_note(request.note());
-  *commitment->mutable_resolve_time() = TimestampOf(now);
+  *commitment->mutable_resolve_time() = ToTimestamp(now);
   *change.event.mutable_commitment() = *commitment;
   Touch(change.subject, now);
   *change.event.mutable_facts() = FactsOf(change.subject);

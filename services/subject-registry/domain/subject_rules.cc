@@ -7,9 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
+#include "libs/core/timestamps.h"
 #include "libs/core/uscc.h"
 
 namespace jianguan::subject {
@@ -251,8 +251,7 @@ v1::Subject NewSubject(const v1::Subject& input, absl::Time now) {
   s.clear_status_history();
   s.clear_commitments();
   s.set_version(1);
-  *s.mutable_create_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
+  *s.mutable_create_time() = ToTimestamp(now);
   *s.mutable_update_time() = s.create_time();
   return s;
 }
