@@ -10,9 +10,19 @@ namespace jianguan::cases {
 absl::CivilDay DayOr(FieldViolations& violations, std::string_view field,
                      const common::v1::Date& date, bool has_date, absl::CivilDay today) {
   if (!has_date) return today;
-  if (auto day = ValidDayOf(date)) return *day;
-  violations.Add(field, "must be a valid date");
-  return today;
+  auto day = ValidDayOf(date);
+  if (!day) {
+    violations.Add(field, "must be a valid date");
+    return today;
+  }
+  // A step is recorded on or after the day it happened, never before: a date ahead of today
+  // would take a number of a later year's sequence and run deadlines from a day not reached.
+  if (*day > today) {
+    violations.Add(field, absl::StrCat("must not be after today (",
+                                       absl::FormatCivilTime(today), ", Beijing)"));
+    return today;
+  }
+  return *day;
 }
 
 CaseStep StepOf(const v1::ActRequest& request, absl::CivilDay day, const common::v1::Actor& actor) {

@@ -15,7 +15,7 @@
 namespace jianguan::cases {
 
 /// The day a request names, or `today` when it names none (has_date false); adds a
-/// violation on `field` for a date that does not exist.
+/// violation on `field` for a date that does not exist or lies after `today`.
 absl::CivilDay DayOr(FieldViolations& violations, std::string_view field,
                      const common::v1::Date& date, bool has_date, absl::CivilDay today);
 

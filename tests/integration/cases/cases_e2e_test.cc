@@ -100,9 +100,11 @@ std::vector<v1::Lead> LeadsOf(const std::shared_ptr<grpc::Channel>& channel,
 SCENARIO("document numbers stay gap-free and unique under 8 clients and a kill -9") {
   testing::TempDir dir("jg-cases-it");
   testing::ServiceBinary cases(JG_CASES, dir.Sub("cases"), {"--log_level", "warning"});
-  // A department of its own per run would need a prefix of its own; the numbers of this run
-  // are told apart by their year instead: a year no other run uses.
-  const int year = 2100 + static_cast<int>(absl::ToUnixSeconds(absl::Now()) % 90);
+  // The service's store is this run's own, so its sequence of this year starts at 1; the
+  // decisions are dated today (a later day would be refused).
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  const int year = static_cast<int>(today.year());
+  const std::string run = std::to_string(absl::ToUnixMillis(absl::Now()));
   const std::string department = "330782-SCJG";
   const std::string uscc = testing::SeriesUscc("92330782", 7);
   const int each = DecisionsPerClient();
@@ -121,7 +123,7 @@ SCENARIO("document numbers stay gap-free and unique under 8 clients and a kill -
     };
     for (int i = 0; i < each; ++i) {
       v1::DecideOnSpotRequest request;
-      request.set_request_id(absl::StrCat("it-", year, "-", c, "-", i));
+      request.set_request_id(absl::StrCat("it-", run, "-", c, "-", i));
       request.set_uscc(uscc);
       request.set_party_name("义乌市某某商行");
       request.set_party_kind(v1::PARTY_KIND_CITIZEN);
@@ -130,8 +132,8 @@ SCENARIO("document numbers stay gap-free and unique under 8 clients and a kill -
       request.add_officer_ids("OFF-1");
       request.add_officer_ids("OFF-2");
       request.mutable_date()->set_year(year);
-      request.mutable_date()->set_month(6);
-      request.mutable_date()->set_day(1);
+      request.mutable_date()->set_month(today.month());
+      request.mutable_date()->set_day(today.day());
       // Retried with its request_id until answered, across the kill and the restart.
       for (int attempt = 0;; ++attempt) {
         if (attempt == 600) return fail(absl::StrCat(request.request_id(), ": no answer"));

@@ -71,6 +71,12 @@ struct Fixture {
 
   std::string Id() { return "req-" + std::to_string(++requests); }
 
+  // A step is done on its day: the clock moves on to the day a request names (never back).
+  void Reach(const common::v1::Date& date) {
+    const absl::Time noon = BeijingNoon(date.year(), date.month(), date.day());
+    if (noon > clock.Now()) clock.Set(noon);
+  }
+
   v1::Lead Lead(const std::string& department = kScjg, common::v1::Date committed = D(2026, 2, 20)) {
     v1::RegisterLeadRequest request;
     request.set_request_id(Id());
@@ -94,10 +100,12 @@ struct Fixture {
     request.add_officer_ids("OFF-1");
     request.add_officer_ids("OFF-2");
     *request.mutable_date() = date;
+    Reach(date);
     return service.DoFileCase(Officer(lead.department().code()), request);
   }
 
   v1::ActRequest Step(const v1::Case& c, v1::CaseAction action, common::v1::Date date) {
+    Reach(date);
     v1::ActRequest request;
     request.set_request_id(Id());
     request.set_case_name(c.name());
@@ -109,6 +117,7 @@ struct Fixture {
   }
 
   v1::Case Act(const v1::Case& c, const v1::ActRequest& request) {
+    Reach(request.date());
     auto after = service.DoAct(Officer(c.department().code()), request);
     INFO(v1::CaseAction_Name(request.action()) << ": " << after.status().ToString());
     REQUIRE(after.ok());
@@ -261,6 +270,12 @@ TEST_CASE("a step the state does not allow is refused naming the state, and chan
   stale.set_expected_version(7);
   CHECK(f.service.DoAct(Officer(), stale).status().code() ==
         absl::StatusCode::kFailedPrecondition);
+  // A step dated after today (2026-03-03 now) did not happen yet.
+  v1::ActRequest ahead = f.Step(c, v1::CASE_ACTION_START_INVESTIGATION, D(2026, 3, 3));
+  *ahead.mutable_date() = D(2026, 3, 4);
+  const absl::Status early = f.service.DoAct(Officer(), ahead).status();
+  CHECK(jianguan::testing::FieldNames(early) == std::set<std::string>{"date"});
+  CHECK(early.message().find("2026-03-03") != std::string_view::npos);
 
   v1::GetCaseRequest get;
   get.set_name(c.name());
