@@ -21,12 +21,12 @@
 //     rules, more than 10,000 rules.
 //
 // Overlap. Two rules of the same event_type can match one event unless some field they both
-// constrain, through singular fields only, has no value satisfying the conditions of both.
-// The check is exact for these conditions: every constraint on one field is a union of
-// intervals (numbers) or a set / co-set (strings, enums, bools) whose ends are the values the
-// conditions mention, so testing the mentioned values, their neighbours (±1) and one value
-// mentioned nowhere decides it. A path through a repeated field holds "for any element", and
-// two such conditions may be met by different elements, so they never separate two rules.
+// constrain, through singular fields only, has no value satisfying the conditions of both
+// (rules::Disjoint, exact for these conditions). A path through a repeated field holds "for
+// any element", and two such conditions may be met by different elements, so they never
+// separate two rules.
+//
+// Conditions are compiled and matched by libs/rules, which risk's rule sets share.
 #pragma once
 
 #include <memory>
@@ -37,9 +37,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "jianguan/credit/v1/credit.pb.h"
+#include "libs/rules/condition.h"
 
 namespace google::protobuf {
-class FieldDescriptor;
 class Message;
 }  // namespace google::protobuf
 
@@ -82,17 +82,8 @@ class CompiledModel {
   const v1::CreditModel& model() const { return *model_; }
   absl::CivilDay effective_day() const { return effective_day_; }
 
-  struct CompiledCondition {
-    /// The fields from the event's message to the compared field.
-    std::vector<const google::protobuf::FieldDescriptor*> path;
-    v1::Operator op = v1::OPERATOR_UNSPECIFIED;
-    /// The values parsed for the field's type: integers (also enum numbers and bools as
-    /// 0/1) in `numbers`, strings in `strings`.
-    std::vector<int64_t> numbers;
-    std::vector<std::string> strings;
-    /// Whether the path goes through a repeated field.
-    bool through_repeated = false;
-  };
+  /// A condition compiled against its event's descriptor (libs/rules).
+  using CompiledCondition = rules::Condition;
   struct CompiledRule {
     const v1::Rule* rule = nullptr;
     std::vector<CompiledCondition> conditions;
