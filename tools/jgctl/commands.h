@@ -43,4 +43,9 @@ int Results(const std::vector<std::string>& args);
 /// (--credit, JG_GRPC_TARGET).
 int Credit(const std::vector<std::string>& args);
 
+/// jgctl cases leads … | file | act | list | get | trail | document | on-spot | public | help:
+/// leads and cases of the case handling service (--cases, JG_GRPC_TARGET; as --department and
+/// --user).
+int Cases(const std::vector<std::string>& args);
+
 }  // namespace jianguan::jgctl

@@ -6,6 +6,7 @@
 //   jgctl plans create plan.json && jgctl plans approve 2026-jh-01
 //   jgctl draw 2026-jh-01 --entropy '福彩3D 2026061期 4 7 1'
 //   jgctl tasks list --department 330700-SCJG --plan 2026-jh-01
+//   jgctl cases act 01JDQ7ZJ6V8X4D0Q9W3E5R2T1Y start-investigation --officers A,B
 //
 // Common flags (environment fallback in brackets): --kafka_brokers [JG_KAFKA_BROKERS],
 // --host [JG_HOST], --descriptor_set [JG_DESCRIPTOR_SET].
@@ -50,6 +51,18 @@ Commands:
          reclassify YYYY-MM | models
                                         credit scores, their explanation, repair (信用修复),
                                         joint punishment checks (--credit, JG_GRPC_TARGET)
+  cases leads list [--state S] | leads get LEAD | leads register FILE.json |
+        leads transfer LEAD --to DEPT --reason R | leads answer LEAD --accept|--return |
+        leads extend LEAD --reason R | leads decline LEAD --reason R |
+        file LEAD --party NAME --party_kind organisation|citizen --officers O1,O2
+             [--items C1,C2] [--legal_review] [--date D] |
+        act CASE ACTION [--date D] [--officers O1,O2] [--note N] [--penalty P] … |
+        act CASE FILE.json | list [--state S] [--at_risk] | get CASE [--as_of D] |
+        trail CASE | document NAME [--pdf OUT.pdf] | on-spot FILE.json | public [--dept D]
+                                        leads (案源) and cases (办案) of the case handling
+                                        service (--cases, JG_GRPC_TARGET; as --department/
+                                        JG_DEPARTMENT and --user/JG_USER); 'jgctl cases help'
+                                        lists every ACTION and what it needs
 
 Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
 --descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
@@ -79,6 +92,7 @@ int main(int argc, char** argv) {
   if (command == "tasks") return jianguan::jgctl::Tasks({args.begin() + 1, args.end()});
   if (command == "results") return jianguan::jgctl::Results({args.begin() + 1, args.end()});
   if (command == "credit") return jianguan::jgctl::Credit({args.begin() + 1, args.end()});
+  if (command == "cases") return jianguan::jgctl::Cases({args.begin() + 1, args.end()});
   for (const char* catalogue : {"items", "forms", "inspectors", "applicable", "catalogue"}) {
     if (command == catalogue) return jianguan::jgctl::Catalogue(args);
   }
