@@ -134,7 +134,7 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
   testing::TempDir dir("jg-cases-bench");
   testing::ServiceBinary service(JG_CASES, dir.Sub("cases"), {"--log_level", "warning"},
                                  absl::Seconds(120));
-  auto stub = v1::Cases::NewStub(service.channel());
+  auto cases_client = v1::Cases::NewStub(service.channel());
 
   v1::Penalty fine;
   fine.add_kinds(v1::PENALTY_KIND_FINE);
@@ -168,7 +168,7 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
     {
       auto context = Call(department, officer_a);
       const grpc::Status status = Timed(figures.latencies_ms[kRegister], [&] {
-        return stub->RegisterLead(context.get(), register_lead, &lead);
+        return cases_client->RegisterLead(context.get(), register_lead, &lead);
       });
       if (!status.ok()) return failed("RegisterLead", status);
       if (lead.state() != v1::LEAD_STATE_REGISTERED || lead.name().empty()) {
@@ -190,7 +190,7 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
     {
       auto context = Call(department, officer_a);
       const grpc::Status status = Timed(figures.latencies_ms[kFile], [&] {
-        return stub->FileCase(context.get(), file, &view);
+        return cases_client->FileCase(context.get(), file, &view);
       });
       if (!status.ok()) return failed("FileCase", status);
       if (view.case_record().state() != v1::CASE_STATE_FILED ||
@@ -238,7 +238,7 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
       v1::CaseView after;
       auto context = Call(department, user);
       const grpc::Status status = Timed(figures.latencies_ms[KindOf(step.action)], [&] {
-        return stub->Act(context.get(), act, &after);
+        return cases_client->Act(context.get(), act, &after);
       });
       if (!status.ok()) return failed(action, status);
       const v1::Case& c = after.case_record();
@@ -267,7 +267,7 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
   std::mutex mu;
   std::string first_error;
   std::vector<ClientFigures> figures(static_cast<size_t>(clients));
-  const absl::Time started = absl::Now();
+  const absl::Time run_start = absl::Now();
   const testing::CpuSample cpu_start = testing::SampleCpu(service.pid());
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -286,11 +286,11 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
     });
   }
   // Progress every minute (Catch2 is not thread-safe: only this thread prints).
-  absl::Time report_at = started + absl::Seconds(60);
+  absl::Time report_at = run_start + absl::Seconds(60);
   while (running > 0) {
     absl::SleepFor(absl::Milliseconds(200));
     if (absl::Now() >= report_at) {
-      const double s = absl::ToDoubleSeconds(absl::Now() - started);
+      const double s = absl::ToDoubleSeconds(absl::Now() - run_start);
       std::printf("cases bench: %lld of %lld cases closed after %.0f s (%.0f cases/s)\n",
                   static_cast<long long>(closed.load()), static_cast<long long>(cases_wanted), s,
                   closed.load() / s);
@@ -299,7 +299,7 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
     }
   }
   for (std::thread& t : threads) t.join();
-  const double drive_s = absl::ToDoubleSeconds(absl::Now() - started);
+  const double drive_s = absl::ToDoubleSeconds(absl::Now() - run_start);
   const std::string drive_cpu =
       testing::CpuUse(cpu_start, testing::SampleCpu(service.pid()), "cases");
   INFO(first_error);
@@ -317,7 +317,7 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
       absl::SleepFor(absl::Milliseconds(500));
     }
   }
-  const double drain_s = absl::ToDoubleSeconds(absl::Now() - started) - drive_s;
+  const double drain_s = absl::ToDoubleSeconds(absl::Now() - run_start) - drive_s;
 
   // --- the decision documents rendered to PDF, one client ------------------------------------
   std::vector<float> pdf_ms;
@@ -331,7 +331,7 @@ TEST_CASE("cases: 100,000 cases through the general procedure over gRPC, 8 clien
     // Case n is department n % 4's, whose caller alone may read it.
     auto context = Call(kDepartments[n % kDepartments.size()], "OFF-0-A");
     const grpc::Status status = Timed(pdf_ms, [&] {
-      return stub->GetDocument(context.get(), get, &document);
+      return cases_client->GetDocument(context.get(), get, &document);
     });
     INFO(name << ": " << status.error_message());
     REQUIRE(status.ok());
