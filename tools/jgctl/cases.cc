@@ -35,8 +35,6 @@
 #include "tools/jgctl/commands.h"
 #include "tools/jgctl/flags.h"
 
-ABSL_DECLARE_FLAG(std::string, department);
-ABSL_DECLARE_FLAG(std::string, user);
 ABSL_DECLARE_FLAG(std::string, state);
 ABSL_DECLARE_FLAG(std::string, reason);
 ABSL_DECLARE_FLAG(std::string, dept);
@@ -276,19 +274,9 @@ class Client {
   v1::Cases::Stub* operator->() const { return stub_.get(); }
   v1::PublicDecisions::Stub& public_stub() const { return *public_; }
 
-  // The department --department (or JG_DEPARTMENT, else jgctl).
-  static std::string Department() {
-    const std::string department =
-        WithEnvironment(absl::GetFlag(FLAGS_department), "", "JG_DEPARTMENT");
-    return department.empty() ? std::string(kJgctlDepartment) : department;
-  }
-  // The person --user (or JG_USER); may be empty.
-  static std::string User() { return WithEnvironment(absl::GetFlag(FLAGS_user), "", "JG_USER"); }
-
-  // A call as Department() and User() with `roles`.
+  // A call as ActingDepartment() and ActingUser() with `roles`.
   static void As(grpc::ClientContext& context, std::initializer_list<std::string_view> roles = {}) {
-    Identify(context, Department(), roles);
-    if (const std::string user = User(); !user.empty()) context.AddMetadata("x-jg-user", user);
+    IdentifyActing(context, roles);
   }
 
  private:
@@ -302,7 +290,7 @@ class Client {
 template <typename Request>
 void DeriveRequestId(const std::string& verb, Request& request) {
   if (!request.request_id().empty()) return;
-  const std::string asked = absl::StrCat(Client::Department(), "\n", Client::User(), "\n",
+  const std::string asked = absl::StrCat(ActingDepartment(), "\n", ActingUser(), "\n",
                                          request.SerializeAsString());
   request.set_request_id(
       absl::StrCat("jgctl-", verb, "-", store::Sha256Hex(asked).substr(0, 32)));

@@ -4,12 +4,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
 #include "google/protobuf/util/json_util.h"
 #include "jianguan/common/v1/types.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "libs/server/grpc_status.h"
 #include "tools/jgctl/flags.h"
+
+ABSL_DECLARE_FLAG(std::string, department);
+ABSL_DECLARE_FLAG(std::string, user);
 
 namespace jianguan::jgctl {
 
@@ -25,6 +30,22 @@ void Identify(grpc::ClientContext& context, std::string_view department,
   context.AddMetadata("x-jg-department", std::string(department));
   context.AddMetadata("x-jg-system", "jgctl");
   for (std::string_view role : roles) context.AddMetadata("x-jg-role", std::string(role));
+}
+
+std::string ActingDepartment() {
+  const std::string department =
+      WithEnvironment(absl::GetFlag(FLAGS_department), "", "JG_DEPARTMENT");
+  return department.empty() ? std::string(kJgctlDepartment) : department;
+}
+
+std::string ActingUser() { return WithEnvironment(absl::GetFlag(FLAGS_user), "", "JG_USER"); }
+
+void IdentifyActing(grpc::ClientContext& context,
+                    std::initializer_list<std::string_view> roles) {
+  Identify(context, ActingDepartment(), roles);
+  if (const std::string user = ActingUser(); !user.empty()) {
+    context.AddMetadata("x-jg-user", user);
+  }
 }
 
 bool ReadWholeFile(const std::string& path, std::string* content) {

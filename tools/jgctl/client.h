@@ -42,6 +42,14 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& flag_value,
 void Identify(grpc::ClientContext& context, std::string_view department = kJgctlDepartment,
               std::initializer_list<std::string_view> roles = {});
 
+/// The department jgctl acts for: --department (env JG_DEPARTMENT), else kJgctlDepartment.
+std::string ActingDepartment();
+/// The person acting: --user (env JG_USER); may be empty.
+std::string ActingUser();
+/// Identify(context, ActingDepartment(), roles), with x-jg-user when ActingUser() is set.
+void IdentifyActing(grpc::ClientContext& context,
+                    std::initializer_list<std::string_view> roles = {});
+
 /// The whole file at `path` into `*content`; false, after saying so on stderr, when it cannot
 /// be read.
 bool ReadWholeFile(const std::string& path, std::string* content);

@@ -24,7 +24,6 @@
 #include "tools/jgctl/commands.h"
 #include "tools/jgctl/flags.h"
 
-ABSL_DECLARE_FLAG(std::string, department);
 ABSL_DECLARE_FLAG(std::string, item);
 
 ABSL_FLAG(std::string, credit, "127.0.0.1:7106", "credit service address (env JG_GRPC_TARGET)");
@@ -67,9 +66,7 @@ class Client {
 
   // A call as --department (or JG_DEPARTMENT, else jgctl) with `roles`.
   static void As(grpc::ClientContext& context, std::initializer_list<std::string_view> roles = {}) {
-    const std::string department =
-        WithEnvironment(absl::GetFlag(FLAGS_department), "", "JG_DEPARTMENT");
-    Identify(context, department.empty() ? kJgctlDepartment : department, roles);
+    Identify(context, ActingDepartment(), roles);
   }
 
  private:
