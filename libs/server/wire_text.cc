@@ -1,4 +1,4 @@
-#include "services/subject-registry/wire_text.h"
+#include "libs/server/wire_text.h"
 
 #include <map>
 #include <vector>
@@ -9,7 +9,7 @@
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
 
-namespace jianguan::subject {
+namespace jianguan {
 
 using google::protobuf::FieldDescriptor;
 using google::protobuf::internal::WireFormatLite;
@@ -81,4 +81,4 @@ grpc::ByteBuffer BufferOf(const std::string& bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
-}  // namespace jianguan::subject
+}  // namespace jianguan

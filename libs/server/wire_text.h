@@ -1,8 +1,8 @@
 // Why a request did not parse. proto3 refuses a string field holding invalid UTF-8 while
 // parsing, before any handler sees it, and gRPC would answer INTERNAL. The registry reads
-// its text-heavy requests as raw bytes instead and, when they do not parse, walks the
+// its text-heavy requests (and risk its readings) as raw bytes instead and, when they do not parse, walks the
 // wire format to name every string field that is not UTF-8 (DESIGN §4: bad input is
-// INVALID_ARGUMENT naming each field). Handler layer: it reads gRPC byte buffers.
+// INVALID_ARGUMENT naming each field). Server layer: it reads gRPC byte buffers.
 #pragma once
 
 #include <functional>
@@ -14,7 +14,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "libs/core/field_violations.h"
 
-namespace jianguan::subject {
+namespace jianguan {
 
 /// Adds a violation (path under `prefix`) for every string field of `bytes`, read as a
 /// `type` message, that is not valid UTF-8. Returns false when the bytes are not even
@@ -46,4 +46,4 @@ absl::StatusOr<M> ParseRequest(std::string_view bytes, std::string_view prefix =
   return violations.ToStatus();
 }
 
-}  // namespace jianguan::subject
+}  // namespace jianguan

@@ -17,7 +17,7 @@
 #include "libs/write/resource_name.h"
 #include "services/subject-registry/domain/subject_changes.h"
 #include "services/subject-registry/registry_metrics.h"
-#include "services/subject-registry/wire_text.h"
+#include "libs/server/wire_text.h"
 
 namespace jianguan::subject {
 namespace {

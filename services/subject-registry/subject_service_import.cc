@@ -14,7 +14,7 @@
 #include "services/subject-registry/domain/import_decision.h"
 #include "services/subject-registry/registry_metrics.h"
 #include "services/subject-registry/subject_service.h"
-#include "services/subject-registry/wire_text.h"
+#include "libs/server/wire_text.h"
 
 namespace jianguan::subject {
 namespace {
