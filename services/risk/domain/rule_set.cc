@@ -209,6 +209,14 @@ void CheckCombinationFields(const v1::CombinationRule& c, const v1::Rule& rule,
   }
 }
 
+// A catalogue supervision field (监管领域): 1–40 of [a-z0-9-].
+bool IsFieldName(std::string_view field) {
+  return !field.empty() && field.size() <= 40 &&
+         std::all_of(field.begin(), field.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+         });
+}
+
 std::optional<CompiledRule> CompileRule(int index, const v1::Rule& rule, Problems& problems) {
   std::vector<std::string> what;
   if (!rules::IsIdentifier(rule.id(), kMaxIdChars)) {
@@ -216,6 +224,11 @@ std::optional<CompiledRule> CompileRule(int index, const v1::Rule& rule, Problem
                                 Quoted(rule.id())));
   }
   if (rule.name().empty()) what.push_back("name is empty");
+  if (!IsFieldName(rule.field())) {
+    what.push_back(absl::StrCat("field must be 1–40 characters of [a-z0-9-] (a catalogue "
+                                "supervision field, e.g. \"ecology-environment\"), got ",
+                                Quoted(rule.field())));
+  }
   if (rule.level() == v1::ALERT_LEVEL_UNSPECIFIED || !v1::AlertLevel_IsValid(rule.level())) {
     what.push_back(absl::StrCat("level must be ALERT_LEVEL_BLUE … _RED, got ", rule.level()));
   }

@@ -1,7 +1,7 @@
 // Risk rule sets as data (风险预警模型, issue #13), validated once at load so that a bad rule
 // set never raises anything:
 //
-//   ASSIGN_OR_RETURN(v1::RuleSet text, ParseRuleSetText(file_text, "data/risk/jinhua.textproto"));
+//   ASSIGN_OR_RETURN(v1::RuleSet text, ParseRuleSetText(file_text, "data/risk/rules/jinhua.textproto"));
 //   ASSIGN_OR_RETURN(CompiledRuleSet rules, CompiledRuleSet::Compile(std::move(text)));
 //   for (const CompiledRule& rule : rules.rules()) if (rule.TakesEvent(type)) ...Evaluate...
 //
@@ -9,7 +9,7 @@
 //   - an event_type that is no message of the suite's events.proto files (KnownEventTypes());
 //   - a condition that libs/rules refuses (unknown field, bad value, wrong operator);
 //   - a rule without a kind, an id outside [A-Za-z0-9._-]{1,64}, a duplicate id, no name, an
-//     UNSPECIFIED or unknown level;
+//     UNSPECIFIED or unknown level, a field (监管领域, for routing) outside [a-z0-9-]{1,40};
 //   - threshold: a metric outside [A-Za-z0-9._-]{1,64}, no unit, a comparison other than
 //     LT/LE/GT/GE, a limit that is not finite, consecutive outside 1–1000, clear_consecutive
 //     outside 0–1000;

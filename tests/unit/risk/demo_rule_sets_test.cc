@@ -1,4 +1,4 @@
-// The demo rule sets in data/risk (issue #13): every file compiles, names its sources, and the
+// The demo rule sets in data/risk/rules (issue #13): every file compiles, names its sources, and the
 // Jinhua and Xianning rules alert as their files say.
 #include <catch2/catch.hpp>
 
@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kDir = fs::path(JG_SOURCE_DIR) / "data" / "risk";
+const fs::path kDir = fs::path(JG_SOURCE_DIR) / "data" / "risk" / "rules";
 
 std::string Read(const fs::path& path) {
   std::ifstream in(path);
@@ -28,7 +28,7 @@ std::string Read(const fs::path& path) {
   return text.str();
 }
 
-// Every file under data/risk, compiled, by file name.
+// Every file under data/risk/rules, compiled, by file name.
 std::map<std::string, CompiledRuleSet> LoadAll() {
   std::map<std::string, CompiledRuleSet> sets;
   for (const fs::directory_entry& entry : fs::directory_iterator(kDir)) {
@@ -57,7 +57,7 @@ absl::Time Hour(int h) {
   return absl::FromCivil(absl::CivilHour(2026, 7, 1, 0), absl::UTCTimeZone()) + absl::Hours(h);
 }
 
-TEST_CASE("every rule set under data/risk compiles, and rule ids are unique across them") {
+TEST_CASE("every rule set under data/risk/rules compiles, and rule ids are unique across them") {
   const std::map<std::string, CompiledRuleSet> sets = LoadAll();
   CHECK(sets.count("jinhua-ecology-2026.1.textproto") == 1);
   CHECK(sets.count("xianning-five-models-2026.1.textproto") == 1);

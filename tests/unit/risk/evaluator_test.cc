@@ -27,10 +27,10 @@ constexpr char kUscc[] = "91330700MA2DEMO001";
 
 constexpr char kRules[] = R"pb(
   name: "test" version: "t.1" effective_date { year: 2026 month: 1 day: 1 }
-  rules { id: "nh3" name: "氨氮超标" level: ALERT_LEVEL_RED
+  rules { id: "nh3" name: "氨氮超标" level: ALERT_LEVEL_RED field: "ecology-environment"
           threshold { metric: "ammonia_nitrogen" metric_name: "氨氮" unit: "mg/L"
                       comparison: OPERATOR_GT limit: 8 consecutive: 3 } }
-  rules { id: "complaints-30d" name: "30日内投诉或检查不合格3次以上" level: ALERT_LEVEL_YELLOW
+  rules { id: "complaints-30d" name: "30日内投诉或检查不合格3次以上" level: ALERT_LEVEL_YELLOW field: "ecology-environment"
           window {
             events { event_type: "jianguan.cases.v1.LeadRegistered"
                      conditions { field: "source" op: OPERATOR_EQ
@@ -39,22 +39,22 @@ constexpr char kRules[] = R"pb(
                      conditions { field: "result.departments.category.outcome" op: OPERATOR_EQ
                                   values: "RESULT_OUTCOME_VIOLATION" } }
             min_count: 3 days: 30 } }
-  rules { id: "grade-d" name: "信用等级降为D" level: ALERT_LEVEL_ORANGE
+  rules { id: "grade-d" name: "信用等级降为D" level: ALERT_LEVEL_ORANGE field: "ecology-environment"
           state {
             enter { event_type: "jianguan.credit.v1.CreditGradeChanged"
                     conditions { field: "grade" op: OPERATOR_EQ values: "CREDIT_GRADE_D" } }
             clear { event_type: "jianguan.credit.v1.CreditGradeChanged"
                     conditions { field: "grade" op: OPERATOR_NE values: "CREDIT_GRADE_D" } } } }
-  rules { id: "silent" name: "在线监测数据中断" level: ALERT_LEVEL_BLUE
+  rules { id: "silent" name: "在线监测数据中断" level: ALERT_LEVEL_BLUE field: "ecology-environment"
           absence { reading { metric: "ammonia_nitrogen" metric_name: "氨氮" hours: 6 } } }
-  rules { id: "no-maintenance" name: "电梯30日无维保记录" level: ALERT_LEVEL_YELLOW
+  rules { id: "no-maintenance" name: "电梯30日无维保记录" level: ALERT_LEVEL_YELLOW field: "ecology-environment"
           absence { event {
             expected { event_type: "jianguan.inspection.v1.ResultPublished"
                        conditions { field: "task.departments.items.code" op: OPERATOR_EQ
                                     values: "SCJG-04-01" } }
             start { event_type: "jianguan.subject.v1.LicenceGranted" }
             days: 30 } } }
-  rules { id: "grade-and-complaints" name: "失信且投诉集中" level: ALERT_LEVEL_RED
+  rules { id: "grade-and-complaints" name: "失信且投诉集中" level: ALERT_LEVEL_RED field: "ecology-environment"
           combination { join: JOIN_ALL rules: ["grade-d", "complaints-30d"] within_days: 10 } }
 )pb";
 

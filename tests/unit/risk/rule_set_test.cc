@@ -21,7 +21,7 @@ using Catch::Matchers::Contains;
 constexpr char kHead[] = R"pb(
   name: "test" version: "t.1" effective_date { year: 2026 month: 1 day: 1 }
   rules {
-    id: "grade-d" name: "信用等级降为D" level: ALERT_LEVEL_ORANGE
+    id: "grade-d" name: "信用等级降为D" level: ALERT_LEVEL_ORANGE field: "ecology-environment"
     state {
       enter { event_type: "jianguan.credit.v1.CreditGradeChanged"
               conditions { field: "grade" op: OPERATOR_EQ values: "CREDIT_GRADE_D" } }
@@ -47,7 +47,7 @@ std::string Refusal(const std::string& rules, const char* head = kHead) {
 
 // A window rule "w" with the given body.
 std::string Window(const std::string& body, const std::string& id = "complaints-30d") {
-  return "rules { id: \"" + id + "\" name: \"投诉集中\" level: ALERT_LEVEL_YELLOW window { " +
+  return "rules { id: \"" + id + "\" name: \"投诉集中\" level: ALERT_LEVEL_YELLOW field: \"ecology-environment\" window { " +
          body + " } }";
 }
 
@@ -78,12 +78,12 @@ SCENARIO("a valid rule set of every kind compiles") {
     absl::StatusOr<CompiledRuleSet> compiled = CompiledRuleSet::Compile(SetOf(
         Window(std::string(kComplaint) + " min_count: 3 days: 30") +
         R"pb(
-          rules { id: "nh3" name: "氨氮超标" level: ALERT_LEVEL_RED
+          rules { id: "nh3" name: "氨氮超标" level: ALERT_LEVEL_RED field: "ecology-environment"
                   threshold { metric: "ammonia_nitrogen" metric_name: "氨氮" unit: "mg/L"
                               comparison: OPERATOR_GT limit: 8 consecutive: 3 } }
-          rules { id: "silent" name: "数据中断" level: ALERT_LEVEL_BLUE
+          rules { id: "silent" name: "数据中断" level: ALERT_LEVEL_BLUE field: "ecology-environment"
                   absence { reading { metric: "ammonia_nitrogen" metric_name: "氨氮" hours: 6 } } }
-          rules { id: "both" name: "组合" level: ALERT_LEVEL_RED
+          rules { id: "both" name: "组合" level: ALERT_LEVEL_RED field: "ecology-environment"
                   combination { join: JOIN_ALL rules: ["grade-d", "complaints-30d"]
                                 within_days: 30 } }
         )pb"));
@@ -111,6 +111,16 @@ SCENARIO("a valid rule set of every kind compiles") {
 }
 
 SCENARIO("a rule set that could alert wrongly is refused at load, naming the rule") {
+  WHEN("a rule names no supervision field to route its alerts by, or a malformed one") {
+    const std::string none = Refusal(
+        R"pb(rules { id: "loose" name: "无领域" level: ALERT_LEVEL_BLUE
+                     state { enter { event_type: "jianguan.credit.v1.CreditGradeChanged" } } })pb");
+    CHECK_THAT(none, Contains("rules[1] (loose): field must be 1–40 characters of [a-z0-9-]"));
+    const std::string upper = Refusal(
+        R"pb(rules { id: "loose" name: "大写" level: ALERT_LEVEL_BLUE field: "Ecology"
+                     state { enter { event_type: "jianguan.credit.v1.CreditGradeChanged" } } })pb");
+    CHECK_THAT(upper, Contains("got \"Ecology\""));
+  }
   WHEN("an event type is not an event of the suite") {
     const std::string error = Refusal(Window(
         "events { event_type: \"jianguan.cases.v1.ComplaintFiled\" } min_count: 3 days: 30"));
@@ -149,7 +159,7 @@ SCENARIO("a rule set that could alert wrongly is refused at load, naming the rul
   }
   WHEN("a threshold has no N ≥ 1 or no proper comparison") {
     const auto threshold = [](const std::string& body) {
-      return "rules { id: \"nh3\" name: \"氨氮超标\" level: ALERT_LEVEL_RED threshold { " + body +
+      return "rules { id: \"nh3\" name: \"氨氮超标\" level: ALERT_LEVEL_RED field: \"ecology-environment\" threshold { " + body +
              " } }";
     };
     const std::string base = "metric: \"ammonia_nitrogen\" unit: \"mg/L\" limit: 8 ";
@@ -171,7 +181,7 @@ SCENARIO("a rule set that could alert wrongly is refused at load, naming the rul
   }
   WHEN("an absence has no duration, or not exactly one kind") {
     const auto absence = [](const std::string& body) {
-      return "rules { id: \"silent\" name: \"数据中断\" level: ALERT_LEVEL_BLUE absence { " + body +
+      return "rules { id: \"silent\" name: \"数据中断\" level: ALERT_LEVEL_BLUE field: \"ecology-environment\" absence { " + body +
              " } }";
     };
     CHECK_THAT(Refusal(absence("reading { metric: \"cod\" }")),
@@ -186,7 +196,7 @@ SCENARIO("a rule set that could alert wrongly is refused at load, naming the rul
   }
   WHEN("a state's clear can match the very event that enters it") {
     const std::string error = Refusal(R"pb(
-      rules { id: "grade-low" name: "信用等级低" level: ALERT_LEVEL_YELLOW
+      rules { id: "grade-low" name: "信用等级低" level: ALERT_LEVEL_YELLOW field: "ecology-environment"
               state { enter { event_type: "jianguan.credit.v1.CreditGradeChanged"
                               conditions { field: "grade" op: OPERATOR_EQ
                                            values: "CREDIT_GRADE_D" } }
@@ -198,25 +208,25 @@ SCENARIO("a rule set that could alert wrongly is refused at load, naming the rul
   }
   WHEN("a combination names an unknown rule, itself, or closes a cycle") {
     const std::string unknown = Refusal(R"pb(
-      rules { id: "both" name: "组合" level: ALERT_LEVEL_RED
+      rules { id: "both" name: "组合" level: ALERT_LEVEL_RED field: "ecology-environment"
               combination { join: JOIN_ALL rules: ["grade-d", "nobody"] } }
     )pb");
     CHECK_THAT(unknown, Contains("rules[1] (both): combination.rules[1] \"nobody\" is not a rule "
                                  "of the set"));
     const std::string itself = Refusal(R"pb(
-      rules { id: "both" name: "组合" level: ALERT_LEVEL_RED
+      rules { id: "both" name: "组合" level: ALERT_LEVEL_RED field: "ecology-environment"
               combination { join: JOIN_ANY rules: ["grade-d", "both"] } }
     )pb");
     CHECK_THAT(itself, Contains("rules[1] (both): combination.rules[1] is the rule itself"));
     const std::string cycle = Refusal(R"pb(
-      rules { id: "a" name: "甲" level: ALERT_LEVEL_RED
+      rules { id: "a" name: "甲" level: ALERT_LEVEL_RED field: "ecology-environment"
               combination { join: JOIN_ANY rules: ["grade-d", "b"] } }
-      rules { id: "b" name: "乙" level: ALERT_LEVEL_RED
+      rules { id: "b" name: "乙" level: ALERT_LEVEL_RED field: "ecology-environment"
               combination { join: JOIN_ANY rules: ["grade-d", "a"] } }
     )pb");
     CHECK_THAT(cycle, Contains("rules[1] (a): combination.rules form a cycle: a → b → a"));
     const std::string few = Refusal(R"pb(
-      rules { id: "one" name: "单" level: ALERT_LEVEL_RED
+      rules { id: "one" name: "单" level: ALERT_LEVEL_RED field: "ecology-environment"
               combination { join: JOIN_ALL rules: ["grade-d"] } }
     )pb");
     CHECK_THAT(few, Contains("rules[1] (one): combination.rules needs at least two rules, got 1"));
@@ -226,13 +236,13 @@ SCENARIO("a rule set that could alert wrongly is refused at load, naming the rul
                Contains("rules[1] (grade-d): id already used by rules[0]"));
     CHECK_THAT(Refusal(Window(std::string(kComplaint) + " min_count: 3 days: 30", "投诉 30")),
                Contains("rules[1] (投诉 30): id must be 1–64 characters of [A-Za-z0-9._-]"));
-    CHECK_THAT(Refusal("rules { id: \"x\" level: ALERT_LEVEL_RED window { " +
+    CHECK_THAT(Refusal("rules { id: \"x\" level: ALERT_LEVEL_RED field: \"ecology-environment\" window { " +
                        std::string(kComplaint) + " min_count: 1 days: 1 } }"),
                Contains("rules[1] (x): name is empty"));
     CHECK_THAT(Refusal("rules { id: \"x\" name: \"无级别\" window { " + std::string(kComplaint) +
                        " min_count: 1 days: 1 } }"),
                Contains("rules[1] (x): level must be ALERT_LEVEL_BLUE … _RED, got 0"));
-    CHECK_THAT(Refusal("rules { id: \"x\" name: \"无类型\" level: ALERT_LEVEL_RED }"),
+    CHECK_THAT(Refusal("rules { id: \"x\" name: \"无类型\" level: ALERT_LEVEL_RED field: \"ecology-environment\" }"),
                Contains("rules[1] (x): no kind"));
   }
   WHEN("the error echoes a rule id that is not UTF-8") {
@@ -247,7 +257,7 @@ SCENARIO("a rule set that could alert wrongly is refused at load, naming the rul
 
 SCENARIO("the set's own fields are checked") {
   constexpr char kRule[] = R"pb(
-    rules { id: "x" name: "x" level: ALERT_LEVEL_RED
+    rules { id: "x" name: "x" level: ALERT_LEVEL_RED field: "ecology-environment"
             state { enter { event_type: "jianguan.credit.v1.CreditGradeChanged" } } }
   )pb";
   CHECK_THAT(Refusal("", "name: \"s\" version: \"t.1\" effective_date { year: 2026 month: 1 }"),
