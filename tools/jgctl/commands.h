@@ -48,4 +48,9 @@ int Credit(const std::vector<std::string>& args);
 /// --user).
 int Cases(const std::vector<std::string>& args);
 
+/// jgctl alerts list | get | accept | close | dispatch | report, readings send | list,
+/// devices register | list, risk level | rules: the risk service (--risk, JG_GRPC_TARGET; as
+/// --department and --user); `args` starts with the command's name.
+int Risk(const std::vector<std::string>& args);
+
 }  // namespace jianguan::jgctl

@@ -7,6 +7,7 @@
 //   jgctl draw 2026-jh-01 --entropy '福彩3D 2026061期 4 7 1'
 //   jgctl tasks list --department 330700-SCJG --plan 2026-jh-01
 //   jgctl cases act 01JDQ7ZJ6V8X4D0Q9W3E5R2T1Y start-investigation --officers A,B
+//   jgctl readings send readings.csv && jgctl alerts list --department 330700-STHJ
 //
 // Common flags (environment fallback in brackets): --kafka_brokers [JG_KAFKA_BROKERS],
 // --host [JG_HOST], --descriptor_set [JG_DESCRIPTOR_SET].
@@ -63,6 +64,20 @@ Commands:
                                         service (--cases, JG_GRPC_TARGET; as --department/
                                         JG_DEPARTMENT and --user/JG_USER); 'jgctl cases help'
                                         lists every ACTION and what it needs
+  alerts list [--dept D] [--state S] [--uscc U] [--rule R] | get NAME | accept NAME |
+         close NAME --outcome dismissed|not-inspected --reason TEXT |
+         dispatch NAME [--dept D] --item CODE[,CODE] --reason TEXT |
+         report --from YYYY-MM-DD --to YYYY-MM-DD [--dept D]
+  readings send FILE.csv [--batch N] | list DEVICE METRIC [--from T] [--to T]
+  devices register ID --uscc U --metrics M1,M2 --description TEXT | list [--uscc U]
+  risk level USCC | rules
+                                        risk alerting (风险预警): alerts from raise to close,
+                                        monitoring readings and devices, risk levels, rule
+                                        sets (--risk, JG_GRPC_TARGET; as --department/
+                                        JG_DEPARTMENT and --user/JG_USER; --dept, else a
+                                        --department given, is the department a command is
+                                        about, --dept all every department); 'jgctl alerts
+                                        help' says more
 
 Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
 --descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
@@ -93,6 +108,9 @@ int main(int argc, char** argv) {
   if (command == "results") return jianguan::jgctl::Results({args.begin() + 1, args.end()});
   if (command == "credit") return jianguan::jgctl::Credit({args.begin() + 1, args.end()});
   if (command == "cases") return jianguan::jgctl::Cases({args.begin() + 1, args.end()});
+  for (const char* risk : {"alerts", "readings", "devices", "risk"}) {
+    if (command == risk) return jianguan::jgctl::Risk(args);
+  }
   for (const char* catalogue : {"items", "forms", "inspectors", "applicable", "catalogue"}) {
     if (command == catalogue) return jianguan::jgctl::Catalogue(args);
   }
