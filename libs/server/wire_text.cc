@@ -8,6 +8,8 @@
 #include "google/protobuf/wire_format_lite.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
+#include "libs/server/grpc_status.h"
+#include "libs/server/identity.h"
 
 namespace jianguan {
 
@@ -79,6 +81,48 @@ std::string BytesOf(const grpc::ByteBuffer& buffer) {
 grpc::ByteBuffer BufferOf(const std::string& bytes) {
   grpc::Slice slice(bytes);
   return grpc::ByteBuffer(&slice, 1);
+}
+
+int64_t RowNumberOf(std::string_view row_bytes) {
+  int64_t row_number = 0;
+  ForEachField(row_bytes, [](int, std::string_view) {},
+               [&](int number, uint64_t value) {
+                 if (number == 1) row_number = static_cast<int64_t>(value);
+               });
+  return row_number;
+}
+
+RawBatchReactor::RawBatchReactor(grpc::CallbackServerContext* context, Handle handle)
+    : handle_(std::move(handle)) {
+  auto caller = CallerOf(context);
+  if (!caller.ok()) {
+    Finish(ToGrpcStatus(caller.status()));
+    return;
+  }
+  caller_ = *caller;
+  StartRead(&in_);
+}
+
+void RawBatchReactor::OnReadDone(bool ok) {
+  if (!ok) {
+    Finish(grpc::Status::OK);  // the client closed its side: every batch was answered
+    return;
+  }
+  absl::StatusOr<std::string> answer = handle_(caller_, BytesOf(in_));
+  if (!answer.ok()) {
+    Finish(ToGrpcStatus(answer.status()));
+    return;
+  }
+  out_ = BufferOf(*answer);
+  StartWrite(&out_);
+}
+
+void RawBatchReactor::OnWriteDone(bool ok) {
+  if (!ok) {
+    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+    return;
+  }
+  StartRead(&in_);
 }
 
 }  // namespace jianguan

@@ -12,6 +12,9 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "libs/core/caller.h"
 #include "libs/core/field_violations.h"
 
 namespace jianguan {
@@ -45,5 +48,29 @@ absl::StatusOr<M> ParseRequest(std::string_view bytes, std::string_view prefix =
   if (violations.empty()) violations.Add(prefix.empty() ? "request" : prefix, "does not parse");
   return violations.ToStatus();
 }
+
+/// The row number a row that does not parse gives itself (its varint field 1), 0 when even
+/// that cannot be read.
+int64_t RowNumberOf(std::string_view row_bytes);
+
+/// One answer per batch of a raw bidirectional stream (the registry's import, risk's
+/// readings): each batch read is handled by `handle(caller, bytes)` (committed by it), its
+/// answer written, then the next batch read. An error of `handle` ends the stream with it;
+/// the client closing its side ends it OK. Deletes itself when done.
+class RawBatchReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  using Handle = std::function<absl::StatusOr<std::string>(const Caller&, std::string_view)>;
+
+  RawBatchReactor(grpc::CallbackServerContext* context, Handle handle);
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnDone() override { delete this; }
+
+ private:
+  Handle handle_;
+  Caller caller_;
+  grpc::ByteBuffer in_;
+  grpc::ByteBuffer out_;
+};
 
 }  // namespace jianguan

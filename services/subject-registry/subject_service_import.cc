@@ -17,65 +17,15 @@
 #include "libs/server/wire_text.h"
 
 namespace jianguan::subject {
-namespace {
-
-// A bidirectional import: each batch read is committed, then answered, then the next read.
-class ImportReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
- public:
-  ImportReactor(SubjectRegistryService& service, grpc::CallbackServerContext* context)
-      : service_(service) {
-    auto caller = CallerOf(context);
-    if (!caller.ok()) {
-      Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
-    caller_ = *caller;
-    StartRead(&in_);
-  }
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status::OK);  // the client closed its side: every batch was answered
-      return;
-    }
-    auto answer = service_.ImportBatch(caller_, BytesOf(in_));
-    if (!answer.ok()) {
-      Finish(ToGrpcStatus(answer.status()));
-      return;
-    }
-    out_ = BufferOf(answer->SerializeAsString());
-    StartWrite(&out_);
-  }
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
-      return;
-    }
-    StartRead(&in_);
-  }
-  void OnDone() override { delete this; }
-
- private:
-  SubjectRegistryService& service_;
-  Caller caller_;
-  grpc::ByteBuffer in_;
-  grpc::ByteBuffer out_;
-};
-
-// The row number a row that does not parse gives itself, when its field 1 can be read.
-int64_t RowNumberOf(std::string_view row_bytes) {
-  int64_t row_number = 0;
-  ForEachField(row_bytes, [](int, std::string_view) {},
-               [&](int number, uint64_t value) {
-                 if (number == 1) row_number = static_cast<int64_t>(value);
-               });
-  return row_number;
-}
-
-}  // namespace
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 SubjectRegistryService::ImportSubjects(grpc::CallbackServerContext* context) {
-  return new ImportReactor(*this, context);
+  return new RawBatchReactor(context, [this](const Caller& caller, std::string_view batch)
+                                          -> absl::StatusOr<std::string> {
+    auto answer = ImportBatch(caller, batch);
+    if (!answer.ok()) return answer.status();
+    return answer->SerializeAsString();
+  });
 }
 
 absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::ImportBatch(
