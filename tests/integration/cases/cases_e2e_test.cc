@@ -300,6 +300,13 @@ SCENARIO("a LeadTransferred of the real inspection binary becomes one lead, acro
     REQUIRE(absl::Now() < deadline);
     absl::SleepFor(absl::Milliseconds(200));
   }
+  // The forms come on another topic, read by another consumer group, which may join after the
+  // draw is applied: accepting the task attaches the forms only if they are known by then, and
+  // a result on a task without forms is refused. Wait until that group has read its topic.
+  while (inspection.Lag("inspection-catalogue") != 0) {
+    REQUIRE(absl::Now() < deadline);
+    absl::SleepFor(absl::Milliseconds(200));
+  }
   auto move = [&](const std::string& step, const std::string& user) {
     insp::Task moved;
     grpc::Status status;
