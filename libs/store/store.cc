@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "libs/core/log.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/timestamps.h"
@@ -79,23 +81,92 @@ struct Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families;
-  rocksdb::WriteOptions write_options;
   std::string instance_id;
 
-  // Guarded by commit_mu: the counters a commit assigns from.
+  // Guarded by commit_mu: the counters a commit assigns from. Taken before sync_mu, never
+  // after it.
   std::mutex commit_mu;
   uint64_t last_outbox_sequence = 0;
   uint64_t last_audit_sequence = 0;
   std::string last_audit_hash;
+
+  // The group sync (see store.h). A position counts the commits written since the store was
+  // opened; the WAL holds every one of them (without fsync) once it is counted.
+  std::mutex sync_mu;
+  std::condition_variable sync_cv;
+  uint64_t written = 0;         // the last position written; set under commit_mu too
+  uint64_t written_outbox = 0;  // the last outbox sequence at `written`
+  uint64_t durable = 0;         // every position up to this one is fsynced
+  uint64_t durable_outbox = 0;  // the last outbox sequence at `durable`
+  bool syncing = false;         // a thread is in SyncWAL for the group
+  absl::Status sync_error;      // the failed sync that stopped commits; sticky
 
   std::atomic<uint64_t> outbox_backlog{0};
   std::mutex listener_mu;
   std::function<void()> outbox_listener;
 
   ~Impl() {
+    if (db) {
+      // A clean close leaves nothing written undurable, synced commits or not.
+      bool unsynced = false;
+      {
+        std::lock_guard lock(sync_mu);
+        unsynced = sync_error.ok() && written > durable;
+      }
+      if (unsynced) db->SyncWAL().PermitUncheckedError();
+    }
     for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
     handles.clear();
     if (db) db->Close().PermitUncheckedError();
+  }
+
+  // Returns once every position up to `position` is durable, syncing the WAL for the whole
+  // group if no other thread is; or the error of a failed sync.
+  absl::Status AwaitDurable(uint64_t position) {
+    std::unique_lock lock(sync_mu);
+    for (;;) {
+      if (!sync_error.ok()) return sync_error;
+      if (durable >= position) return absl::OkStatus();
+      if (syncing) {
+        sync_cv.wait(lock);
+        continue;
+      }
+      // This thread syncs for everything written so far (its own commit included).
+      syncing = true;
+      const uint64_t target = written;
+      const uint64_t target_outbox = written_outbox;
+      lock.unlock();
+      absl::Status synced = options.wal_sync_hook ? options.wal_sync_hook() : absl::OkStatus();
+      if (synced.ok()) synced = FromRocks(db->SyncWAL(), "sync the write-ahead log");
+      lock.lock();
+      syncing = false;
+      if (synced.ok()) {
+        // Positions only grow, and a sync covers at least what it was asked for.
+        durable = std::max(durable, target);
+        durable_outbox = std::max(durable_outbox, target_outbox);
+      } else {
+        sync_error = absl::Status(
+            synced.code(), absl::StrCat(synced.message(),
+                                        "; the store accepts no more commits until the "
+                                        "process restarts"));
+        LogError("write-ahead log sync failed: commits stopped, restart the service",
+                 {{"path", options.path}, {"reason", synced.message()},
+                  {"durable_position", durable}, {"written_position", written}});
+      }
+      sync_cv.notify_all();
+    }
+  }
+
+  // Returns once everything a reader could have seen so far is durable. Taking commit_mu
+  // waits out a commit between its write and counting it, so nothing visible is missed.
+  absl::Status AwaitVisibleDurable() {
+    uint64_t visible = 0;
+    {
+      std::lock_guard commit_lock(commit_mu);
+      std::lock_guard sync_lock(sync_mu);
+      visible = written;
+    }
+    return AwaitDurable(visible);
   }
 
   absl::StatusOr<rocksdb::ColumnFamilyHandle*> Family(std::string_view name) const {
@@ -131,7 +202,6 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  impl->write_options.sync = options.sync_writes;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -174,6 +244,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  db_options.max_total_wal_size = options.max_total_wal_bytes;
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(FromRocks(
       rocksdb::DB::Open(db_options, options.path, descriptors, &impl->handles, &raw),
@@ -196,6 +267,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   // Counters resume where the last commit left them.
   ASSIGN_OR_RETURN(auto outbox_sequence, impl->Get(kMetaFamily, kOutboxSequenceKey));
   if (outbox_sequence) impl->last_outbox_sequence = SequenceFromKey(*outbox_sequence);
+  // What the store opened with is as durable as it will get (recovery flushed the logs it
+  // replayed); the group sync counts from here.
+  impl->written_outbox = impl->durable_outbox = impl->last_outbox_sequence;
   {
     std::unique_ptr<rocksdb::Iterator> it(
         impl->db->NewIterator(rocksdb::ReadOptions(), impl->families.at(std::string(kOutboxFamily))));
@@ -244,9 +318,16 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Store::MultiGet(
 }
 
 absl::Status Store::Commit(UnitOfWork& work) {
+  const bool wants_sync = work.sync().value_or(impl_->options.sync_writes);
   bool added_events = false;
+  uint64_t position = 0;  // this commit's place in the WAL, for the group sync
   {
     std::lock_guard lock(impl_->commit_mu);
+    {
+      // After a failed sync nothing more is built on what the WAL may have lost.
+      std::lock_guard sync_lock(impl_->sync_mu);
+      if (!impl_->sync_error.ok()) return impl_->sync_error;
+    }
     // All preconditions in one batched read (an import checks thousands).
     const std::vector<Precondition>& preconditions = work.preconditions();
     if (!preconditions.empty()) {
@@ -350,11 +431,13 @@ absl::Status Store::Commit(UnitOfWork& work) {
     }
 
     // Counted before the write: the relay may publish and remove an event as soon as the
-    // write lands, and its decrement must never come first.
+    // write is durable, and its decrement must never come first.
     impl_->outbox_backlog += work.events().size();
-    rocksdb::WriteOptions write_options = impl_->write_options;
-    if (work.sync()) write_options.sync = *work.sync();
-    if (absl::Status written = FromRocks(impl_->db->Write(write_options, &batch), "commit");
+    // Never sync here: under the lock an fsync would serialise every commit. The write
+    // reaches the WAL in the page cache and the memtable; durability is the group sync's,
+    // below, outside the lock.
+    if (absl::Status written =
+            FromRocks(impl_->db->Write(rocksdb::WriteOptions(), &batch), "commit");
         !written.ok()) {
       impl_->outbox_backlog -= work.events().size();
       return written;
@@ -365,7 +448,14 @@ absl::Status Store::Commit(UnitOfWork& work) {
       impl_->last_audit_hash = audit->own_hash();
     }
     added_events = !work.events().empty();
+    {
+      std::lock_guard sync_lock(impl_->sync_mu);
+      position = ++impl_->written;
+      impl_->written_outbox = outbox_sequence;
+    }
   }
+  // Acknowledged, and its events announced to the relay, only once durable.
+  if (wants_sync) RETURN_IF_ERROR(impl_->AwaitDurable(position));
   if (added_events) {
     std::lock_guard lock(impl_->listener_mu);
     if (impl_->outbox_listener) impl_->outbox_listener();
@@ -428,10 +518,31 @@ absl::Status Store::ForEach(
 
 absl::StatusOr<std::vector<common::v1::OutboxEvent>> Store::ReadOutbox(uint64_t after,
                                                                       size_t limit) const {
+  // Only entries of durable commits leave the store. Entries written but not yet durable
+  // are waited for: the sync of their synced commit, or one made here for a commit that
+  // did not sync (nobody else would).
+  uint64_t readable = 0;  // the last outbox sequence that may be returned
+  {
+    uint64_t wait_for = 0;
+    {
+      std::lock_guard lock(impl_->sync_mu);
+      if (impl_->sync_error.ok() &&
+          impl_->written_outbox > std::max(impl_->durable_outbox, after)) {
+        wait_for = impl_->written;
+      }
+    }
+    // A failed sync is the committers' error (and logged); here it only means that
+    // nothing beyond what was durable before is read.
+    if (wait_for > 0) impl_->AwaitDurable(wait_for).IgnoreError();
+    std::lock_guard lock(impl_->sync_mu);
+    readable = impl_->durable_outbox;
+  }
   std::vector<common::v1::OutboxEvent> events;
+  if (readable <= after) return events;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(
       rocksdb::ReadOptions(), impl_->families.at(std::string(kOutboxFamily))));
   for (it->Seek(SequenceKey(after + 1)); it->Valid() && events.size() < limit; it->Next()) {
+    if (SequenceFromKey(it->key().ToStringView()) > readable) break;
     common::v1::OutboxEvent event;
     if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(
@@ -459,6 +570,11 @@ absl::Status Store::DeleteOutbox(const std::vector<uint64_t>& sequences) {
 
 uint64_t Store::OutboxBacklog() const { return impl_->outbox_backlog.load(); }
 
+absl::Status Store::WalSyncError() const {
+  std::lock_guard lock(impl_->sync_mu);
+  return impl_->sync_error;
+}
+
 void Store::SetOutboxListener(std::function<void()> listener) {
   std::lock_guard lock(impl_->listener_mu);
   impl_->outbox_listener = std::move(listener);
@@ -466,7 +582,12 @@ void Store::SetOutboxListener(std::function<void()> listener) {
 
 absl::StatusOr<std::optional<common::v1::IdempotencyRecord>> Store::FindIdempotency(
     std::string_view request_id) const {
-  return GetMessage<common::v1::IdempotencyRecord>(kIdempotencyFamily, request_id);
+  ASSIGN_OR_RETURN(auto record,
+                   GetMessage<common::v1::IdempotencyRecord>(kIdempotencyFamily, request_id));
+  // A remembered answer is given again as an acknowledgement of the first commit, so that
+  // commit must be durable first (a retry may come while it is still in its group sync).
+  if (record) RETURN_IF_ERROR(impl_->AwaitVisibleDurable());
+  return record;
 }
 
 absl::StatusOr<std::optional<common::v1::AuditRecord>> Store::IndexedAudit(

@@ -5,9 +5,42 @@
 // sequence numbers and the audit chain assigned under one lock. Reads are lock-free.
 // RocksDB types never leave store.cc; its errors are converted to absl::Status once, here.
 //
+// Group commit (issue #19). A commit holds the store's commit lock only while it checks its
+// preconditions and idempotency key, builds the batch, assigns outbox and audit sequences and
+// writes the batch to RocksDB *without* fsync: the WAL record is then in the operating
+// system's page cache, the memtable is applied, and the commit is visible to readers. The
+// lock is released, and a commit that wants durability (StoreOptions::sync_writes, or the
+// unit's set_sync) then waits until the WAL is fsynced up to its own position: if another
+// thread is syncing, it waits for that sync; if none is, it becomes the syncer, notes the
+// last position written so far, calls RocksDB's SyncWAL, marks everything up to that
+// position durable and wakes the others; a waiter still beyond the new mark goes round
+// again. One fsync thus covers every commit written while the previous one ran, instead of
+// one fsync per commit in series under the lock.
+//
+// Visibility comes before durability: a reader (and a later commit's preconditions) may see
+// a commit a moment before it is durable. Nothing *leaves* the store before durability: the
+// committer is answered only after the sync, the outbox listener is called only after it,
+// ReadOutbox returns only events whose commit is durable (so the relay never publishes an
+// event a power cut could take back), and FindIdempotency returns a remembered answer (which
+// a retry is given as the acknowledgement) only once it is durable. A power cut can lose a visible commit only
+// together with every commit after it (the WAL is replayed as a prefix), and none of those
+// was acknowledged or published. A kill -9 loses nothing that reached Write: the WAL record
+// is already in the page cache. Commits without sync (consumers: their state and position
+// are one batch, so losing them only rewinds the consumer) never wait, as before; their
+// events become durable with the next sync, which ReadOutbox makes itself if need be.
+//
+// A failed WAL sync fails every commit waiting on it with the sync's error (UNAVAILABLE for
+// an I/O error). After a failed fsync the kernel may have dropped the unsynced pages, so the
+// store cannot tell what of the WAL will survive: it stops accepting commits (every later
+// Commit returns that error), ReadOutbox keeps returning only what was durable before, and
+// WalSyncError() reports it. The process must be restarted; reopening replays whatever the
+// WAL holds, and a client retrying a failed request with its request_id gets either the
+// first answer (the commit survived) or a fresh commit.
+//
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,6 +71,17 @@ struct StoreOptions {
   bool sync_writes = true;
   /// Size of the shared block cache.
   size_t block_cache_bytes = 64 << 20;
+  /// RocksDB's max_total_wal_size: once the write-ahead log files exceed this, the column
+  /// families whose memtables keep the oldest log alive are flushed so it can be deleted.
+  /// RocksDB's default (0) is 4 × the write buffers of all families, several GB with a
+  /// service's 15–20 families, and a family written rarely keeps every log since its last
+  /// write. 256 MiB bounds the log (and the replay after a crash) at the cost of some small
+  /// flushes.
+  uint64_t max_total_wal_bytes = uint64_t{256} << 20;
+  /// For tests only: called on the syncing thread before each WAL sync of a group commit,
+  /// with no lock held. An error is taken as a failed sync; a hook that blocks or sleeps
+  /// holds the sync open (as a slow disk does) so that concurrent commits queue behind it.
+  std::function<absl::Status()> wal_sync_hook;
 };
 
 /// One key/value pair of a scan.
@@ -86,9 +130,13 @@ class Store {
   }
 
   /// Commits the unit of work atomically. Assigns each event its outbox sequence (written
-  /// back into `work.events()`), and chains the audit record. Errors: FAILED_PRECONDITION
-  /// when a precondition does not hold, ALREADY_EXISTS when the idempotency key was
-  /// committed before; in both cases nothing is written.
+  /// back into `work.events()`), and chains the audit record. Returns once the commit is
+  /// durable (fsynced, grouped with concurrent commits: see the file comment) unless the
+  /// unit or the store asks for no sync. Errors: FAILED_PRECONDITION when a precondition
+  /// does not hold, ALREADY_EXISTS when the idempotency key was committed before; in both
+  /// cases nothing is written. The error of a failed WAL sync (UNAVAILABLE for an I/O
+  /// error), for the commits that waited on it and for every commit after it: such a
+  /// commit may be visible and may or may not survive a restart.
   absl::Status Commit(UnitOfWork& work);
 
   /// Keys starting with `prefix`, in key order, at most `page_size` (1–10000) per page.
@@ -106,17 +154,29 @@ class Store {
                        const std::function<bool(std::string_view key, std::string_view value)>&
                            visit) const;
 
-  /// Outbox entries with sequence > `after`, in sequence order, at most `limit`.
+  /// Outbox entries with sequence > `after`, in sequence order, at most `limit`, of durable
+  /// commits only. When entries after `after` are written but not yet durable (a synced
+  /// commit still in its group sync, or a commit without sync), it first waits for (or
+  /// makes) the WAL sync that covers them, so it may block for about one fsync. After a
+  /// failed WAL sync it returns only what was durable before, without waiting.
   absl::StatusOr<std::vector<common::v1::OutboxEvent>> ReadOutbox(uint64_t after,
                                                                  size_t limit) const;
   /// Removes published entries.
   absl::Status DeleteOutbox(const std::vector<uint64_t>& sequences);
-  /// Entries waiting in the outbox.
+  /// Entries waiting in the outbox, counted from the moment their commit writes (durable
+  /// or not yet).
   uint64_t OutboxBacklog() const;
-  /// Called (from the committing thread) after a commit that added events.
+  /// Called (from the committing thread) after a commit that added events: once it is
+  /// durable, or at once for a commit without sync (ReadOutbox then syncs before reading).
   void SetOutboxListener(std::function<void()> listener);
 
-  /// The remembered answer for a request_id, if any.
+  /// OK, or the error of the failed WAL sync that stopped this store's commits (see the
+  /// file comment); the process should then be restarted.
+  absl::Status WalSyncError() const;
+
+  /// The remembered answer for a request_id, if any. A found answer is returned only once
+  /// the commit that stored it is durable (a retry is answered with it, as an
+  /// acknowledgement), so it may wait for about one fsync; the error of a failed WAL sync.
   absl::StatusOr<std::optional<common::v1::IdempotencyRecord>> FindIdempotency(
       std::string_view request_id) const;
 

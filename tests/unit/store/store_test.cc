@@ -1,8 +1,19 @@
 // The store's promises: one atomic unit of work, preconditions, idempotency keys, outbox
-// sequencing that survives reopening, a verifiable audit chain, paging, checkpoints.
+// sequencing that survives reopening, a verifiable audit chain, paging, checkpoints; and
+// the group commit: concurrent synced commits share fsyncs, yet none is answered and no
+// event leaves the outbox before the WAL sync that covers it.
 #include "libs/store/store.h"
 
 #include <catch2/catch.hpp>
+
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "libs/testing/temp_dir.h"
 
@@ -363,6 +374,426 @@ SCENARIO("an online checkpoint opens as a copy of the store") {
   auto copy = OpenStore(dir.Sub("backup"));
   CHECK(**copy->Get("subjects", "K") == "kept");
   CHECK(copy->instance_id() == store->instance_id());
+}
+
+// --- group commit --------------------------------------------------------------------------
+
+// Counts the WAL syncs of a store (through StoreOptions::wal_sync_hook) and can hold them:
+// while closed, a sync blocks in the hook as it would on a slow disk. Opens on destruction,
+// so that a failed REQUIRE never leaves a thread waiting.
+class SyncGate {
+ public:
+  ~SyncGate() { Open(); }
+  std::function<absl::Status()> Hook() {
+    return [this] {
+      std::unique_lock lock(mu_);
+      ++entered_;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return open_; });
+      ++syncs_;
+      return fail_ ? absl::UnavailableError("injected: fdatasync failed") : absl::OkStatus();
+    };
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    open_ = false;
+  }
+  void Open(bool fail = false) {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    fail_ = fail;
+    cv_.notify_all();
+  }
+  // Waits until `n` syncs have entered the hook; false after 10 s.
+  bool AwaitEntered(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_ >= n; });
+  }
+  int syncs() {
+    std::lock_guard lock(mu_);
+    return syncs_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = true;
+  bool fail_ = false;
+  int entered_ = 0;
+  int syncs_ = 0;
+};
+
+// Opens the gate when it goes out of scope. Declared after the futures of a test, it is
+// destroyed before them: whatever a failed REQUIRE leaves waiting in a sync can finish, and
+// the futures' threads can be joined.
+struct OpenAtExit {
+  SyncGate& gate;
+  ~OpenAtExit() { gate.Open(); }
+};
+
+std::unique_ptr<Store> OpenStore(const std::string& path, std::function<absl::Status()> hook,
+                                 bool sync_writes = true) {
+  auto store = Store::Open({.path = path,
+                            .families = {"subjects", "by_region"},
+                            .sync_writes = sync_writes,
+                            .wal_sync_hook = std::move(hook)});
+  REQUIRE(store.ok());
+  return std::move(*store);
+}
+
+// A synced unit as a write path makes it: state, event, audit, idempotency key.
+UnitOfWork Unit(const std::string& key) {
+  UnitOfWork work;
+  work.Require("subjects", key, std::nullopt);
+  work.Put("subjects", key, "v-" + key);
+  work.AddEvent(Event(key));
+  work.SetAudit(Audit("subjects/" + key));
+  IdempotencyRecord idem;
+  idem.set_request_id("req-" + key);
+  work.SetIdempotency(idem);
+  return work;
+}
+
+template <typename T>
+bool Done(std::future<T>& f) {
+  return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+SCENARIO("concurrent synced commits all succeed, gap-free, and share WAL syncs") {
+  testing::TempDir dir;
+  // Each sync takes at least 2 ms, as an fsync on a real disk does, so commits queue.
+  std::atomic<int> syncs{0};
+  auto store = OpenStore(dir.path(), [&syncs] {
+    syncs.fetch_add(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return absl::OkStatus();
+  });
+  constexpr int kThreads = 8;
+  constexpr int kEach = 40;
+  std::vector<std::vector<uint64_t>> sequences(kThreads);
+  std::vector<std::vector<absl::Status>> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        UnitOfWork work = Unit("t" + std::to_string(t) + "-" + std::to_string(i));
+        if (absl::Status s = store->Commit(work); !s.ok()) {
+          failures[t].push_back(s);
+        } else {
+          sequences[t].push_back(work.events()[0].sequence());
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  constexpr int kCommits = kThreads * kEach;
+  std::set<uint64_t> assigned;
+  for (int t = 0; t < kThreads; ++t) {
+    INFO("thread " << t);
+    CHECK(failures[t].empty());
+    CHECK(std::is_sorted(sequences[t].begin(), sequences[t].end()));
+    assigned.insert(sequences[t].begin(), sequences[t].end());
+  }
+  // Every commit got its own outbox sequence, 1 to N without a gap.
+  REQUIRE(assigned.size() == kCommits);
+  CHECK(*assigned.begin() == 1);
+  CHECK(*assigned.rbegin() == kCommits);
+  // Far fewer WAL syncs than commits: concurrent commits shared them (one sync per commit,
+  // as under the old lock, would make as many syncs as commits).
+  const int synced = syncs.load();
+  INFO(synced << " WAL syncs for " << kCommits << " commits");
+  CHECK(synced >= 1);
+  CHECK(synced * 2 <= kCommits);
+  // The outbox holds them all, in order; the audit chain links every commit.
+  auto outbox = store->ReadOutbox(0, 10 * kCommits);
+  REQUIRE(outbox.ok());
+  REQUIRE(outbox->size() == kCommits);
+  for (size_t i = 0; i < outbox->size(); ++i) CHECK((*outbox)[i].sequence() == i + 1);
+  CHECK(store->OutboxBacklog() == kCommits);
+  CHECK(*store->VerifyAuditChain() == kCommits);
+}
+
+SCENARIO("a synced commit is visible at once, but answered, replayed, announced and relayed only once durable") {
+  testing::TempDir dir;
+  SyncGate gate;
+  auto store = OpenStore(dir.path(), gate.Hook());
+  std::atomic<int> announced{0};
+  store->SetOutboxListener([&announced] { announced.fetch_add(1); });
+  std::future<absl::Status> first, second;
+  std::future<absl::StatusOr<std::vector<OutboxEvent>>> relay;
+  std::future<absl::StatusOr<std::optional<IdempotencyRecord>>> retry;
+  OpenAtExit open_at_exit{gate};
+
+  gate.Close();
+  first = std::async(std::launch::async, [&] {
+    UnitOfWork work = Unit("A");
+    return store->Commit(work);
+  });
+  REQUIRE(gate.AwaitEntered(1));  // A is written, and its sync is held open
+
+  // The sync runs outside the commit lock: B is written while A's sync is under way.
+  second = std::async(std::launch::async, [&] {
+    UnitOfWork work = Unit("B");
+    return store->Commit(work);
+  });
+  for (int i = 0; i < 1000 && !store->Get("subjects", "B")->has_value(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(store->Get("subjects", "B")->has_value());
+  CHECK(store->Get("subjects", "A")->has_value());  // visible before durable
+  CHECK(store->OutboxBacklog() == 2);
+
+  relay = std::async(std::launch::async, [&] { return store->ReadOutbox(0, 100); });
+  // A retry of A's request, which would be answered with A's remembered answer.
+  retry = std::async(std::launch::async, [&] { return store->FindIdempotency("req-A"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // While the sync is held nothing is answered (to the request or to its retry), announced
+  // or read from the outbox.
+  CHECK_FALSE(Done(first));
+  CHECK_FALSE(Done(second));
+  CHECK_FALSE(Done(relay));
+  CHECK_FALSE(Done(retry));
+  CHECK(announced.load() == 0);
+  CHECK(store->FindIdempotency("req-unknown")->has_value() == false);  // no wait when absent
+
+  // A's sync answers A; B, written after that sync began, needs a second one.
+  gate.Open();
+  REQUIRE(first.get().ok());
+  REQUIRE(second.get().ok());
+  CHECK(gate.syncs() == 2);
+  auto events = relay.get();
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 2);
+  CHECK((*events)[0].key() == "A");
+  CHECK((*events)[1].key() == "B");
+  CHECK(announced.load() == 2);
+  auto replayed = retry.get();
+  REQUIRE(replayed.ok());
+  CHECK(replayed->has_value());
+}
+
+SCENARIO("commits without sync never wait, and their events are synced before they are read") {
+  testing::TempDir dir;
+  SyncGate gate;
+  auto store = OpenStore(dir.path(), gate.Hook());
+  std::atomic<int> announced{0};
+  store->SetOutboxListener([&announced] { announced.fetch_add(1); });
+
+  GIVEN("a synced commit whose sync is held open") {
+    gate.Close();
+    auto synced = std::async(std::launch::async, [&] {
+      UnitOfWork work = Unit("A");
+      return store->Commit(work);
+    });
+    OpenAtExit open_at_exit{gate};
+    REQUIRE(gate.AwaitEntered(1));
+    THEN("a commit without sync is answered and announced at once") {
+      UnitOfWork consumer = Unit("C");
+      consumer.set_sync(false);
+      REQUIRE(store->Commit(consumer).ok());
+      CHECK(consumer.events()[0].sequence() == 2);
+      CHECK(announced.load() == 1);
+      CHECK_FALSE(Done(synced));
+      gate.Open();
+      CHECK(synced.get().ok());
+    }
+  }
+
+  GIVEN("only commits without sync") {
+    for (const char* key : {"C1", "C2"}) {
+      UnitOfWork consumer = Unit(key);
+      consumer.set_sync(false);
+      REQUIRE(store->Commit(consumer).ok());
+    }
+    CHECK(gate.syncs() == 0);
+    CHECK(announced.load() == 2);
+    THEN("reading the outbox makes them durable first, with one sync, and returns them") {
+      auto events = store->ReadOutbox(0, 100);
+      REQUIRE(events.ok());
+      CHECK(events->size() == 2);
+      CHECK(gate.syncs() == 1);
+      CHECK(store->ReadOutbox(0, 100)->size() == 2);
+      CHECK(store->ReadOutbox(2, 100)->empty());
+      CHECK(gate.syncs() == 1);  // nothing new: no sync
+    }
+  }
+}
+
+SCENARIO("a failed WAL sync fails every commit waiting on it and stops the store's commits") {
+  testing::TempDir dir;
+  SyncGate gate;
+  {
+    auto store = OpenStore(dir.path(), gate.Hook());
+    std::future<absl::Status> first, second;
+    OpenAtExit open_at_exit{gate};
+    UnitOfWork before = Unit("D");
+    REQUIRE(store->Commit(before).ok());  // durable: sync 1
+    REQUIRE(gate.syncs() == 1);
+
+    gate.Close();
+    first = std::async(std::launch::async, [&] {
+      UnitOfWork work = Unit("A");
+      return store->Commit(work);
+    });
+    REQUIRE(gate.AwaitEntered(2));
+    second = std::async(std::launch::async, [&] {
+      UnitOfWork work = Unit("B");
+      return store->Commit(work);
+    });
+    for (int i = 0; i < 1000 && !store->Get("subjects", "B")->has_value(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    REQUIRE(store->Get("subjects", "B")->has_value());
+    CHECK(store->WalSyncError().ok());
+    gate.Open(/*fail=*/true);
+
+    // Both waiting commits fail with the sync's error.
+    const absl::Status a = first.get();
+    const absl::Status b = second.get();
+    CHECK(a.code() == absl::StatusCode::kUnavailable);
+    CHECK(b.code() == absl::StatusCode::kUnavailable);
+    CHECK(a.message().find("injected") != std::string_view::npos);
+    // The store accepts no more commits, synced or not, and says why.
+    CHECK(store->WalSyncError().code() == absl::StatusCode::kUnavailable);
+    UnitOfWork later = Unit("E");
+    CHECK(store->Commit(later).code() == absl::StatusCode::kUnavailable);
+    UnitOfWork consumer = Unit("F");
+    consumer.set_sync(false);
+    CHECK(store->Commit(consumer).code() == absl::StatusCode::kUnavailable);
+    CHECK_FALSE(store->Get("subjects", "E")->has_value());
+    // The outbox gives only what was durable before the failure, and nothing is announced
+    // of what was not.
+    auto events = store->ReadOutbox(0, 100);
+    REQUIRE(events.ok());
+    REQUIRE(events->size() == 1);
+    CHECK(events->front().key() == "D");
+  }
+  // After a restart the store commits again, on an intact chain.
+  gate.Open();
+  auto store = OpenStore(dir.path(), gate.Hook());
+  CHECK(store->WalSyncError().ok());
+  auto chain = store->VerifyAuditChain();
+  REQUIRE(chain.ok());
+  UnitOfWork work = Unit("G");
+  REQUIRE(store->Commit(work).ok());
+  CHECK(work.events()[0].sequence() == *chain + 1);
+}
+
+SCENARIO("preconditions still serialise concurrent compare-and-sets") {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+
+  WHEN("two threads compare-and-set one key from the same value, many times over") {
+    constexpr int kRounds = 60;
+    UnitOfWork seed;
+    seed.Put("subjects", "K", "0");
+    REQUIRE(store->Commit(seed).ok());
+    std::barrier sync_point(2);
+    std::vector<absl::StatusCode> codes[2];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        for (int round = 0; round < kRounds; ++round) {
+          const std::string expected = std::to_string(round);
+          sync_point.arrive_and_wait();  // both read the same value
+          UnitOfWork work;
+          work.Require("subjects", "K", expected);
+          work.Put("subjects", "K", std::to_string(round + 1));
+          work.SetAudit(Audit("subjects/K"));
+          codes[t].push_back(store->Commit(work).code());
+          sync_point.arrive_and_wait();  // the round is over for both
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    THEN("in each round exactly one wins and the other is refused") {
+      REQUIRE(codes[0].size() == kRounds);
+      REQUIRE(codes[1].size() == kRounds);
+      for (int round = 0; round < kRounds; ++round) {
+        INFO("round " << round);
+        const bool first_won = codes[0][round] == absl::StatusCode::kOk;
+        const bool second_won = codes[1][round] == absl::StatusCode::kOk;
+        CHECK(first_won != second_won);
+        CHECK((first_won ? codes[1][round] : codes[0][round]) ==
+              absl::StatusCode::kFailedPrecondition);
+      }
+      CHECK(**store->Get("subjects", "K") == std::to_string(kRounds));
+      CHECK(*store->VerifyAuditChain() == kRounds);
+    }
+  }
+
+  WHEN("threads increment one counter with compare-and-set and retry") {
+    constexpr int kThreads = 4;
+    constexpr int kEach = 25;
+    std::atomic<int> refused{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < kEach;) {
+          auto current = store->Get("subjects", "counter");
+          if (!current.ok()) return;
+          const int value = current->has_value() ? std::stoi(**current) : 0;
+          UnitOfWork work;
+          work.Require("subjects", "counter", *current);
+          work.Put("subjects", "counter", std::to_string(value + 1));
+          const absl::Status s = store->Commit(work);
+          if (s.ok()) {
+            ++i;
+          } else if (s.code() == absl::StatusCode::kFailedPrecondition) {
+            refused.fetch_add(1);
+          } else {
+            return;
+          }
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    THEN("no increment is lost") {
+      INFO(refused.load() << " stale commits refused");
+      CHECK(**store->Get("subjects", "counter") == std::to_string(kThreads * kEach));
+    }
+  }
+}
+
+SCENARIO("a store reopened after concurrent synced commits has every acknowledged one") {
+  testing::TempDir dir;
+  constexpr int kThreads = 6;
+  constexpr int kEach = 30;
+  std::vector<std::vector<std::string>> acknowledged(kThreads);
+  {
+    auto store = OpenStore(dir.path());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          const std::string key = "r" + std::to_string(t) + "-" + std::to_string(i);
+          UnitOfWork work = Unit(key);
+          if (store->Commit(work).ok()) acknowledged[t].push_back(key);
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+  }
+  auto store = OpenStore(dir.path());
+  size_t total = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    CHECK(acknowledged[t].size() == kEach);
+    for (const std::string& key : acknowledged[t]) {
+      INFO(key);
+      CHECK(store->Get("subjects", key)->has_value());
+      CHECK(store->FindIdempotency("req-" + key)->has_value());
+    }
+    total += acknowledged[t].size();
+  }
+  CHECK(*store->VerifyAuditChain() == total);
+  auto outbox = store->ReadOutbox(0, 10 * total);
+  REQUIRE(outbox.ok());
+  REQUIRE(outbox->size() == total);
+  for (size_t i = 0; i < total; ++i) CHECK((*outbox)[i].sequence() == i + 1);
+  UnitOfWork next = Unit("next");
+  REQUIRE(store->Commit(next).ok());
+  CHECK(next.events()[0].sequence() == total + 1);
 }
 
 }  // namespace
