@@ -50,7 +50,13 @@ struct ServiceRuntime::Metrics {
         rocksdb(prometheus::BuildGauge()
                     .Name("jianguan_rocksdb")
                     .Help("RocksDB figures of the service's store, by property")
-                    .Register(registry)) {}
+                    .Register(registry)),
+        store_writable(prometheus::BuildGauge()
+                           .Name("jianguan_store_writable")
+                           .Help("1 while the store accepts commits; 0 after a failed "
+                                 "write-ahead log sync (restart the service)")
+                           .Register(registry)
+                           .Add({})) {}
 
   prometheus::Gauge& outbox_backlog;
   prometheus::Counter& outbox_published;
@@ -59,6 +65,8 @@ struct ServiceRuntime::Metrics {
   prometheus::Family<prometheus::Counter>& consumer_retries;
   prometheus::Family<prometheus::Gauge>& consumer_lag;
   prometheus::Family<prometheus::Gauge>& rocksdb;
+  prometheus::Gauge& store_writable;
+  bool reported_wal_failure = false;
 
   // Last values seen, to add deltas to the counters.
   uint64_t last_published = 0;
@@ -94,7 +102,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(RuntimeOpti
   auto& o = runtime->options_;
   ASSIGN_OR_RETURN(runtime->store_, store::Store::Open({.path = o.data_dir,
                                                         .families = o.families,
-                                                        .sync_writes = o.sync_writes}));
+                                                        .sync_writes = o.sync_writes,
+                                                        .wal_sync_hook = o.wal_sync_hook}));
   ASSIGN_OR_RETURN(runtime->publisher_,
                    events::KafkaPublisher::Create({.brokers = o.kafka_brokers,
                                                    .client_id = o.service_name}));
@@ -149,6 +158,16 @@ void ServiceRuntime::PollMetrics() {
   while (!stopping_) {
     Metrics& m = *metrics_;
     m.outbox_backlog.Set(static_cast<double>(store_->OutboxBacklog()));
+    // After a failed WAL sync every commit fails until a restart (libs/store/store.h): the
+    // health check says so, for Kubernetes to restart the process.
+    const absl::Status wal = store_->WalSyncError();
+    if (!wal.ok() && !m.reported_wal_failure) {
+      m.reported_wal_failure = true;
+      host_->MarkNotServing();
+      LogError("store stopped accepting commits: health is NOT_SERVING, restart the service",
+               {{"service", options_.service_name}, {"reason", wal.message()}});
+    }
+    m.store_writable.Set(wal.ok() ? 1 : 0);  // after the health, which it announces
     const uint64_t published = relay_->counters().published.load();
     const uint64_t failed = relay_->counters().failed.load();
     m.outbox_published.Increment(static_cast<double>(published - m.last_published));

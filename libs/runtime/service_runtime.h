@@ -19,6 +19,7 @@
 // stays in the outbox for the next start), the store closes.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -45,6 +46,8 @@ struct RuntimeOptions {
   std::string kafka_brokers;
   /// fsync each commit (see store::StoreOptions).
   bool sync_writes = true;
+  /// For tests only: store::StoreOptions::wal_sync_hook (a failing WAL sync on demand).
+  std::function<absl::Status()> wal_sync_hook;
   ServiceHostOptions host;
 };
 

@@ -150,6 +150,12 @@ int ServiceHost::bound_port() const { return bound_port_.load(); }
 
 int ServiceHost::metrics_port() const { return metrics_port_.load(); }
 
+void ServiceHost::MarkNotServing() {
+  absl::MutexLock lock(&mu_);
+  if (state_ != State::kRunning) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+}
+
 void ServiceHost::Shutdown(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   if (state_ != State::kRunning) return;

@@ -107,6 +107,11 @@ class ServiceHost {
   /// Must not be called from a handler (it would wait for itself).
   void Shutdown(absl::Time deadline);
 
+  /// Turns health NOT_SERVING for good while the host keeps serving calls (they fail on
+  /// their own): for a process that can no longer do its work and must be restarted, so
+  /// that probes and load balancers see it. A no-op unless running. Thread-safe.
+  void MarkNotServing();
+
   /// Blocks until SIGTERM or SIGINT arrives, then shuts down with `shutdown_grace`; or until
   /// another thread calls Shutdown. Returns when the host is shut down; at once when it
   /// was never started. One host per process should wait for signals.
