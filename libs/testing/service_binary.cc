@@ -79,4 +79,17 @@ double ServiceBinary::Lag(const std::string& group) const {
   return SampleValue(Metrics(), "jianguan_consumer_lag", {absl::StrCat("group=\"", group, "\"")});
 }
 
+void ServiceBinary::AwaitCaughtUp(const std::string& group, double at_least,
+                                  absl::Duration within) const {
+  const absl::Time deadline = absl::Now() + within;
+  for (;;) {
+    const double applied = Applied(group);
+    const double lag = Lag(group);
+    if (applied >= at_least && lag == 0) return;
+    INFO(group << ": applied " << applied << " of at least " << at_least << ", lag " << lag);
+    REQUIRE(absl::Now() < deadline);
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
 }  // namespace jianguan::testing

@@ -44,6 +44,10 @@ class ServiceBinary {
   /// A consumer group's applied events and lag, from /metrics (-1 when absent).
   double Applied(const std::string& group) const;
   double Lag(const std::string& group) const;
+  /// Waits until `group` has applied at least `at_least` events and has no lag;
+  /// REQUIRE-fails after `within`.
+  void AwaitCaughtUp(const std::string& group, double at_least,
+                     absl::Duration within = absl::Seconds(120)) const;
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   int grpc_port() const { return grpc_port_; }

@@ -22,11 +22,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "jianguan/catalogue/v1/events.pb.h"
-#include "jianguan/subject/v1/events.pb.h"
-#include "libs/events/topics.h"
 #include "libs/testing/child_process.h"
 #include "libs/testing/event_feed.h"
+#include "libs/testing/reference_feed.h"
 #include "libs/testing/service_binary.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
@@ -127,55 +125,6 @@ std::string HourText(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:00:00Z", time, absl::UTCTimeZone());
 }
 
-// The catalogue's ecology bureau and its item for key dischargers, and `uscc` as a sewage
-// plant of 磐安县 (industry 4620), as the catalogue and the registry publish them.
-void FeedReferenceData(testing::EventFeed& feed, const std::string& uscc) {
-  catalogue::v1::DepartmentChanged department;
-  department.set_created(true);
-  catalogue::v1::Department& d = *department.mutable_department();
-  d.set_code(kEcology);
-  d.set_name("金华市生态环境局");
-  d.set_level(catalogue::v1::LEVEL_CITY);
-  d.mutable_region()->set_code("330700");
-  d.set_status(catalogue::v1::DEPARTMENT_STATUS_ACTIVE);
-  d.add_fields("ecology-environment");
-  d.set_version(1);
-  feed.Send(topics::kCatalogue, "departments/330700-STHJ", department);
-  catalogue::v1::ItemPublished published;
-  catalogue::v1::RegulatoryItem& item = *published.mutable_item();
-  item.set_code("STHJ-01");
-  item.set_version(1);
-  item.set_name("重点排污单位执法检查");
-  item.add_owning_departments()->set_code(kEcology);
-  item.set_level(catalogue::v1::LEVEL_CITY);
-  item.set_field("ecology-environment");
-  item.add_applicability()->add_industry_codes("4620");
-  item.set_version_state(catalogue::v1::LIFECYCLE_STATE_PUBLISHED);
-  feed.Send(topics::kCatalogue, "items/STHJ-01", published);
-  subject::v1::SubjectRegistered registered;
-  subject::v1::SubjectFacts* facts = registered.mutable_facts();
-  facts->set_uscc(uscc);
-  facts->set_name("磐安县测试污水处理有限公司");
-  facts->set_type(subject::v1::SUBJECT_TYPE_ENTERPRISE);
-  facts->mutable_industry()->set_code("4620");
-  facts->mutable_registration_region()->set_code("330727");
-  facts->mutable_business_region()->set_code("330727");
-  facts->set_status(subject::v1::SUBJECT_STATUS_NORMAL);
-  facts->set_version(1);
-  registered.mutable_subject()->set_uscc(uscc);
-  feed.Send(topics::kSubject, uscc, registered);
-  feed.Flush();
-}
-
-void AwaitCaughtUp(const testing::ServiceBinary& risk, double at_least) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(120);
-  while (risk.Applied("risk") < at_least || risk.Lag("risk") != 0) {
-    INFO("applied " << risk.Applied("risk") << ", lag " << risk.Lag("risk"));
-    REQUIRE(absl::Now() < deadline);
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-}
-
 TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and closed alert") {
   testing::TempDir dir("jg-jgctl-risk");
   const std::string run = std::to_string(absl::ToUnixMillis(absl::Now()) % 100000000);
@@ -186,8 +135,8 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   // routes the alert at its next pass.
   testing::ServiceBinary risk(JG_RISK, dir.Sub("risk"),
                               {"--log_level", "warning", "--tick_interval_s", "1"});
-  FeedReferenceData(feed, uscc);
-  AwaitCaughtUp(risk, 3);
+  testing::SendJinhuaEcology(feed, {uscc});
+  risk.AwaitCaughtUp("risk", 3);
   const Jgctl jgctl(risk);
 
   // A device, registered twice: the second time is the same request and changes nothing.

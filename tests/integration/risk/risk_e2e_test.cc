@@ -1,16 +1,17 @@
 // The real risk binary on the real broker (issue #13):
 // - the Jinhua ecology story: an ammonia-nitrogen exceedance over three readings becomes one
 //   alert dispatched to the ecology bureau with its item, a persisting exceedance updates
-//   that alert, inspection's task moves it to INSPECTING and the non-compliant result closes
-//   it with the feedback; each step is an event on jianguan.risk.v1;
+//   that alert, the real inspection binary's task moves it to INSPECTING and the reviewed
+//   non-compliant result closes it with the feedback; each step is an event on
+//   jianguan.risk.v1;
 // - a batch with an unknown device, a value that is not finite, a time far in the future and
 //   a unit that is not UTF-8 refuses exactly those rows, naming the field, and keeps the rest;
 // - a subject whose grade falls to D and gets an alert becomes HIGH risk, and the real
 //   sampling binary's projection shows it;
 // - killed with kill -9 in the middle of a stream of readings, risk ends with exactly the
 //   alerts an uninterrupted twin produces from the same readings.
-// Inspection's events are published here as inspection publishes them (its real binary turns
-// AlertDispatched into a task in tests/integration/risk/..., see the README).
+// The Jinhua story runs the real inspection binary too: it creates the task from
+// AlertDispatched, and the task is driven over its API to a reviewed violation.
 // Sizes: JG_RISK_IT_DEVICES devices (default 12) × JG_RISK_IT_READINGS readings (default 60)
 // for the kill -9 run.
 #include <catch2/catch.hpp>
@@ -27,19 +28,21 @@
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "jianguan/credit/v1/events.pb.h"
 #include "jianguan/inspection/v1/events.pb.h"
+#include "jianguan/inspection/v1/inspection.grpc.pb.h"
 #include "jianguan/risk/v1/events.pb.h"
 #include "jianguan/risk/v1/risk.grpc.pb.h"
-#include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/timestamps.h"
 #include "libs/events/consumer.h"
 #include "libs/events/topics.h"
 #include "libs/testing/event_feed.h"
 #include "libs/testing/kafka.h"
+#include "libs/testing/reference_feed.h"
 #include "libs/testing/service_binary.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
+#include "tests/unit/inspection/inspection_fixtures.h"
 
 namespace jianguan::risk {
 namespace {
@@ -59,63 +62,12 @@ std::vector<std::string> RunSubjects(int count) {
   return usccs;
 }
 
-std::unique_ptr<grpc::ClientContext> Call(const std::string& department = kEcology) {
+std::unique_ptr<grpc::ClientContext> Call(const std::string& department = kEcology,
+                                          const std::string& user = "it-officer") {
   auto context = std::make_unique<grpc::ClientContext>();
   context->AddMetadata("x-jg-department", department);
-  context->AddMetadata("x-jg-user", "it-officer");
+  context->AddMetadata("x-jg-user", user);
   return context;
-}
-
-// The catalogue's ecology bureau and its item for key dischargers, as the catalogue
-// publishes them, and each subject as the registry publishes it (a sewage plant, 4620).
-void FeedReferenceData(testing::EventFeed& feed, const std::vector<std::string>& usccs) {
-  catalogue::v1::DepartmentChanged department;
-  department.set_created(true);
-  catalogue::v1::Department& d = *department.mutable_department();
-  d.set_code(kEcology);
-  d.set_name("金华市生态环境局");
-  d.set_level(catalogue::v1::LEVEL_CITY);
-  d.mutable_region()->set_code("330700");
-  d.set_status(catalogue::v1::DEPARTMENT_STATUS_ACTIVE);
-  d.add_fields("ecology-environment");
-  d.set_version(1);
-  feed.Send(topics::kCatalogue, "departments/330700-STHJ", department);
-  catalogue::v1::ItemPublished published;
-  catalogue::v1::RegulatoryItem& item = *published.mutable_item();
-  item.set_code("STHJ-01");
-  item.set_version(1);
-  item.set_name("重点排污单位执法检查");
-  item.add_owning_departments()->set_code(kEcology);
-  item.set_level(catalogue::v1::LEVEL_CITY);
-  item.set_field("ecology-environment");
-  item.add_applicability()->add_industry_codes("4620");
-  item.set_version_state(catalogue::v1::LIFECYCLE_STATE_PUBLISHED);
-  feed.Send(topics::kCatalogue, "items/STHJ-01", published);
-  for (size_t i = 0; i < usccs.size(); ++i) {
-    subject::v1::SubjectRegistered registered;
-    subject::v1::SubjectFacts* facts = registered.mutable_facts();
-    facts->set_uscc(usccs[i]);
-    facts->set_name(absl::StrCat("磐安县测试污水处理有限公司", i));
-    facts->set_type(subject::v1::SUBJECT_TYPE_ENTERPRISE);
-    facts->mutable_industry()->set_code("4620");
-    facts->mutable_registration_region()->set_code("330727");
-    facts->mutable_business_region()->set_code("330727");
-    facts->set_status(subject::v1::SUBJECT_STATUS_NORMAL);
-    facts->set_version(1);
-    registered.mutable_subject()->set_uscc(usccs[i]);
-    feed.Send(topics::kSubject, usccs[i], registered);
-  }
-  feed.Flush();
-}
-
-// Waits until the binary's consumer group "risk" has applied `at_least` events and has no lag.
-void AwaitCaughtUp(testing::ServiceBinary& risk, double at_least) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(120);
-  while (risk.Applied("risk") < at_least || risk.Lag("risk") != 0) {
-    INFO("applied " << risk.Applied("risk") << ", lag " << risk.Lag("risk"));
-    REQUIRE(absl::Now() < deadline);
-    absl::SleepFor(absl::Milliseconds(100));
-  }
 }
 
 void RegisterDevice(v1::Risk::Stub& stub, const std::string& id, const std::string& uscc) {
@@ -238,14 +190,99 @@ std::map<std::string, std::vector<Published>> RiskEvents(const std::string& dir,
   return out;
 }
 
-inspection::v1::TaskSummary AlertTask(const v1::Alert& alert) {
-  inspection::v1::TaskSummary task;
-  task.set_name("tasks/a-" + alert.summary().name().substr(7));
-  task.set_uscc(alert.summary().uscc());
-  task.mutable_origin()->set_source(inspection::v1::TASK_SOURCE_RISK_ALERT);
-  task.mutable_origin()->set_alert(alert.summary().name());
-  task.mutable_lead_department()->set_code(kEcology);
-  return task;
+// What inspection needs to take an alert of the ecology bureau in and record its result, as
+// the catalogue publishes it: a form for the item (check point CP-1, N is a finding) and two
+// of the bureau's inspectors authorised for it.
+void FeedInspectionData(testing::EventFeed& feed) {
+  catalogue::v1::FormPublished form;
+  *form.mutable_form() = inspection::fixtures::Form("FORM-STHJ-IT", kEcology, "STHJ-01");
+  feed.Send(topics::kCatalogue, "forms/FORM-STHJ-IT", form);
+  for (const char* id : {"STHJ-INS-1", "STHJ-INS-2"}) {
+    catalogue::v1::InspectorRegistered registered;
+    *registered.mutable_inspector() = inspection::fixtures::Inspector(id, kEcology, "STHJ-01");
+    feed.Send(topics::kCatalogue, std::string("inspectors/") + id, registered);
+  }
+  feed.Flush();
+}
+
+// Waits until risk shows the alert in `state`.
+void AwaitState(v1::Risk::Stub& stub, const std::string& name, v1::AlertState state,
+                absl::Time deadline) {
+  for (;;) {
+    v1::GetAlertRequest get;
+    get.set_name(name);
+    v1::Alert alert;
+    auto context = Call();
+    const grpc::Status status = stub.GetAlert(context.get(), get, &alert);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+    if (alert.summary().state() == state) return;
+    INFO("waiting for " << v1::AlertState_Name(state) << ", the alert is "
+                        << v1::AlertState_Name(alert.summary().state()));
+    REQUIRE(absl::Now() < deadline);
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+}
+
+// The bureau's task for the alert, over inspection's API: assigned to its two inspectors,
+// accepted, visited, a violation found (category 5, transferred to the bureau's own case
+// handling) and approved by the reviewer.
+void DriveToViolation(inspection::v1::Inspection::Stub& tasks, const std::string& task,
+                      const std::string& run) {
+  namespace insp = inspection::v1;
+  insp::Task moved;
+  const auto check = [](const char* step, const grpc::Status& status) {
+    INFO(step << ": " << status.error_message());
+    REQUIRE(status.ok());
+  };
+  insp::AssignTaskRequest assign;
+  assign.set_request_id("it-assign-" + run);
+  assign.set_name(task);
+  assign.add_inspector_ids("STHJ-INS-1");
+  assign.add_inspector_ids("STHJ-INS-2");
+  check("assign", tasks.AssignTask(Call(kEcology, "LEAD").get(), assign, &moved));
+  insp::TaskTransitionRequest accept;
+  accept.set_request_id("it-accept-task-" + run);
+  accept.set_name(task);
+  check("accept", tasks.AcceptTask(Call(kEcology, "STHJ-INS-1").get(), accept, &moved));
+  insp::ArriveOnSiteRequest arrive;
+  arrive.set_request_id("it-arrive-" + run);
+  arrive.set_name(task);
+  check("arrive", tasks.ArriveOnSite(Call(kEcology, "STHJ-INS-1").get(), arrive, &moved));
+
+  insp::SubmitResultRequest submit;
+  submit.set_request_id("it-submit-" + run);
+  submit.set_name(task);
+  insp::Result& result = *submit.mutable_result();
+  insp::DepartmentResult& department = *result.add_departments();
+  department.mutable_department()->set_code(kEcology);
+  department.mutable_category()->set_code("5");  // 发现违反其他部门监管规定的行为
+  department.add_verification_methods(insp::VERIFICATION_METHOD_ON_SITE);
+  insp::FollowUpAction& action = *department.add_actions();
+  action.set_measure(insp::FOLLOW_UP_MEASURE_TRANSFER_TO_CASE);
+  action.add_departments()->set_code(kEcology);
+  insp::CheckPointAnswer& answer = *result.add_answers();
+  answer.mutable_check_point()->set_form_code("FORM-STHJ-IT");
+  answer.mutable_check_point()->set_item_code("STHJ-01");
+  answer.mutable_check_point()->set_check_point_code("CP-1");
+  answer.set_answer_code("N");
+  answer.set_note("总排放口氨氮连续超标排放");
+  for (const char* id : {"STHJ-INS-1", "STHJ-INS-2"}) {
+    insp::InspectorSignature& signature = *result.add_inspector_signatures();
+    signature.set_inspector_id(id);
+    signature.set_signature_sha256(std::string(64, 'a'));
+  }
+  result.mutable_representative()->set_name("李四");
+  result.mutable_representative()->set_signature_sha256(std::string(64, 'b'));
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  *result.mutable_inspection_date() =
+      testing::DateOf(static_cast<int>(today.year()), today.month(), today.day());
+  check("submit", tasks.SubmitResult(Call(kEcology, "STHJ-INS-1").get(), submit, &moved));
+  insp::ReviewResultRequest review;
+  review.set_request_id("it-review-" + run);
+  review.set_name(task);
+  review.set_decision(insp::REVIEW_DECISION_APPROVE);
+  check("review", tasks.ReviewResult(Call(kEcology, "REVIEWER").get(), review, &moved));
 }
 
 SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → inspection → closed") {
@@ -255,8 +292,9 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
   const std::string run = std::to_string(absl::ToUnixMillis(absl::Now()));
   testing::EventFeed feed("risk-it-" + run);
   testing::ServiceBinary risk(JG_RISK, dir.Sub("risk"), {"--log_level", "warning"});
-  FeedReferenceData(feed, usccs);
-  AwaitCaughtUp(risk, 3);
+  testing::SendJinhuaEcology(feed, usccs);
+  FeedInspectionData(feed);
+  risk.AwaitCaughtUp("risk", 3);
   auto stub = v1::Risk::NewStub(risk.channel());
   const std::string device = "PA-WS-" + run;
   RegisterDevice(*stub, device, uscc);
@@ -314,21 +352,31 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
     REQUIRE(status.ok());
     CHECK(out.summary().state() == v1::ALERT_STATE_ACCEPTED);
   }
-  // Inspection creates the task from AlertDispatched, and its reviewed result is a violation.
-  inspection::v1::TaskCreated created;
-  *created.mutable_task() = AlertTask(alert);
-  created.mutable_task()->set_state(inspection::v1::TASK_STATE_CREATED);
-  feed.Send(topics::kInspection, uscc, created);
-  inspection::v1::TaskStateChanged reviewed;
-  *reviewed.mutable_task() = AlertTask(alert);
-  reviewed.mutable_task()->set_state(inspection::v1::TASK_STATE_REVIEWED);
-  reviewed.set_previous_state(inspection::v1::TASK_STATE_RESULT_SUBMITTED);
-  inspection::v1::DepartmentResult& result = *reviewed.mutable_result()->add_departments();
-  result.mutable_department()->set_code(kEcology);
-  result.mutable_category()->set_outcome(inspection::v1::RESULT_OUTCOME_VIOLATION);
-  feed.Send(topics::kInspection, uscc, reviewed);
-  feed.Flush();
-  AwaitCaughtUp(risk, 5);
+  // The real inspection binary takes AlertDispatched in and creates the task; the bureau
+  // assigns two of its inspectors, who visit the plant and find the violation; the reviewed
+  // result closes the alert.
+  testing::ServiceBinary inspection(JG_INSPECTION, dir.Sub("inspection"),
+                                    {"--log_level", "warning"});
+  auto tasks = inspection::v1::Inspection::NewStub(inspection.channel());
+  const std::string task = "tasks/a-" + alert.summary().name().substr(7);
+  const absl::Time deadline = absl::Now() + absl::Seconds(180);
+  for (;;) {
+    inspection::v1::GetTaskRequest get;
+    get.set_name(task);
+    inspection::v1::Task found;
+    auto context = Call(kEcology, "LEAD");
+    if (tasks->GetTask(context.get(), get, &found).ok()) break;
+    REQUIRE(absl::Now() < deadline);
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  // Its forms and inspectors come on the catalogue topic, read by another consumer group.
+  while (inspection.Lag("inspection-catalogue") != 0) {
+    REQUIRE(absl::Now() < deadline);
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  AwaitState(*stub, alert.summary().name(), v1::ALERT_STATE_INSPECTING, deadline);
+  DriveToViolation(*tasks, task, run);
+  AwaitState(*stub, alert.summary().name(), v1::ALERT_STATE_CLOSED, deadline);
 
   alerts = Alerts(*stub, uscc);
   REQUIRE(alerts.size() == 1);
@@ -418,7 +466,7 @@ SCENARIO("grade D and an alert make a subject HIGH risk, and sampling's projecti
   testing::EventFeed feed("risk-level-it-" + run);
   testing::ServiceBinary risk(JG_RISK, dir.Sub("risk"), {"--log_level", "warning"});
   testing::ServiceBinary sampling(JG_SAMPLING, dir.Sub("sampling"), {"--log_level", "warning"});
-  FeedReferenceData(feed, usccs);
+  testing::SendJinhuaEcology(feed, usccs);
   // Both subjects fall to D; only the first gets an alert.
   for (const std::string& uscc : usccs) {
     credit::v1::CreditGradeChanged changed;
@@ -430,7 +478,7 @@ SCENARIO("grade D and an alert make a subject HIGH risk, and sampling's projecti
     feed.Send(topics::kCredit, uscc, changed);
   }
   feed.Flush();
-  AwaitCaughtUp(risk, 6);
+  risk.AwaitCaughtUp("risk", 6);
   auto stub = v1::Risk::NewStub(risk.channel());
   const std::string device = "LV-" + run;
   RegisterDevice(*stub, device, usccs[0]);
@@ -523,8 +571,8 @@ SCENARIO("risk killed with kill -9 mid-stream ends with the alerts of an uninter
   std::map<std::string, std::vector<std::string>> expected;
   {
     testing::ServiceBinary twin(JG_RISK, dir.Sub("twin"), {"--log_level", "warning"});
-    FeedReferenceData(feed, usccs);
-    AwaitCaughtUp(twin, 2 + devices);
+    testing::SendJinhuaEcology(feed, usccs);
+    twin.AwaitCaughtUp("risk", 2 + devices);
     auto twin_stub = v1::Risk::NewStub(twin.channel());
     for (int i = 0; i < devices; ++i) {
       RegisterDevice(*twin_stub, absl::StrCat("KILL-", run, "-", i), usccs[i]);
@@ -535,7 +583,7 @@ SCENARIO("risk killed with kill -9 mid-stream ends with the alerts of an uninter
     }
   }
   testing::ServiceBinary risk(JG_RISK, dir.Sub("risk"), {"--log_level", "warning"});
-  AwaitCaughtUp(risk, 2 + devices);
+  risk.AwaitCaughtUp("risk", 2 + devices);
   auto stub = v1::Risk::NewStub(risk.channel());
   for (int i = 0; i < devices; ++i) {
     RegisterDevice(*stub, absl::StrCat("KILL-", run, "-", i), usccs[i]);
