@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "libs/core/clock.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/timestamps.h"
@@ -24,8 +25,9 @@ constexpr int32_t kMaxCounter = 1'000'000;
 // ---------------------------------------------------------------------------------------
 // Time and text.
 
+// Reasons are read by the officers handling the alert: Beijing time, said so.
 std::string Shown(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", t, absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S 北京时间", t, BeijingTime());
 }
 
 const char* Symbol(v1::Operator op) {

@@ -366,6 +366,8 @@ SCENARIO("a credit grade falling to D raises until the grade rises again (state 
     CHECK(run.verdicts ==
           std::vector<Verdict>{kNone, kRaise, kNone, kPersist, kNone, kClear, kRaise});
     CHECK_THAT(run.reasons[1], Contains("信用等级降为D：jianguan.credit.v1.CreditGradeChanged"));
+    // Day 2 at 00:00 UTC, shown to the officers as Beijing time.
+    CHECK_THAT(run.reasons[1], Contains("（2026-03-03 08:00:00 北京时间）"));
     CHECK_THAT(run.reasons[5], Contains("已解除"));
     CHECK(run.states[3].evidence_size() == 2);
   }
