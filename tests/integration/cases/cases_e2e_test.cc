@@ -35,6 +35,7 @@
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
 #include "services/cases/domain/document_number.h"
+#include "tests/integration/inspection/await_task.h"
 #include "tests/unit/inspection/inspection_fixtures.h"
 
 namespace jianguan::cases {
@@ -291,22 +292,8 @@ SCENARIO("a LeadTransferred of the real inspection binary becomes one lead, acro
   testing::ServiceBinary cases(JG_CASES, dir.Sub("cases"), {"--log_level", "warning"});
   auto tasks = insp::Inspection::NewStub(inspection.channel());
   const absl::Time deadline = absl::Now() + absl::Seconds(180);
-  for (;;) {  // inspection takes the draw in by itself
-    insp::GetTaskRequest get;
-    get.set_name(task);
-    insp::Task found;
-    auto context = Call(fixtures::kScjg, "LEAD");
-    if (tasks->GetTask(context.get(), get, &found).ok()) break;
-    REQUIRE(absl::Now() < deadline);
-    absl::SleepFor(absl::Milliseconds(200));
-  }
-  // The forms come on another topic, read by another consumer group, which may join after the
-  // draw is applied: accepting the task attaches the forms only if they are known by then, and
-  // a result on a task without forms is refused. Wait until that group has read its topic.
-  while (inspection.Lag("inspection-catalogue") != 0) {
-    REQUIRE(absl::Now() < deadline);
-    absl::SleepFor(absl::Milliseconds(200));
-  }
+  // Inspection takes the draw in by itself.
+  testing::AwaitInspectionTask(inspection, task, fixtures::kScjg, deadline);
   auto move = [&](const std::string& step, const std::string& user) {
     insp::Task moved;
     grpc::Status status;

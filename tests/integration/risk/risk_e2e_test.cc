@@ -42,6 +42,7 @@
 #include "libs/testing/uscc_series.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
+#include "tests/integration/inspection/await_task.h"
 #include "tests/unit/inspection/inspection_fixtures.h"
 
 namespace jianguan::risk {
@@ -360,20 +361,7 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
   auto tasks = inspection::v1::Inspection::NewStub(inspection.channel());
   const std::string task = "tasks/a-" + alert.summary().name().substr(7);
   const absl::Time deadline = absl::Now() + absl::Seconds(180);
-  for (;;) {
-    inspection::v1::GetTaskRequest get;
-    get.set_name(task);
-    inspection::v1::Task found;
-    auto context = Call(kEcology, "LEAD");
-    if (tasks->GetTask(context.get(), get, &found).ok()) break;
-    REQUIRE(absl::Now() < deadline);
-    absl::SleepFor(absl::Milliseconds(200));
-  }
-  // Its forms and inspectors come on the catalogue topic, read by another consumer group.
-  while (inspection.Lag("inspection-catalogue") != 0) {
-    REQUIRE(absl::Now() < deadline);
-    absl::SleepFor(absl::Milliseconds(200));
-  }
+  testing::AwaitInspectionTask(inspection, task, kEcology, deadline);
   AwaitState(*stub, alert.summary().name(), v1::ALERT_STATE_INSPECTING, deadline);
   DriveToViolation(*tasks, task, run);
   AwaitState(*stub, alert.summary().name(), v1::ALERT_STATE_CLOSED, deadline);

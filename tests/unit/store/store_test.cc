@@ -454,6 +454,22 @@ UnitOfWork Unit(const std::string& key) {
   return work;
 }
 
+// Commits Unit(key) on a thread of its own.
+std::future<absl::Status> CommitAsync(Store& store, const std::string& key) {
+  return std::async(std::launch::async, [&store, key] {
+    UnitOfWork work = Unit(key);
+    return store.Commit(work);
+  });
+}
+
+// Waits (bounded) until Unit(key) is visible to readers.
+bool AwaitVisible(const Store& store, const std::string& key) {
+  for (int i = 0; i < 1000 && !store.Get("subjects", key)->has_value(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return store.Get("subjects", key)->has_value();
+}
+
 template <typename T>
 bool Done(std::future<T>& f) {
   return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
@@ -526,21 +542,12 @@ SCENARIO("a synced commit is visible at once, but answered, replayed, announced 
   OpenAtExit open_at_exit{gate};
 
   gate.Close();
-  first = std::async(std::launch::async, [&] {
-    UnitOfWork work = Unit("A");
-    return store->Commit(work);
-  });
+  first = CommitAsync(*store, "A");
   REQUIRE(gate.AwaitEntered(1));  // A is written, and its sync is held open
 
   // The sync runs outside the commit lock: B is written while A's sync is under way.
-  second = std::async(std::launch::async, [&] {
-    UnitOfWork work = Unit("B");
-    return store->Commit(work);
-  });
-  for (int i = 0; i < 1000 && !store->Get("subjects", "B")->has_value(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  REQUIRE(store->Get("subjects", "B")->has_value());
+  second = CommitAsync(*store, "B");
+  REQUIRE(AwaitVisible(*store, "B"));
   CHECK(store->Get("subjects", "A")->has_value());  // visible before durable
   CHECK(store->OutboxBacklog() == 2);
 
@@ -632,19 +639,10 @@ SCENARIO("a failed WAL sync fails every commit waiting on it and stops the store
     REQUIRE(gate.syncs() == 1);
 
     gate.Close();
-    first = std::async(std::launch::async, [&] {
-      UnitOfWork work = Unit("A");
-      return store->Commit(work);
-    });
+    first = CommitAsync(*store, "A");
     REQUIRE(gate.AwaitEntered(2));
-    second = std::async(std::launch::async, [&] {
-      UnitOfWork work = Unit("B");
-      return store->Commit(work);
-    });
-    for (int i = 0; i < 1000 && !store->Get("subjects", "B")->has_value(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    REQUIRE(store->Get("subjects", "B")->has_value());
+    second = CommitAsync(*store, "B");
+    REQUIRE(AwaitVisible(*store, "B"));
     CHECK(store->WalSyncError().ok());
     gate.Open(/*fail=*/true);
 
