@@ -184,6 +184,7 @@ absl::StatusOr<v1::SendReadingsResponse> RiskService::ReadingsBatch(const Caller
     return a.reading.time < b.reading.time;
   });
   const int64_t refused = answer.errors_size();
+  std::lock_guard one_batch_at_a_time(readings_mu_);
   for (int attempt = 1;; ++attempt) {
     store::UnitOfWork work;
     RiskTx tx(records_.store(), work);

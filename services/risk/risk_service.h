@@ -8,6 +8,7 @@
 // write retries (up to 4 times) when its commit finds a key it read changed.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -111,6 +112,11 @@ class RiskService final : public RiskBase {
   RiskMetrics* metrics_;
   WritePath writes_;
   const MethodNames methods_{"jianguan.risk.v1.Risk"};
+  // One readings batch evaluates and commits at a time (its rows are parsed and checked
+  // before, in parallel). A batch reads and writes the rule states of its devices and the
+  // alerts of their subjects; two streams of the same devices would otherwise keep
+  // invalidating each other's reads and run out of retries, as the bench showed.
+  std::mutex readings_mu_;
 };
 
 }  // namespace jianguan::risk

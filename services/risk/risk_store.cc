@@ -54,6 +54,15 @@ absl::StatusOr<std::optional<std::string>> RiskTx::ReadRaw(std::string_view fami
   return stored;
 }
 
+absl::StatusOr<bool> RiskTx::HoldsUnguarded(std::string_view family, std::string_view key) const {
+  if (const std::optional<std::string>* staged = work_.Pending(family, key)) {
+    return staged->has_value();
+  }
+  absl::StatusOr<std::optional<std::string>> stored = store_.Get(family, key);
+  if (!stored.ok()) return stored.status();
+  return stored->has_value();
+}
+
 std::vector<std::string> RiskStore::Families() {
   return {kDevicesFamily,   kDevicesBySubjectFamily, kReadingsFamily,   kRuleStatesFamily,
           kAlertsFamily,    kAlertKeysFamily,        kOpenAlertsFamily, kAlertsByDeptFamily,

@@ -73,6 +73,11 @@ class RiskTx {
   /// commit requires them unchanged).
   absl::StatusOr<std::optional<std::string>> ReadRaw(std::string_view family, std::string_view key);
 
+  /// Whether the unit or the store holds the key, *without* a precondition: only for keys
+  /// no concurrent writer can add (a reading's key: readings batches commit one at a time,
+  /// and the ticker only deletes readings past the retention).
+  absl::StatusOr<bool> HoldsUnguarded(std::string_view family, std::string_view key) const;
+
   /// ReadRaw, parsed; DATA_LOSS when the bytes do not parse.
   template <typename M>
   absl::StatusOr<std::optional<M>> Read(std::string_view family, std::string_view key) {
