@@ -454,6 +454,7 @@ absl::Status Store::Commit(UnitOfWork& work) {
       impl_->written_outbox = outbox_sequence;
     }
   }
+  if (work.on_visible()) work.on_visible()();
   // Acknowledged, and its events announced to the relay, only once durable.
   if (wants_sync) RETURN_IF_ERROR(impl_->AwaitDurable(position));
   if (added_events) {

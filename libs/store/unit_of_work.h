@@ -11,10 +11,12 @@
 //   work.SetIdempotency(request_id, record);
 //   RETURN_IF_ERROR(store.Commit(work));
 //
-// A UnitOfWork is plain data with no RocksDB types; it is not thread-safe.
+// A UnitOfWork is plain data (and one optional callback) with no RocksDB types; it is not
+// thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +66,7 @@ class UnitOfWork {
   void SetIdempotency(common::v1::IdempotencyRecord record);
 
   /// Moves every write, condition and event of `other` into this unit (its audit and
-  /// idempotency records are not taken).
+  /// idempotency records and its OnVisible callback are not taken).
   void Append(UnitOfWork&& other);
 
   /// What this unit writes at `key` of `family`, for code that must see its own pending
@@ -90,6 +92,15 @@ class UnitOfWork {
   void set_sync(bool sync) { sync_ = sync; }
   std::optional<bool> sync() const { return sync_; }
 
+  /// Called once by Store::Commit when this unit is written and visible to readers, before
+  /// the commit waits for durability (the group sync: store.h), with no store lock held;
+  /// never when the commit fails before writing. For a caller that serialises its commits
+  /// with a lock of its own (a gap-free number sequence): releasing it here lets the next
+  /// commit in while this one waits for the fsync, and still in order, since a power cut
+  /// can lose a written commit only together with every commit after it.
+  void OnVisible(std::function<void()> callback) { on_visible_ = std::move(callback); }
+  const std::function<void()>& on_visible() const { return on_visible_; }
+
   bool empty() const;
   const std::vector<Mutation>& mutations() const { return mutations_; }
   const std::vector<Precondition>& preconditions() const { return preconditions_; }
@@ -112,6 +123,7 @@ class UnitOfWork {
   std::vector<std::pair<std::string, std::string>> audit_indexes_;
   std::optional<common::v1::IdempotencyRecord> idempotency_;
   std::optional<bool> sync_;
+  std::function<void()> on_visible_;
   // Pending(): family + '\0' + key → index of the last mutation of that key, over the first
   // `indexed_` mutations.
   mutable absl::flat_hash_map<std::string, size_t> last_write_;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -148,6 +149,18 @@ class CasesService final : public CasesBase {
   v1::CaseView ViewOf(const v1::Case& c, absl::CivilDay as_of) const;
   // The lock held while a document number of `sequence` is taken and committed.
   std::mutex& SequenceLock(const std::string& sequence);
+  // `decide`, whose decision's commit releases `numbering` as soon as it is written and
+  // visible, before its fsync (store::UnitOfWork::OnVisible): the next number of the sequence
+  // is taken while this commit waits for durability, and the numbers stay gap-free, since a
+  // power cut loses a written commit only with every commit after it.
+  template <typename Decide>
+  static auto ReleasingWhenVisible(std::unique_lock<std::mutex>& numbering, Decide&& decide) {
+    return [&numbering, decide = std::forward<Decide>(decide)]() {
+      auto decided = decide();
+      if (decided.ok()) decided->work.OnVisible([&numbering] { numbering.unlock(); });
+      return decided;
+    };
+  }
   absl::CivilDay Today() const;
 
   CaseStore records_;

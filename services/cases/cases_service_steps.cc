@@ -65,10 +65,10 @@ absl::StatusOr<v1::CaseView> CasesService::DoFileCase(const Caller& caller,
                    IssuerOf(lead.record.department().code(), request.lead()));
   const std::string sequence = SequenceKey(
       NumberPrefix(issuer->document_prefix, v1::DOCUMENT_KIND_FILING), static_cast<int>(day.year()));
-  std::lock_guard numbering(SequenceLock(sequence));
+  std::unique_lock numbering(SequenceLock(sequence));
   auto filed = writes_.Write<v1::CaseView>(
       {caller, methods_("FileCase"), request.request_id(), request},
-      [&] { return DecideFiling(caller, request, day); });
+      ReleasingWhenVisible(numbering, [&] { return DecideFiling(caller, request, day); }));
   if (filed.ok() && metrics_) {
     metrics_->CountStep(v1::CASE_ACTION_FILE);
     metrics_->CountLeadDecision(MarkFiled(lead.record, filed->case_record().name(), day));
@@ -132,10 +132,10 @@ absl::StatusOr<v1::CaseView> CasesService::DoAct(const Caller& caller,
   const std::string sequence = SequenceKey(
       NumberPrefix(issuer->document_prefix, DocumentKindOf(request.action())),
       static_cast<int>(day.year()));
-  std::lock_guard numbering(SequenceLock(sequence));
+  std::unique_lock numbering(SequenceLock(sequence));
   auto acted = writes_.Write<v1::CaseView>(
       {caller, methods_("Act"), request.request_id(), request},
-      [&] { return DecideAct(caller, request, day); });
+      ReleasingWhenVisible(numbering, [&] { return DecideAct(caller, request, day); }));
   if (acted.ok() && metrics_) metrics_->CountStep(request.action());
   return acted;
 }
@@ -246,10 +246,10 @@ absl::StatusOr<v1::OnSpotDecision> CasesService::DoDecideOnSpot(
   ASSIGN_OR_RETURN(const DepartmentInfo* issuer, IssuerOf(caller.department, "decisions"));
   const std::string prefix = NumberPrefix(issuer->document_prefix, v1::DOCUMENT_KIND_ON_SPOT_DECISION);
   const std::string sequence = SequenceKey(prefix, static_cast<int>(day.year()));
-  std::lock_guard numbering(SequenceLock(sequence));
+  std::unique_lock numbering(SequenceLock(sequence));
   auto decided = writes_.Write<v1::OnSpotDecision>(
       {caller, methods_("DecideOnSpot"), request.request_id(), request},
-      [&]() -> absl::StatusOr<Decision<v1::OnSpotDecision>> {
+      ReleasingWhenVisible(numbering, [&]() -> absl::StatusOr<Decision<v1::OnSpotDecision>> {
         Decision<v1::OnSpotDecision> d;
         const std::string id = ids_.Next();
         v1::OnSpotDecision& decision = d.response;
@@ -293,7 +293,7 @@ absl::StatusOr<v1::OnSpotDecision> CasesService::DoDecideOnSpot(
         emitter_.Emit(d.work, decision.uscc(), event);
         d.resource = decision.name();
         return d;
-      });
+      }));
   if (decided.ok() && metrics_) metrics_->CountOnSpotDecision();
   return decided;
 }

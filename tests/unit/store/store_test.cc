@@ -678,6 +678,44 @@ SCENARIO("a failed WAL sync fails every commit waiting on it and stops the store
   CHECK(work.events()[0].sequence() == *chain + 1);
 }
 
+SCENARIO("OnVisible runs once the commit is written, before its fsync, and never for a refused one") {
+  testing::TempDir dir;
+  SyncGate gate;
+  auto store = OpenStore(dir.path(), gate.Hook());
+  OpenAtExit open_at_exit{gate};
+  std::atomic<int> called{0};
+  std::atomic<bool> visible_when_called{false};
+
+  gate.Close();
+  std::future<absl::Status> commit = std::async(std::launch::async, [&] {
+    UnitOfWork work = Unit("A");
+    work.OnVisible([&] {
+      visible_when_called = store->Get("subjects", "A")->has_value();
+      ++called;
+    });
+    return store->Commit(work);
+  });
+  REQUIRE(gate.AwaitEntered(1));  // A's sync is held open
+  for (int i = 0; i < 1000 && called == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  THEN("it ran while the commit still waits for durability, with the write visible") {
+    CHECK(called == 1);
+    CHECK(visible_when_called);
+    CHECK_FALSE(Done(commit));
+  }
+  gate.Open();
+  REQUIRE(commit.get().ok());
+  CHECK(called == 1);
+
+  AND_THEN("a commit refused by its precondition never calls it") {
+    UnitOfWork again = Unit("A");  // requires A absent
+    again.OnVisible([&] { ++called; });
+    CHECK(store->Commit(again).code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(called == 1);
+  }
+}
+
 SCENARIO("preconditions still serialise concurrent compare-and-sets") {
   testing::TempDir dir;
   auto store = OpenStore(dir.path());
