@@ -297,13 +297,17 @@ absl::Duration AbsenceSpan(const CompiledRule& rule) {
              : Days(rule.rule->absence().event().days());
 }
 
-// The awaited input came: the clock of the absence starts again.
+// The awaited input came: the clock of the absence starts again. An open absence ends only
+// with an input that is current, i.e. less than the span older than the latest time this
+// state has seen: a device uploading its buffer after an outage (补传), oldest first, keeps
+// the alert open until its data reaches the present, instead of clearing it with an old
+// reading and having the next tick raise a new one.
 void Heard(const CompiledRule& rule, absl::Time t, v1::AlertEvidence evidence, Evaluation& e) {
   v1::RuleState& s = e.state;
   if (s.has_last_heard() && t <= FromTimestamp(s.last_heard())) return;
   *s.mutable_last_heard() = ToTimestamp(t);
   Advance(s, t);
-  if (s.open()) {
+  if (s.open() && Latest(s) - t < AbsenceSpan(rule)) {
     Close(s);
     e.verdict = Verdict::kClear;
     e.reason = absl::StrCat(rule.rule->name(), "：", Shown(t), " 恢复");

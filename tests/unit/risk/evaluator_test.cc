@@ -397,6 +397,24 @@ SCENARIO("no reading for 6 hours raises, the next reading clears (absence of rea
     }
     THEN("a restart at any point agrees") { CheckRestartsAgree(rule, feed); }
   }
+  GIVEN("an outage, then the device uploading its buffer oldest first (补传)") {
+    Feed feed;
+    feed.Reading(3, At(0, 0))
+        .Tick(At(0, 7))          // silent since 00:00: raised as of 06:00
+        .Reading(4, At(0, 1))    // buffered, 6 hours older than the latest time seen
+        .Tick(At(0, 8))          // still open: no second alert
+        .Reading(5, At(0, 1.5))  // buffered, 6.5 hours old
+        .Reading(6, At(0, 7.5))  // current again
+        .Tick(At(0, 13));        // within 6 hours of 07:30
+    const Run run = RunOf(rule, feed.inputs());
+    THEN("old readings keep the alert open, the first current one clears it, nothing re-raises") {
+      CHECK(run.verdicts == std::vector<Verdict>{kNone, kRaise, kNone, kNone, kNone, kClear, kNone});
+      CHECK(run.states[2].open());
+      CHECK(run.states[4].open());
+      CHECK_FALSE(run.states[5].open());
+    }
+    THEN("a restart at any point agrees") { CheckRestartsAgree(rule, feed); }
+  }
   GIVEN("ticks at another cadence") {
     const Run hourly =
         RunOf(rule, Feed().Reading(3, At(0)).Tick(At(0, 6.5)).inputs());
