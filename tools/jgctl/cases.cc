@@ -32,6 +32,7 @@
 #include "libs/core/string_view_compat.h"
 #include "libs/store/store.h"
 #include "tools/jgctl/client.h"
+#include "tools/jgctl/enum_text.h"
 #include "tools/jgctl/commands.h"
 #include "tools/jgctl/flags.h"
 
@@ -149,28 +150,6 @@ constexpr ActionHelp kActions[] = {
     {v1::CASE_ACTION_EXTEND,
      "FILED … HEARING: 30 more days for the decision, once, with the head's approval; --note"},
 };
-
-// An enum value's name without its prefix, in lower case with dashes: "start-investigation".
-std::string Dashed(const std::string& name, std::string_view prefix) {
-  std::string text = name.substr(std::min(name.size(), prefix.size()));
-  for (char& c : text) {
-    c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return text;
-}
-
-// The enum value `text` names (dashes or underscores, any case) after `prefix`; never the
-// UNSPECIFIED value. `parse` is the enum's generated Parse function.
-template <typename Enum, typename Parse>
-std::optional<Enum> ParseDashed(std::string_view text, std::string_view prefix, Parse parse) {
-  std::string name(prefix);
-  for (char c : text) {
-    name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  Enum value;
-  if (text.empty() || !parse(name, &value) || static_cast<int>(value) == 0) return std::nullopt;
-  return value;
-}
 
 std::string ActionName(v1::CaseAction action) {
   return Dashed(v1::CaseAction_Name(action), "CASE_ACTION_");
