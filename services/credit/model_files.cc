@@ -2,41 +2,24 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/files.h"
 #include "libs/core/status_macros.h"
 #include "libs/store/store.h"
 
 namespace jianguan::credit {
-namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot be read"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 absl::StatusOr<LoadedModels> LoadModels(const std::string& dir) {
-  std::error_code error;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    if (entry.path().extension() == ".textproto") files.push_back(entry.path());
-  }
-  if (error) return absl::NotFoundError(absl::StrCat("--model_dir ", dir, ": ", error.message()));
-  if (files.empty()) {
+  absl::StatusOr<std::vector<std::filesystem::path>> files = FilesWithExtension(dir, ".textproto");
+  if (!files.ok()) return absl::NotFoundError(absl::StrCat("--model_dir ", files.status().message()));
+  if (files->empty()) {
     return absl::InvalidArgumentError(absl::StrCat("--model_dir ", dir, ": no *.textproto model"));
   }
-  std::sort(files.begin(), files.end());
   std::vector<CompiledModel> compiled;
   std::vector<v1::ModelInfo> infos;
-  for (const auto& path : files) {
-    ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  for (const auto& path : *files) {
+    ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
     auto parsed = ParseModelText(text, path.string());
     if (!parsed.ok()) return parsed.status();
     auto model = CompiledModel::Compile(*std::move(parsed));

@@ -1,13 +1,12 @@
 // risk: monitoring readings, rules over them and over the suite's events, alerts followed
 // from raise to close, risk levels (风险预警). Wiring only.
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "libs/core/calendar.h"
 #include "libs/core/code_table.h"
+#include "libs/core/files.h"
 #include "libs/core/log.h"
 #include "libs/events/topics.h"
 #include "libs/runtime/service_runtime.h"
@@ -43,11 +42,9 @@ std::string FlagOrEnv(const std::string& flag, const char* env, const std::strin
 }
 
 absl::StatusOr<jianguan::risk::v1::RiskPolicy> LoadPolicy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(path + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto policy = jianguan::risk::ParsePolicyText(text.str(), path);
+  absl::StatusOr<std::string> text = jianguan::ReadWholeFile(path);
+  if (!text.ok()) return text.status();
+  auto policy = jianguan::risk::ParsePolicyText(*text, path);
   if (!policy.ok()) return policy.status();
   if (absl::Status valid = jianguan::risk::ValidatePolicy(*policy); !valid.ok()) {
     return absl::InvalidArgumentError(path + ": " + std::string(valid.message()));

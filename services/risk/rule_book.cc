@@ -2,41 +2,28 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"
+#include "libs/core/files.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/timestamps.h"
 
 namespace jianguan::risk {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot be read"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Reads and compiles every file, and checks the sets against each other.
 absl::StatusOr<std::shared_ptr<RuleBookSnapshot>> LoadDir(const std::string& dir,
                                                           std::vector<LoadedSet>& sets) {
-  std::error_code error;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    if (entry.path().extension() == ".textproto") files.push_back(entry.path());
-  }
-  if (error) return absl::NotFoundError(absl::StrCat("--rules_dir ", dir, ": ", error.message()));
-  if (files.empty()) {
+  absl::StatusOr<std::vector<std::filesystem::path>> files = FilesWithExtension(dir, ".textproto");
+  if (!files.ok()) return absl::NotFoundError(absl::StrCat("--rules_dir ", files.status().message()));
+  if (files->empty()) {
     return absl::InvalidArgumentError(absl::StrCat("--rules_dir ", dir, ": no *.textproto rule set"));
   }
-  std::sort(files.begin(), files.end());
-  for (const auto& path : files) {
-    ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  for (const auto& path : *files) {
+    ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
     absl::StatusOr<v1::RuleSet> parsed = ParseRuleSetText(text, path.string());
     if (!parsed.ok()) return parsed.status();
     absl::StatusOr<CompiledRuleSet> compiled = CompiledRuleSet::Compile(*std::move(parsed));
