@@ -30,6 +30,16 @@ void ServiceBinary::Start() {
   REQUIRE(process_ == nullptr);
   grpc_port_ = FreeLoopbackPort();
   metrics_port_ = FreeLoopbackPort();
+  Launch();
+}
+
+void ServiceBinary::Restart() {
+  REQUIRE(process_ == nullptr);
+  REQUIRE(grpc_port_ != 0);
+  Launch();
+}
+
+void ServiceBinary::Launch() {
   std::vector<std::string> argv = {path_,
                                    "--grpc_port",
                                    std::to_string(grpc_port_),

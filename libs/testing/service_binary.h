@@ -1,7 +1,8 @@
 // A real service binary as integration tests and benches run it: a child process on its own
 // data directory and free loopback ports, speaking to the test broker; ready once its
 // /metrics answers and a gRPC channel connects. Kill9 leaves the data directory as a crash
-// would; Start again restarts it on the same directory (on new ports).
+// would; Start again restarts it on the same directory (on new ports), Restart on the same
+// ports.
 //
 //   testing::ServiceBinary inspection(JG_INSPECTION, dir.Sub("inspection"));
 //   auto stub = v1::Inspection::NewStub(inspection.channel());
@@ -32,8 +33,11 @@ class ServiceBinary {
   ServiceBinary(const ServiceBinary&) = delete;
   ServiceBinary& operator=(const ServiceBinary&) = delete;
 
-  /// (Re)starts the binary; it must not be running.
+  /// (Re)starts the binary on new ports; it must not be running.
   void Start();
+  /// Starts it again on the ports it had (after Kill9 or Stop), so that peers given its
+  /// address reach it again.
+  void Restart();
   /// SIGTERM and wait (SIGKILL after 20 seconds); nothing when not running.
   void Stop();
   /// SIGKILL and wait; CHECKs that the signal ended it.
@@ -55,6 +59,8 @@ class ServiceBinary {
   pid_t pid() const { return process_->pid(); }
 
  private:
+  void Launch();
+
   std::string path_;
   std::string data_dir_;
   std::vector<std::string> extra_;
