@@ -103,6 +103,13 @@ absl::Status EventConsumer::Start() {
       // New topics matching a pattern are noticed within this time.
       {"topic.metadata.refresh.interval.ms", "10000"},
       {"enable.partition.eof", "false"},
+      // A member that died (kill -9, a lost pod) holds its partitions until the broker
+      // misses its heartbeats this long; Kafka's default of 45 s stalled a restarted
+      // service's group for as long (the closed-loop fault test showed it). Heartbeats come
+      // from librdkafka's own thread, so a long batch does not count against this; that is
+      // max.poll.interval.ms.
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "2000"},
   };
   for (const auto& [name, value] : options_.properties) properties[name] = value;
 
