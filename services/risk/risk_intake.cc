@@ -158,7 +158,10 @@ absl::Status RiskIntake::Project(RiskTx& tx, const events::ConsumedEvent& event,
           attributes.add_licence_kinds(kind);
         }
       }
-      engine_.SaveSubject(tx, subject);
+      // Assessed at once: a new subject gets its first level (sampling then classes it by
+      // what risk says, not by the default for a subject never assessed), and a change of
+      // industry or status counts now rather than at the subject's next event.
+      return engine_.Reassess(tx, subject, now);
     }
     return absl::OkStatus();
   }
