@@ -226,8 +226,9 @@ SCENARIO("the grades credit publishes reach sampling's projection (real binaries
     registered.mutable_subject()->set_uscc(usccs[i]);
     feed.Send(topics::kSubject, usccs[i], registered);
   }
-  // Subject i gets i small fines: 0 is never scored (B, as sampling counts it), 1–2 are A
-  // (95, 90), 3–4 B, 5–8 C, 9 and more D.
+  // Subject i gets i small fines: 0 is never scored (B, as sampling counts it), 1–4 B (95 …
+  // 80: the demo model in force since 2026-12-01 grades the base score B and leaves A to
+  // positive records), 5–8 C, 9 and more D.
   std::map<std::string, v1::CreditGrade> expected;
   for (size_t i = 0; i < usccs.size(); ++i) {
     for (size_t n = 0; n < i; ++n) {
@@ -236,7 +237,6 @@ SCENARIO("the grades credit publishes reach sampling's projection (real binaries
     }
     const int score = 100 - 5 * static_cast<int>(i);
     expected[usccs[i]] = i == 0        ? v1::CREDIT_GRADE_B
-                         : score >= 90 ? v1::CREDIT_GRADE_A
                          : score >= 80 ? v1::CREDIT_GRADE_B
                          : score >= 60 ? v1::CREDIT_GRADE_C
                                        : v1::CREDIT_GRADE_D;
