@@ -144,6 +144,10 @@ class InspectionService final : public v1::Inspection::Service {
   /// The approval's events: LeadTransferred per transfer, CommitmentVerified with its
   /// pending registry call.
   void EmitApproval(store::UnitOfWork& work, v1::Task& task) const;
+  /// Counts `task`'s final result (visits saved, each department's outcome) once `work`
+  /// commits: not at all when it does not, and not again for a retry (answered from the
+  /// first commit without a new one).
+  void CountFinalResultOnCommit(store::UnitOfWork& work, const v1::Task& task) const;
   /// TaskAssigned for `after`, naming `before`'s inspectors as the previous ones.
   void EmitAssigned(store::UnitOfWork& work, const v1::Task& before, const v1::Task& after,
                     std::string_view reason) const;

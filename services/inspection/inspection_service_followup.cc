@@ -145,6 +145,7 @@ absl::StatusOr<v1::Task> InspectionService::DoCompleteFollowUp(
           *lead.mutable_time() = after.update_time();
           emitter_.Emit(work, after.uscc(), lead);
         }
+        CountFinalResultOnCommit(work, after);
         return absl::OkStatus();
       });
 }

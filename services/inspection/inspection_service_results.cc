@@ -89,6 +89,15 @@ void InspectionService::EmitApproval(store::UnitOfWork& work, v1::Task& task) co
   work.Put(kRegistryCalls, IdOf(task), call.SerializeAsString());
 }
 
+void InspectionService::CountFinalResultOnCommit(store::UnitOfWork& work,
+                                                 const v1::Task& task) const {
+  if (metrics_ == nullptr) return;
+  work.OnVisible([metrics = metrics_, visits = VisitsSaved(task),
+                  outcomes = DepartmentOutcomes(task)] {
+    metrics->CountFinalResult(visits, outcomes);
+  });
+}
+
 absl::StatusOr<v1::Task> InspectionService::DoReviewResult(const Caller& caller,
                                                            const v1::ReviewResultRequest& r) {
   FieldViolations v;
@@ -109,7 +118,10 @@ absl::StatusOr<v1::Task> InspectionService::DoReviewResult(const Caller& caller,
         *review.mutable_reviewer() = ActorOf(caller);
         *review.mutable_review_time() = after.update_time();
         EmitStateChanged(work, before, after, approve ? "" : r.comment());
-        if (approve) EmitApproval(work, after);
+        if (approve) {
+          EmitApproval(work, after);
+          CountFinalResultOnCommit(work, after);
+        }
         return absl::OkStatus();
       });
 }

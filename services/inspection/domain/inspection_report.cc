@@ -31,6 +31,18 @@ v1::ResultOutcome OwnOutcome(const v1::Task& task, std::string_view department) 
 
 int64_t Ppm(int64_t part, int64_t whole) { return whole == 0 ? 0 : part * 1'000'000 / whole; }
 
+int64_t VisitsSaved(const v1::Task& task) {
+  return task.departments_size() > 1 ? task.departments_size() - 1 : 0;
+}
+
+std::vector<v1::ResultOutcome> DepartmentOutcomes(const v1::Task& task) {
+  std::vector<v1::ResultOutcome> outcomes;
+  for (const v1::DepartmentResult& result : task.result_digest().departments()) {
+    outcomes.push_back(result.category().outcome());
+  }
+  return outcomes;
+}
+
 v1::InspectionReport ReportOf(const std::vector<v1::Task>& tasks, std::string_view department,
                               absl::CivilDay first, absl::CivilDay last) {
   v1::InspectionReport report;
@@ -59,9 +71,9 @@ v1::InspectionReport ReportOf(const std::vector<v1::Task>& tasks, std::string_vi
     if (completed) {
       report.set_tasks_completed(report.tasks_completed() + 1);
       ++sources[task.origin().source()].completed;
-      if (task.departments_size() > 1) {
+      if (VisitsSaved(task) > 0) {
         report.set_joint_tasks(report.joint_tasks() + 1);
-        report.set_visits_saved(report.visits_saved() + task.departments_size() - 1);
+        report.set_visits_saved(report.visits_saved() + VisitsSaved(task));
       }
       if (IsProblemFound(OwnOutcome(task, department))) {
         report.set_problems_found(report.problems_found() + 1);

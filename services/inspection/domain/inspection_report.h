@@ -4,6 +4,7 @@
 // (按时公示率) and the tasks overdue at the period's end. Days are Beijing civil days.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -18,5 +19,14 @@ v1::InspectionReport ReportOf(const std::vector<v1::Task>& tasks, std::string_vi
 
 /// Parts per million of `part` in `whole`, 0 when `whole` is 0.
 int64_t Ppm(int64_t part, int64_t whole);
+
+/// The visits a completed task saved by being joint (进一次门、查多项事): its departments − 1,
+/// 0 for a task of one department.
+int64_t VisitsSaved(const v1::Task& task);
+
+/// The outcome of each department's result in the task's result digest, in department order
+/// (a joint task gives one per department): what the results counter counts once the result
+/// is final.
+std::vector<v1::ResultOutcome> DepartmentOutcomes(const v1::Task& task);
 
 }  // namespace jianguan::inspection

@@ -1,12 +1,15 @@
 // The inspection domain's rules: the task state machine, result checks, the category
-// mapping, deadlines and task assembly.
+// mapping, deadlines, task assembly, and what the loop KPIs count of a completed task.
 #include <set>
 
 #include <catch2/catch.hpp>
 
+#include "libs/core/clock.h"
+#include "libs/core/timestamps.h"
 #include "libs/testing/dates.h"
 #include "services/inspection/domain/assignment.h"
 #include "services/inspection/domain/deadlines.h"
+#include "services/inspection/domain/inspection_report.h"
 #include "services/inspection/domain/rectification.h"
 #include "services/inspection/domain/result_categories.h"
 #include "services/inspection/domain/result_rules.h"
@@ -43,6 +46,12 @@ ResultContext ContextFor(const v1::Task& task) {
   context.forms.emplace("FORM-A", Form("FORM-A", kScjg, "ITEM-1"));
   context.forms.emplace("FORM-B", Form("FORM-B", kWjw, "ITEM-2"));
   return context;
+}
+
+// Noon of a Beijing day.
+google::protobuf::Timestamp TimestampOf(int year, int month, int day) {
+  return ToTimestamp(
+      absl::FromCivil(absl::CivilSecond(year, month, day, 12, 0, 0), BeijingTime()));
 }
 
 Caller As(std::string department, std::string user = "") {
@@ -448,6 +457,44 @@ SCENARIO("a correction's departments are checked as a result's, named under depa
         std::set<std::string>{"departments"});
   CHECK(*NextState(task, Action::kCorrectPublication, As(kScjg, "LEAD")) ==
         v1::TASK_STATE_PUBLISHED);
+}
+
+SCENARIO("a completed joint task saves departments − 1 visits; each department's outcome counts") {
+  GIVEN("the joint task of two departments with its result: 330700-SCJG found a problem, "
+        "330700-WJW none") {
+    v1::Task task = DrawnTask();
+    auto checked = CheckResult(PassingResult(), ContextFor(task));
+    REQUIRE(checked.ok());
+    *task.mutable_result() = *checked;
+    *task.mutable_result_digest() = DigestOf(*checked, ContextFor(task));
+    *task.mutable_result()->mutable_submit_time() = TimestampOf(2026, 9, 18);
+    *task.mutable_create_time() = TimestampOf(2026, 9, 1);
+    THEN("it saved one visit (进一次门、查多项事) and counts one outcome per department") {
+      CHECK(VisitsSaved(task) == 1);
+      CHECK(DepartmentOutcomes(task) ==
+            std::vector<v1::ResultOutcome>{v1::RESULT_OUTCOME_PROBLEM_PENDING,
+                                           v1::RESULT_OUTCOME_NO_PROBLEM});
+    }
+    THEN("the report of September agrees: 1 visit saved, and for 330700-SCJG 1 problem in 1 "
+         "completed task, for 330700-WJW none") {
+      const v1::InspectionReport scjg =
+          ReportOf({task}, kScjg, absl::CivilDay(2026, 9, 1), absl::CivilDay(2026, 9, 30));
+      CHECK(scjg.visits_saved() == 1);
+      CHECK(scjg.joint_tasks() == 1);
+      CHECK(scjg.tasks_completed() == 1);
+      CHECK(scjg.problems_found() == 1);
+      CHECK(scjg.problem_discovery_ppm() == 1'000'000);
+      const v1::InspectionReport wjw =
+          ReportOf({task}, kWjw, absl::CivilDay(2026, 9, 1), absl::CivilDay(2026, 9, 30));
+      CHECK(wjw.visits_saved() == 1);
+      CHECK(wjw.problems_found() == 0);
+      CHECK(wjw.problem_discovery_ppm() == 0);
+    }
+    WHEN("the task had one department only") {
+      task.mutable_departments()->RemoveLast();
+      THEN("it saved no visit") { CHECK(VisitsSaved(task) == 0); }
+    }
+  }
 }
 
 }  // namespace

@@ -1,8 +1,13 @@
 // The inspection handlers on a real in-process gRPC server: a drawn task's way to
 // publication, the refusals of the acceptance list (each naming its field and changing
-// nothing), replays of the source event, a risk alert's task, and the public API without
-// credentials.
+// nothing), replays of the source event, a risk alert's task, the public API without
+// credentials, and the loop KPI counters (counted once, when the final result commits).
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -19,6 +24,7 @@
 #include "libs/testing/field_names.h"
 #include "libs/testing/service_fixture.h"
 #include "libs/testing/temp_dir.h"
+#include "services/inspection/inspection_metrics.h"
 #include "services/inspection/inspection_service.h"
 #include "services/inspection/task_intake.h"
 #include "tests/unit/inspection/inspection_fixtures.h"
@@ -51,7 +57,10 @@ struct Fixture {
   InspectionStore tasks{*db};
   EventEmitter emitter{topics::kInspection, kServiceName, clock};
   TaskIntake intake{tasks, emitter, calendar, clock, 20};
-  InspectionService service{*db, clock, {.calendar = &calendar, .categories = &categories}};
+  prometheus::Registry registry;
+  InspectionMetrics metrics{registry};
+  InspectionService service{*db, clock, {.calendar = &calendar, .categories = &categories},
+                            &metrics};
   InspectionPublicService public_service{*db};
   testing::InProcessServer server{{&service, &public_service}};
   std::unique_ptr<v1::Inspection::Stub> stub = server.Stub<v1::Inspection>();
@@ -722,6 +731,129 @@ SCENARIO_METHOD(Fixture, "a correction is a new linked publication; the public s
             stub->CorrectPublication(CallBy(kScjg, "LEAD").get(), correct, &task);
         THEN("FAILED_PRECONDITION: only the standing one may be corrected") {
           CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+        }
+      }
+    }
+  }
+}
+
+// The value of counter `name` with exactly `labels`; 0 while it was never counted.
+double Counted(prometheus::Registry& registry, const std::string& name,
+               const std::map<std::string, std::string>& labels = {}) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      std::map<std::string, std::string> have;
+      for (const auto& label : metric.label) have[label.name] = label.value;
+      if (have == labels) return metric.counter.value;
+    }
+  }
+  return 0;
+}
+
+// A clock whose first `callers` readings each wait (at most 10 s) until all of them are
+// taken: as many concurrent writes all pass the first reading in their decision (the
+// transition's time) before any of them commits.
+class BarrierClock final : public Clock {
+ public:
+  BarrierClock(absl::Time now, int callers) : now_(now), callers_(callers) {}
+  absl::Time Now() const override {
+    std::unique_lock lock(mu_);
+    if (arrived_ < callers_) {
+      ++arrived_;
+      arrivals_.notify_all();
+      arrivals_.wait_for(lock, std::chrono::seconds(10), [&] { return arrived_ >= callers_; });
+    }
+    return now_;
+  }
+
+ private:
+  const absl::Time now_;
+  const int callers_;
+  mutable int arrived_ = 0;
+  mutable std::mutex mu_;
+  mutable std::condition_variable arrivals_;
+};
+
+SCENARIO_METHOD(Fixture, "a joint task's final result is counted once, when its write commits") {
+  GIVEN("a joint task of 330700-SCJG (a problem found) and 330700-WJW (none), submitted") {
+    PublishForms();
+    Apply(topics::kSampling, JointDraw(), false);
+    REQUIRE(Move("accept", "INS-1", "k-accept").ok());
+    REQUIRE(Move("arrive", "INS-1", "k-arrive").ok());
+    REQUIRE(Submit(PassingResult(), "k-submit").ok());
+    const auto visits = [&] { return Counted(registry, "jianguan_inspection_visits_saved_total"); };
+    const auto results = [&](const std::string& outcome, const std::string& problem) {
+      return Counted(registry, "jianguan_inspection_results_total",
+                     {{"outcome", outcome}, {"problem_found", problem}});
+    };
+    THEN("a submitted result is not counted yet") {
+      CHECK(visits() == 0);
+      CHECK(results("problem_pending", "true") == 0);
+    }
+    WHEN("review returns it, it is submitted again, and two reviewers approve it at once") {
+      v1::ReviewResultRequest back;
+      back.set_request_id("k-return");
+      back.set_name(kTaskName);
+      back.set_decision(v1::REVIEW_DECISION_RETURN);
+      back.set_comment("现场照片不清晰，请补充");
+      v1::Task returned;
+      REQUIRE(stub->ReviewResult(CallBy(kScjg, "REVIEWER").get(), back, &returned).ok());
+      REQUIRE(visits() == 0);
+      REQUIRE(Submit(PassingResult(), "k-submit-2").ok());
+      // Both approvals decide on the submitted task before either commits: the task's
+      // compare-and-set lets one commit and fails the other.
+      const BarrierClock together(clock.Now(), 2);
+      InspectionService racing(*db, together, {.calendar = &calendar, .categories = &categories},
+                               &metrics);
+      absl::StatusOr<v1::Task> approvals[2];
+      std::thread second([&] {
+        v1::ReviewResultRequest r;
+        r.set_request_id("k-approve-b");
+        r.set_name(kTaskName);
+        r.set_decision(v1::REVIEW_DECISION_APPROVE);
+        approvals[1] = racing.DoReviewResult({.department = kScjg, .user_id = "REVIEWER-B"}, r);
+      });
+      v1::ReviewResultRequest approve;
+      approve.set_request_id("k-approve-a");
+      approve.set_name(kTaskName);
+      approve.set_decision(v1::REVIEW_DECISION_APPROVE);
+      approvals[0] = racing.DoReviewResult({.department = kScjg, .user_id = "REVIEWER-A"}, approve);
+      second.join();
+      THEN("one approval commits, the other is refused, and the result is counted once") {
+        REQUIRE(approvals[0].ok() + approvals[1].ok() == 1);
+        const absl::Status& refused = approvals[0].ok() ? approvals[1].status()
+                                                        : approvals[0].status();
+        CHECK(refused.code() == absl::StatusCode::kFailedPrecondition);
+        CHECK(visits() == 1);
+        CHECK(results("problem_pending", "true") == 1);
+        CHECK(results("no_problem", "false") == 1);
+        CHECK(Get().state() == v1::TASK_STATE_REVIEWED);
+      }
+      AND_WHEN("the committed approval is retried with its request_id") {
+        const bool first_won = approvals[0].ok();
+        v1::ReviewResultRequest again = approve;
+        again.set_request_id(first_won ? "k-approve-a" : "k-approve-b");
+        v1::Task replayed;
+        REQUIRE(stub->ReviewResult(CallBy(kScjg, first_won ? "REVIEWER-A" : "REVIEWER-B").get(),
+                                   again, &replayed).ok());
+        THEN("the first answer comes back and nothing is counted again") {
+          CHECK(replayed.version() == Get().version());
+          CHECK(visits() == 1);
+          CHECK(results("problem_pending", "true") == 1);
+        }
+      }
+      AND_WHEN("the department reads its KPI report of September") {
+        v1::GetInspectionReportRequest request;
+        *request.mutable_period_start() = testing::DateOf(2026, 9, 1);
+        *request.mutable_period_end() = testing::DateOf(2026, 9, 30);
+        v1::InspectionReport report;
+        REQUIRE(stub->GetInspectionReport(CallBy(kScjg, "x").get(), request, &report).ok());
+        THEN("it agrees with the counters: one visit saved, one problem in one completed task") {
+          CHECK(report.visits_saved() == 1);
+          CHECK(report.tasks_completed() == 1);
+          CHECK(report.problems_found() == 1);
+          CHECK(report.problem_discovery_ppm() == 1'000'000);
         }
       }
     }
