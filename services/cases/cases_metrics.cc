@@ -36,6 +36,17 @@ CasesMetrics::CasesMetrics(prometheus::Registry& registry)
                    .Help("Decisions under the summary procedure (当场处罚)")
                    .Register(registry)
                    .Add({})),
+      filed_(prometheus::BuildCounter()
+                 .Name("jianguan_cases_filed_total")
+                 .Help("Cases filed (立案), by the source of their lead")
+                 .Register(registry)),
+      found_to_executed_(
+          prometheus::BuildHistogram()
+              .Name("jianguan_cases_found_to_executed_days")
+              .Help("Days from the violation found to the penalty executed (执行完毕)")
+              .Register(registry)
+              .Add({}, prometheus::Histogram::BucketBoundaries{7, 15, 30, 60, 90, 120, 180,
+                                                               270, 365, 730})),
       at_risk_(prometheus::BuildGauge()
                    .Name("jianguan_cases_decision_limit_at_risk")
                    .Help("Undecided cases close to their decision limit (临期), by department")
@@ -60,6 +71,14 @@ void CasesMetrics::CountLeadDecision(const v1::Lead& lead) {
 }
 
 void CasesMetrics::CountOnSpotDecision() { on_spot_.Increment(); }
+
+void CasesMetrics::CountFiled(v1::LeadSource source) {
+  filed_.Add({{"source", Suffix(v1::LeadSource_Name(source), 12, true)}}).Increment();
+}
+
+void CasesMetrics::ObserveFoundToExecuted(int64_t days) {
+  found_to_executed_.Observe(static_cast<double>(days));
+}
 
 void CasesMetrics::SetDecisionLimits(const std::string& department, int64_t at_risk,
                                      int64_t past) {

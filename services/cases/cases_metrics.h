@@ -9,6 +9,13 @@
 //       decisions to file or not; late: after the filing period (立案期限) ran out
 //   jianguan_cases_on_spot_decisions_total
 //       decisions under the summary procedure (当场处罚)
+//   jianguan_cases_filed_total{source="inspection"|"risk_alert"|"complaint"|…}
+//       cases filed (立案), by the source of their lead; counted when the filing commits, so a
+//       retried FileCase counts once (loop KPI: cases opened from inspections)
+//   jianguan_cases_found_to_executed_days (histogram)
+//       days from the violation found (the lead's found date: the inspection's day for an
+//       inspection transfer, else the registration) to the penalty executed (执行完毕),
+//       observed when an EXECUTE step commits (loop KPI: the average is _sum / _count)
 //   jianguan_cases_decision_limit_at_risk{department}
 //       undecided cases with fewer than --at_risk_days left of the decision limit (临期,
 //       第六十条), as of the watch's last round (every minute)
@@ -21,6 +28,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "jianguan/cases/v1/cases.pb.h"
@@ -38,6 +46,10 @@ class CasesMetrics {
   /// Counts a lead's decision (FILED or NOT_FILED) and whether it came late.
   void CountLeadDecision(const v1::Lead& lead);
   void CountOnSpotDecision();
+  /// A case filed from a lead of `source` (call when the filing committed).
+  void CountFiled(v1::LeadSource source);
+  /// A penalty executed `days` after its violation was found (call when the step committed).
+  void ObserveFoundToExecuted(int64_t days);
   /// The decision-limit counts of `department` (CaseWatch's round).
   void SetDecisionLimits(const std::string& department, int64_t at_risk, int64_t past);
 
@@ -46,6 +58,8 @@ class CasesMetrics {
   prometheus::Family<prometheus::Counter>& leads_registered_;
   prometheus::Family<prometheus::Counter>& lead_decisions_;
   prometheus::Counter& on_spot_;
+  prometheus::Family<prometheus::Counter>& filed_;
+  prometheus::Histogram& found_to_executed_;
   prometheus::Family<prometheus::Gauge>& at_risk_;
   prometheus::Family<prometheus::Gauge>& past_limit_;
 };

@@ -1,9 +1,11 @@
-// Construction, the shared helpers, the reads, and the public decisions. Leads are in
-// cases_service_leads.cc, the procedure's writes in cases_service_steps.cc, the trail in
-// cases_service_trail.cc.
+// Construction, the shared helpers, the reads, the loop KPIs' report and the public decisions.
+// Leads are in cases_service_leads.cc, the procedure's writes in cases_service_steps.cc, the
+// trail in cases_service_trail.cc.
 #include "services/cases/cases_service.h"
 
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"
@@ -16,7 +18,9 @@
 #include "libs/write/paging.h"
 #include "libs/write/resource_name.h"
 #include "libs/core/text_checks.h"
+#include "libs/core/timestamps.h"
 #include "services/cases/case_steps.h"
+#include "services/cases/domain/case_report.h"
 #include "services/cases/domain/document_number.h"
 
 namespace jianguan::cases {
@@ -240,6 +244,63 @@ absl::StatusOr<v1::Document> CasesService::DoGetDocument(
     document->set_pdf(std::move(bytes));
   }
   return std::move(*document);
+}
+
+// ---- the loop KPIs --------------------------------------------------------------------------
+
+grpc::Status CasesService::GetCaseReport(grpc::ServerContext* context,
+                                         const v1::GetCaseReportRequest* request,
+                                         v1::CaseReport* response) {
+  return Serve(context, response, [&](const Caller& c) { return DoGetCaseReport(c, *request); });
+}
+
+absl::StatusOr<v1::CaseReport> CasesService::DoGetCaseReport(
+    const Caller& caller, const v1::GetCaseReportRequest& request) const {
+  FieldViolations violations;
+  const std::string department =
+      request.department().code().empty() ? caller.department : request.department().code();
+  if (department != caller.department) {
+    violations.Add("department.code", "a department reads its own report");
+  }
+  const std::optional<absl::CivilDay> first = ValidDayOf(request.period_start());
+  const std::optional<absl::CivilDay> last = ValidDayOf(request.period_end());
+  if (!first) violations.Add("period_start", "must be a real calendar day of 1949–2200");
+  if (!last) violations.Add("period_end", "must be a real calendar day of 1949–2200");
+  if (first && last && *last < *first) {
+    violations.Add("period_end", "must not be before period_start");
+  } else if (first && last && *last - *first > 366) {
+    violations.Add("period_end", "must be at most 366 days after period_start");
+  }
+  RETURN_IF_ERROR(violations.ToStatus());
+  const auto in_period = [&](const common::v1::Date& date) {
+    const absl::CivilDay day = DayOf(date);
+    return day >= *first && day <= *last;
+  };
+  // The department's cases filed or executed in the period, each with its lead.
+  std::vector<v1::Case> cases;
+  std::vector<v1::Lead> leads;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(auto page, records_.CasesOf(department, 1000, token));
+    for (v1::Case& c : page.first) {
+      if (!(c.has_filed_date() && in_period(c.filed_date())) &&
+          !(c.has_executed_date() && in_period(c.executed_date()))) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::optional<Stored<v1::Lead>> lead, records_.FindLead(IdOf(c.lead())));
+      if (!lead) {
+        return absl::DataLossError(absl::StrCat(c.name(), ": its lead ", c.lead(), " is missing"));
+      }
+      cases.push_back(std::move(c));
+      leads.push_back(std::move(lead->record));
+    }
+    token = std::move(page.second);
+  } while (!token.empty());
+  std::vector<CaseAndLead> entries;
+  for (size_t i = 0; i < cases.size(); ++i) entries.push_back({&cases[i], &leads[i]});
+  v1::CaseReport report = CaseReportOf(entries, department, *first, *last);
+  *report.mutable_generate_time() = ToTimestamp(clock_.Now());
+  return report;
 }
 
 // ---- public decisions -----------------------------------------------------------------------

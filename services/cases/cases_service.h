@@ -94,6 +94,10 @@ class CasesService final : public CasesBase {
   // Synchronous: rendering a PDF takes milliseconds, too long for a callback thread.
   grpc::Status GetDocument(grpc::ServerContext* context, const v1::GetDocumentRequest* request,
                            v1::Document* response) override;
+  // Synchronous: it reads every case of the department.
+  grpc::Status GetCaseReport(grpc::ServerContext* context,
+                             const v1::GetCaseReportRequest* request,
+                             v1::CaseReport* response) override;
 
   // The calls without gRPC around them, for tests and tools.
   absl::StatusOr<v1::Lead> DoRegisterLead(const Caller& caller,
@@ -122,6 +126,8 @@ class CasesService final : public CasesBase {
                                                     const v1::ListLeadsRequest& request) const;
   absl::StatusOr<v1::Document> DoGetDocument(const Caller& caller,
                                              const v1::GetDocumentRequest& request) const;
+  absl::StatusOr<v1::CaseReport> DoGetCaseReport(const Caller& caller,
+                                                 const v1::GetCaseReportRequest& request) const;
 
  private:
   // A lead write: `change` turns the stored lead into the new one (or refuses).
@@ -152,12 +158,18 @@ class CasesService final : public CasesBase {
   // `decide`, whose decision's commit releases `numbering` as soon as it is written and
   // visible, before its fsync (store::UnitOfWork::OnVisible): the next number of the sequence
   // is taken while this commit waits for durability, and the numbers stay gap-free, since a
-  // power cut loses a written commit only with every commit after it.
+  // power cut loses a written commit only with every commit after it. A callback the decision
+  // set itself (the metrics of what it committed) runs after the release.
   template <typename Decide>
   static auto ReleasingWhenVisible(std::unique_lock<std::mutex>& numbering, Decide&& decide) {
     return [&numbering, decide = std::forward<Decide>(decide)]() {
       auto decided = decide();
-      if (decided.ok()) decided->work.OnVisible([&numbering] { numbering.unlock(); });
+      if (decided.ok()) {
+        decided->work.OnVisible([&numbering, then = decided->work.on_visible()] {
+          numbering.unlock();
+          if (then) then();
+        });
+      }
       return decided;
     };
   }

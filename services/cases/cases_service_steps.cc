@@ -16,6 +16,7 @@
 #include "services/cases/case_steps.h"
 #include "services/cases/cases_metrics.h"
 #include "services/cases/cases_service.h"
+#include "services/cases/domain/case_report.h"
 #include "services/cases/domain/document_number.h"
 #include "services/cases/domain/documents.h"
 #include "services/cases/domain/lead.h"
@@ -94,6 +95,11 @@ absl::StatusOr<Decision<v1::CaseView>> CasesService::DecideFiling(
   filed.set_document_number(after.history(0).document_number());
   *filed.mutable_actor() = ActorOf(caller);
   emitter_.Emit(decision.work, after.uscc(), filed);
+  if (metrics_ != nullptr) {
+    // Once, when the filing commits (a retry is answered from the first commit).
+    decision.work.OnVisible(
+        [metrics = metrics_, source = lead.record.source()] { metrics->CountFiled(source); });
+  }
   decision.resource = name;
   decision.response = ViewOf(after, day);
   return decision;
@@ -196,6 +202,18 @@ absl::StatusOr<Decision<v1::CaseView>> CasesService::DecideAct(const Caller& cal
       *executed.mutable_surcharge() = after.surcharge_paid();
       *executed.mutable_executed_date() = after.executed_date();
       emitter_.Emit(decision.work, uscc, executed);
+      if (metrics_ != nullptr) {
+        // Days from the violation found (the lead's) to this execution, once the step commits.
+        ASSIGN_OR_RETURN(std::optional<Stored<v1::Lead>> lead,
+                         records_.FindLead(IdOf(after.lead())));
+        if (lead) {
+          decision.work.OnVisible(
+              [metrics = metrics_,
+               days = DaysFoundToExecuted(FoundDayOf(lead->record), DayOf(after.executed_date()))] {
+                metrics->ObserveFoundToExecuted(days);
+              });
+        }
+      }
       break;
     }
     case v1::CASE_ACTION_CLOSE: {

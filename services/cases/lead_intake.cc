@@ -87,6 +87,9 @@ absl::Status LeadIntake::Apply(const events::ConsumedEvent& event, store::UnitOf
   const auto seen = ValidDayOf(transfer.inspection_date());
   *draft.mutable_violation()->mutable_committed_date() =
       DateOf(seen && *seen <= registered ? *seen : registered);
+  // Found that day too (发现违法行为之日), from which the loop KPI counts the days to the
+  // penalty's execution.
+  *draft.mutable_found_date() = draft.violation().committed_date();
   ASSIGN_OR_RETURN(v1::Lead lead, NewLead(draft, calendar_, period_));
   records_.SaveLead(work, nullptr, lead);
 

@@ -3,9 +3,10 @@
 // (tasks/{task_id}/transfers/{n}, stable on republication), and publishes LeadRegistered.
 // Other events of the topics consumed change nothing.
 //
-// The lead's violation date is the inspection's day (the violation was seen then); its
-// registration day is the Beijing date of the event's ce_time; its summary lists the
-// findings (check point, answer, note) and the transfer's remarks.
+// The lead's violation date and found date are the inspection's day (the violation was seen
+// then; never after the registration); its registration day is the Beijing date of the
+// event's ce_time; its summary lists the findings (check point, answer, note) and the
+// transfer's remarks.
 //
 // Exactly once: the consumer commits the lead, its source index, the event and its position
 // in one write; a republished copy finds the source index taken and is skipped.

@@ -130,6 +130,15 @@ absl::Status CheckDraft(const v1::Lead& draft) {
   const std::optional<absl::CivilDay> registered = CheckDate(
       violations, "registered_date", draft.has_registered_date(), draft.registered_date());
   CheckViolationTiming(violations, draft.violation(), registered);
+  if (draft.has_found_date()) {
+    const std::optional<absl::CivilDay> found = ValidDayOf(draft.found_date());
+    if (!found.has_value()) {
+      violations.Add("found_date", "must be a real calendar day of 1949–2200");
+    } else if (registered.has_value() && *found > *registered) {
+      violations.Add("found_date",
+                     absl::StrCat("must not be after the registration on ", DayText(*registered)));
+    }
+  }
   return violations.ToStatus();
 }
 
@@ -157,6 +166,9 @@ absl::StatusOr<v1::Lead> NewLead(const v1::Lead& draft, const WorkingDayCalendar
   lead.set_summary(draft.summary());
   *lead.mutable_violation() = draft.violation();
   *lead.mutable_registered_date() = draft.registered_date();
+  // Found when registered, unless the source saw it earlier (an inspection's day).
+  *lead.mutable_found_date() =
+      draft.has_found_date() ? draft.found_date() : draft.registered_date();
   *lead.mutable_filing_due_date() = DateOf(due);
   lead.set_extended(false);
   lead.set_state(v1::LEAD_STATE_REGISTERED);

@@ -28,13 +28,15 @@
 namespace jianguan::cases {
 
 /// The lead `draft` describes, REGISTERED, version 1, its filing_due_date computed. `draft`
-/// has name, uscc, source, source_ref, department, summary, violation and registered_date set.
+/// has name, uscc, source, source_ref, department, summary, violation and registered_date set,
+/// and found_date when the violation was found before registration (an inspection's day);
+/// without it the lead is found on its registered_date.
 /// INVALID_ARGUMENT naming each offending field ("uscc", "source", "source_ref", "summary",
-/// "violation.committed_date", "violation.ended_date", "registered_date"): bad USCC, source
-/// UNSPECIFIED or unknown, texts out of their length or not valid UTF-8 (summary 1–2000,
-/// source_ref 0–200), a committed or ended date after registration, an ended date before the
-/// committed one or set without `continuing`. OUT_OF_RANGE when the due date falls outside the
-/// calendar.
+/// "violation.committed_date", "violation.ended_date", "registered_date", "found_date"): bad
+/// USCC, source UNSPECIFIED or unknown, texts out of their length or not valid UTF-8 (summary
+/// 1–2000, source_ref 0–200), a committed, ended or found date after registration, an ended
+/// date before the committed one or set without `continuing`. OUT_OF_RANGE when the due date
+/// falls outside the calendar.
 absl::StatusOr<v1::Lead> NewLead(const v1::Lead& draft, const WorkingDayCalendar& calendar,
                                  const FilingPeriod& period = {});
 

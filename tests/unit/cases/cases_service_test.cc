@@ -3,13 +3,15 @@
 // every step, a trail that replays from the audit chain to the same case, a public decision
 // with the party masked, a PDF whose text reads back), refusals that change nothing, another
 // department kept out, the summary procedure's limits, gap-free numbers under concurrent
-// calls and retries, and an inspection transfer registered once however often delivered.
+// calls and retries, an inspection transfer registered once however often delivered, and the
+// loop KPIs (metrics counted once per commit, the case report and its refusals).
 #include "services/cases/cases_service.h"
 
 #include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -538,6 +540,160 @@ TEST_CASE("an inspection transfer becomes one lead of the receiving department, 
   CHECK(lead.summary().find("现场发现过期食品") != std::string::npos);
   CHECK(f.EventTypes() == std::vector<std::string>{"jianguan.cases.v1.LeadRegistered"});
   CHECK(f.File(lead).ok());
+}
+
+// The value of `name` (a counter, or a histogram's count and sum) with exactly `labels`.
+struct Sampled {
+  double value = 0;
+  uint64_t count = 0;
+  double sum = 0;
+};
+Sampled Sample(prometheus::Registry& registry, const std::string& name,
+               const std::map<std::string, std::string>& labels = {}) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      std::map<std::string, std::string> have;
+      for (const auto& label : metric.label) have[label.name] = label.value;
+      if (have != labels) continue;
+      return {metric.counter.value, metric.histogram.sample_count, metric.histogram.sample_sum};
+    }
+  }
+  return {};
+}
+
+TEST_CASE("the loop KPIs: cases filed per lead source, days from violation found to execution") {
+  Fixture f;
+  // A complaint registered (and so found) on 2 March; an inspection's lead registered on
+  // 2 March for a violation the inspection found on 27 February.
+  const v1::Lead complaint = f.Lead();
+  CaseStore records(*f.db);
+  EventEmitter emitter(topics::kCases, kServiceName, f.clock);
+  LeadIntake intake(records, emitter, fixtures::Calendar(), f.clock, {}, &f.metrics);
+  inspection::v1::LeadTransferred transfer;
+  transfer.mutable_task()->set_name("tasks/d-2026-jh-01-9");
+  transfer.mutable_task()->set_uscc(kUscc);
+  transfer.set_transfer("tasks/d-2026-jh-01-9/transfers/1");
+  transfer.mutable_from_department()->set_code(kScjg);
+  transfer.mutable_to_department()->set_code(kScjg);
+  *transfer.mutable_inspection_date() = D(2026, 2, 27);
+  store::UnitOfWork work;
+  REQUIRE(intake.Apply(jianguan::testing::AsConsumed(topics::kInspection, kUscc, transfer), work)
+              .ok());
+  REQUIRE(f.db->Commit(work).ok());
+  auto leads = f.service.DoListLeads(Officer(), {});
+  REQUIRE(leads.ok());
+  REQUIRE(leads->leads_size() == 2);
+  // Ids made in the same millisecond of the fake clock: the order of the two is not known.
+  const v1::Lead inspected =
+      leads->leads(leads->leads(0).source() == v1::LEAD_SOURCE_INSPECTION ? 0 : 1);
+  REQUIRE(inspected.source() == v1::LEAD_SOURCE_INSPECTION);
+  CHECK(DayOf(inspected.found_date()) == absl::CivilDay(2026, 2, 27));
+  CHECK(DayOf(inspected.registered_date()) == absl::CivilDay(2026, 3, 2));
+
+  // Filing, retried with its request_id: counted once.
+  v1::FileCaseRequest filing;
+  filing.set_request_id("kpi-file-complaint");
+  filing.set_lead(complaint.name());
+  filing.set_party_name("金华市某某超市有限公司");
+  filing.set_party_kind(v1::PARTY_KIND_ORGANISATION);
+  filing.add_officer_ids("OFF-1");
+  filing.add_officer_ids("OFF-2");
+  auto first = f.service.DoFileCase(Officer(), filing);
+  REQUIRE(first.ok());
+  auto again = f.service.DoFileCase(Officer(), filing);
+  REQUIRE(again.ok());
+  CHECK(again->case_record().name() == first->case_record().name());
+  CHECK(Sample(f.registry, "jianguan_cases_filed_total", {{"source", "complaint"}}).value == 1);
+  auto from_inspection = f.File(inspected);
+  REQUIRE(from_inspection.ok());
+  CHECK(Sample(f.registry, "jianguan_cases_filed_total", {{"source", "inspection"}}).value == 1);
+
+  // Each case to the penalty's execution; the last step retried with its request_id.
+  const auto execute = [&](v1::Case c, common::v1::Date executed_on) {
+    c = f.Act(c, f.Step(c, v1::CASE_ACTION_START_INVESTIGATION, D(2026, 3, 3)));
+    v1::ActRequest notice = f.Step(c, v1::CASE_ACTION_NOTICE, D(2026, 3, 10));
+    *notice.mutable_penalty() = Fine(5000);
+    c = f.Act(c, notice);
+    v1::ActRequest statement = f.Step(c, v1::CASE_ACTION_RECORD_STATEMENT, D(2026, 3, 11));
+    statement.set_waives_rights(true);
+    c = f.Act(c, statement);
+    v1::ActRequest decide = f.Step(c, v1::CASE_ACTION_DECIDE, D(2026, 3, 12));
+    *decide.mutable_penalty() = Fine(5000);
+    c = f.Act(c, decide);
+    c = f.Act(c, f.Step(c, v1::CASE_ACTION_SERVE, D(2026, 3, 12)));
+    v1::ActRequest pay = f.Step(c, v1::CASE_ACTION_EXECUTE, executed_on);
+    pay.mutable_paid()->set_fen(500000);
+    c = f.Act(c, pay);
+    REQUIRE(f.service.DoAct(Officer(), pay).ok());  // the retry: answered, not executed again
+    return c;
+  };
+  // Found 2 March, executed 20 March: 18 days. Found 27 February, executed 25 March: 26 days
+  // (not the 23 days from its registration).
+  CHECK(execute(first->case_record(), D(2026, 3, 20)).state() == v1::CASE_STATE_EXECUTED);
+  CHECK(execute(from_inspection->case_record(), D(2026, 3, 25)).state() ==
+        v1::CASE_STATE_EXECUTED);
+  const Sampled days = Sample(f.registry, "jianguan_cases_found_to_executed_days");
+  CHECK(days.count == 2);
+  CHECK(days.sum == 44);
+
+  v1::GetCaseReportRequest request;
+  *request.mutable_period_start() = D(2026, 1, 1);
+  *request.mutable_period_end() = D(2026, 12, 31);
+  auto report = f.service.DoGetCaseReport(Officer(), request);
+  REQUIRE(report.ok());
+  CHECK(report->department().code() == kScjg);
+  CHECK(report->cases_filed() == 2);
+  CHECK(report->cases_from_inspection() == 1);
+  REQUIRE(report->sources_size() == 2);
+  CHECK(report->sources(0).source() == v1::LEAD_SOURCE_INSPECTION);
+  CHECK(report->sources(1).source() == v1::LEAD_SOURCE_COMPLAINT);
+  CHECK(report->penalties_executed() == 2);
+  CHECK(report->found_to_executed_days() == 44);
+  CHECK(report->average_found_to_executed_days() == 22.0);
+  CHECK(report->has_generate_time());
+
+  // Executed before the period: filed and executed outside it count nothing.
+  *request.mutable_period_start() = D(2026, 4, 1);
+  auto april = f.service.DoGetCaseReport(Officer(), request);
+  REQUIRE(april.ok());
+  CHECK(april->cases_filed() == 0);
+  CHECK(april->penalties_executed() == 0);
+  CHECK(april->average_found_to_executed_days() == 0.0);
+
+  // Another department reads its own report only, and sees none of these cases.
+  auto yiwu = f.service.DoGetCaseReport(Officer(kYiwu), request);
+  REQUIRE(yiwu.ok());
+  CHECK(yiwu->cases_filed() == 0);
+  v1::GetCaseReportRequest others = request;
+  others.mutable_department()->set_code(kScjg);
+  CHECK(jianguan::testing::FieldNames(f.service.DoGetCaseReport(Officer(kYiwu), others).status()) ==
+        std::set<std::string>{"department.code"});
+}
+
+TEST_CASE("a case report refuses a period that is not one, naming the field") {
+  Fixture f;
+  const auto refused = [&](common::v1::Date start, common::v1::Date end, bool set_start = true) {
+    v1::GetCaseReportRequest request;
+    if (set_start) *request.mutable_period_start() = start;
+    *request.mutable_period_end() = end;
+    auto report = f.service.DoGetCaseReport(Officer(), request);
+    CHECK(report.status().code() == absl::StatusCode::kInvalidArgument);
+    return jianguan::testing::FieldNames(report.status());
+  };
+  using Fields = std::set<std::string>;
+  CHECK(refused(D(2026, 3, 2), D(2026, 3, 1)) == Fields{"period_end"});       // before the start
+  CHECK(refused(D(2026, 1, 1), D(2027, 1, 3)) == Fields{"period_end"});       // 367 days
+  CHECK(refused({}, D(2026, 3, 1), false) == Fields{"period_start"});         // missing
+  common::v1::Date february_30;  // no such day (D() would roll it over to March)
+  february_30.set_year(2026);
+  february_30.set_month(2);
+  february_30.set_day(30);
+  CHECK(refused(february_30, D(2026, 3, 1)) == Fields{"period_start"});
+  v1::GetCaseReportRequest leap;  // 2024-01-01 … 2025-01-01: 366 days, allowed
+  *leap.mutable_period_start() = D(2024, 1, 1);
+  *leap.mutable_period_end() = D(2025, 1, 1);
+  CHECK(f.service.DoGetCaseReport(Officer(), leap).ok());
 }
 
 }  // namespace
