@@ -1,6 +1,8 @@
 #include "services/risk/risk_intake.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
@@ -10,10 +12,13 @@
 #include "jianguan/credit/v1/events.pb.h"
 #include "jianguan/inspection/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
+#include "libs/core/civil_date.h"
+#include "libs/core/clock.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/timestamps.h"
 #include "libs/core/uscc.h"
+#include "services/risk/domain/coverage.h"
 #include "services/risk/domain/rule_set.h"
 
 namespace jianguan::risk {
@@ -53,6 +58,35 @@ bool FoundViolation(const inspection::v1::ResultDigest& result) {
                        return department.category().outcome() ==
                               inspection::v1::RESULT_OUTCOME_VIOLATION;
                      });
+}
+
+// The subject and day of a completed inspection: a result submitted or reviewed, a follow-up
+// visit completed; the day is the result's inspection date (检查完成日期), else the event's
+// Beijing day. nullopt for other events.
+std::optional<std::pair<std::string, absl::CivilDay>> InspectionOf(const Message& message,
+                                                                   absl::Time time) {
+  const Descriptor* type = message.GetDescriptor();
+  const inspection::v1::TaskSummary* task = nullptr;
+  const common::v1::Date* date = nullptr;
+  if (type == inspection::v1::ResultSubmitted::descriptor()) {
+    const auto& submitted = static_cast<const inspection::v1::ResultSubmitted&>(message);
+    task = &submitted.task();
+    date = &submitted.result().inspection_date();
+  } else if (type == inspection::v1::TaskStateChanged::descriptor()) {
+    const auto& changed = static_cast<const inspection::v1::TaskStateChanged&>(message);
+    if (changed.task().state() != inspection::v1::TASK_STATE_REVIEWED) return std::nullopt;
+    task = &changed.task();
+    date = &changed.result().inspection_date();
+  } else if (type == inspection::v1::FollowUpCompleted::descriptor()) {
+    const auto& completed = static_cast<const inspection::v1::FollowUpCompleted&>(message);
+    task = &completed.task();
+    date = &completed.inspection_date();
+  } else {
+    return std::nullopt;
+  }
+  if (!ValidateUscc(task->uscc()).ok()) return std::nullopt;
+  const std::optional<absl::CivilDay> day = ValidDayOf(*date);
+  return std::make_pair(task->uscc(), day ? *day : absl::ToCivilDay(time, BeijingTime()));
 }
 
 // Stores a catalogue record unless the store holds a newer (or the same) version.
@@ -174,6 +208,11 @@ absl::Status RiskIntake::Project(RiskTx& tx, const events::ConsumedEvent& event,
     subject.set_credit_version(changed.version());
     subject.set_credit_grade(credit::v1::CreditGrade_Name(changed.grade()));
     return engine_.Reassess(tx, subject, now);
+  }
+  // The days a subject was inspected (the share of high-risk subjects inspected).
+  if (const auto inspected = InspectionOf(message, time)) {
+    ASSIGN_OR_RETURN(v1::SubjectRecord subject, engine_.SubjectOf(tx, inspected->first));
+    if (RecordInspection(subject, inspected->second)) engine_.SaveSubject(tx, subject);
   }
   // Violations found, and the alert loop's inspection steps.
   std::optional<std::string> violation_of;

@@ -5,7 +5,10 @@
 //   type, industry, region, tags, licence kinds: what routing matches the catalogue's
 //   applicability against); the catalogue's departments (level and parent: the supervising
 //   chain), items in force and claims; credit's grade of each subject; violations found
-//   (an inspection result with outcome VIOLATION, a penalty decided), once per event.
+//   (an inspection result with outcome VIOLATION, a penalty decided), once per event; the
+//   days each subject was inspected (ResultSubmitted, TaskStateChanged to REVIEWED,
+//   FollowUpCompleted: the result's inspection date), for the share of high-risk subjects
+//   inspected (domain/coverage.h).
 // - The alert loop: inspection's TaskCreated for an alert (origin.alert) moves it to
 //   INSPECTING; TaskStateChanged to REVIEWED closes it with the result, to CANCELLED takes it
 //   back to ACCEPTED.

@@ -47,7 +47,18 @@ RiskMetrics::RiskMetrics(prometheus::Registry& registry)
       reloads_(prometheus::BuildCounter()
                    .Name("jianguan_risk_rule_reloads_total")
                    .Help("Reads of the rule directory, by result")
-                   .Register(registry)) {}
+                   .Register(registry)),
+      high_risk_(prometheus::BuildGauge()
+                     .Name("jianguan_risk_high_risk_subjects")
+                     .Help("Subjects at risk level HIGH (高风险主体), as of the ticker's last pass")
+                     .Register(registry)
+                     .Add({})),
+      high_risk_inspected_(prometheus::BuildGauge()
+                               .Name("jianguan_risk_high_risk_inspected_subjects")
+                               .Help("High-risk subjects inspected in the current Beijing "
+                                     "calendar year, as of the ticker's last pass")
+                               .Register(registry)
+                               .Add({})) {}
 
 void RiskMetrics::CountRaised(const std::string& rule, v1::AlertLevel level) {
   raised_.Add({{"rule", rule}, {"level", LevelLabel(level)}}).Increment();
@@ -102,6 +113,11 @@ void RiskMetrics::SetOpen(const std::map<std::pair<std::string, std::string>, in
     gauge.Set(static_cast<double>(count));
     overdue_seen_[department] = &gauge;
   }
+}
+
+void RiskMetrics::SetHighRisk(int64_t subjects, int64_t inspected_this_year) {
+  high_risk_.Set(static_cast<double>(subjects));
+  high_risk_inspected_.Set(static_cast<double>(inspected_this_year));
 }
 
 }  // namespace jianguan::risk

@@ -12,6 +12,11 @@
 //   jianguan_risk_level_changes_total{level}                   RiskLevelChanged, by new level
 //   jianguan_risk_readings_total{result}                       accepted | duplicate | refused
 //   jianguan_risk_rule_reloads_total{result}                   loaded | unchanged | refused
+//   jianguan_risk_high_risk_subjects                           subjects at RISK_LEVEL_HIGH
+//   jianguan_risk_high_risk_inspected_subjects                 of those, the ones inspected
+//       (a result submitted or reviewed, a follow-up completed) in the current Beijing
+//       calendar year: the loop KPI "share of high-risk subjects inspected" is the ratio
+//       (both recomputed from the subjects family on each of the ticker's passes)
 //
 // Counters of work done in a unit of work are counted when it is staged (a batch retried
 // after a failed commit counts again); the ticker's gauges are exact as of its last pass.
@@ -52,6 +57,8 @@ class RiskMetrics {
   /// department → overdue; departments missing from a later count are set to 0.
   void SetOpen(const std::map<std::pair<std::string, std::string>, int64_t>& open,
                const std::map<std::string, int64_t>& overdue);
+  /// Sets the high-risk gauges: subjects at HIGH, and of those inspected this year.
+  void SetHighRisk(int64_t subjects, int64_t inspected_this_year);
 
  private:
   prometheus::Family<prometheus::Counter>& raised_;
@@ -62,6 +69,8 @@ class RiskMetrics {
   prometheus::Family<prometheus::Counter>& level_changes_;
   prometheus::Family<prometheus::Counter>& readings_;
   prometheus::Family<prometheus::Counter>& reloads_;
+  prometheus::Gauge& high_risk_;
+  prometheus::Gauge& high_risk_inspected_;
   // The labels set by the last SetOpen, to zero those that disappear.
   std::map<std::pair<std::string, std::string>, prometheus::Gauge*> open_seen_;
   std::map<std::string, prometheus::Gauge*> overdue_seen_;

@@ -683,6 +683,18 @@ absl::StatusOr<v1::AlertReport> RiskService::DoGetAlertReport(
         return true;
       }));
   for (auto& [code, f] : figures) *report.add_departments() = std::move(f);
+  // The share of high-risk subjects inspected in the period, in the department's region (of
+  // jurisdiction, from the catalogue projection); unset when the department is not in it.
+  std::optional<std::string> region = "";
+  if (!request.department().empty()) {
+    ASSIGN_OR_RETURN(std::optional<catalogue::v1::Department> department,
+                     records_.store().GetMessage<catalogue::v1::Department>(
+                         kDepartmentsFamily, request.department()));
+    region = department ? std::optional<std::string>(department->region().code()) : std::nullopt;
+  }
+  if (region) {
+    ASSIGN_OR_RETURN(*report.mutable_high_risk(), records_.HighRiskCoverageOf(*region, *from, *to));
+  }
   *report.mutable_report_time() = ToTimestamp(now);
   return report;
 }

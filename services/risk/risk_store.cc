@@ -4,7 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/applicability/applicability.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "services/risk/domain/coverage.h"
 
 namespace jianguan::risk {
 namespace {
@@ -16,6 +19,28 @@ absl::StatusOr<std::optional<M>> GetParsed(const store::Store& store, std::strin
 }
 
 }  // namespace
+
+absl::StatusOr<v1::HighRiskCoverage> RiskStore::HighRiskCoverageOf(std::string_view region,
+                                                                    absl::CivilDay first,
+                                                                    absl::CivilDay last) const {
+  v1::HighRiskCoverage coverage;
+  coverage.set_region(std::string(region));
+  absl::Status parsed = absl::OkStatus();
+  v1::SubjectRecord subject;
+  RETURN_IF_ERROR(store_.ForEach(kSubjectsFamily, "", [&](std::string_view key,
+                                                          std::string_view value) {
+    if (!subject.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      parsed = absl::DataLossError(absl::StrCat("subject does not parse: ", AbslView(key)));
+      return false;
+    }
+    if (region.empty() || catalogue::RegionContains(region, subject.attributes().region().code())) {
+      AddToCoverage(coverage, subject, first, last);
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(parsed);
+  return coverage;
+}
 
 std::string ReadingKey(std::string_view device_id, std::string_view metric, absl::Time time) {
   return absl::StrFormat("%s/%s/%020d", device_id, metric, absl::ToUnixMicros(time));

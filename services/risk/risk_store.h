@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "jianguan/catalogue/v1/catalogue.pb.h"
 #include "jianguan/risk/v1/records.pb.h"
@@ -121,6 +122,13 @@ class RiskStore {
   absl::StatusOr<std::optional<v1::Alert>> FindAlert(std::string_view alert_id) const;
   absl::StatusOr<std::optional<v1::Device>> FindDevice(std::string_view device_id) const;
   absl::StatusOr<std::optional<v1::SubjectRecord>> FindSubject(std::string_view uscc) const;
+
+  /// The share of high-risk subjects inspected from `first` to `last` (domain/coverage.h)
+  /// over every subject, or over those whose region lies in `region` (GB/T 2260) when it is
+  /// not empty. Reads the whole subjects family.
+  absl::StatusOr<v1::HighRiskCoverage> HighRiskCoverageOf(std::string_view region,
+                                                          absl::CivilDay first,
+                                                          absl::CivilDay last) const;
 
   /// Every key of `family` under `prefix`, after `after`, at most `limit` (the ticker's
   /// walk over open alerts and rule states).

@@ -130,6 +130,11 @@ absl::StatusOr<TickReport> RiskTicker::TickOnce() {
       after = ids.back();
     }
     metrics_->SetOpen(open, overdue);
+    // The share of high-risk subjects inspected this (Beijing) year, recomputed from the
+    // subjects: always what the store says, and right again the day the year turns.
+    ASSIGN_OR_RETURN(const v1::HighRiskCoverage coverage,
+                     records_.HighRiskCoverageOf("", absl::CivilDay(today.year(), 1, 1), today));
+    metrics_->SetHighRisk(coverage.high_risk_subjects(), coverage.inspected());
   }
 
   // 4. Retention.

@@ -6,7 +6,8 @@
 //      clears;
 //   3. every open alert: routed again while RAISED (the catalogue or registry projection
 //      may have caught up), escalated when a limit passed (AlertEscalated), counted for the
-//      open and overdue gauges;
+//      open and overdue gauges; the subjects counted for the high-risk gauges (HIGH, and
+//      inspected this Beijing year);
 //   4. readings older than the policy's retention deleted.
 // Each page of keys is one unit of work, committed, and retried when another writer changed
 // a key it read. A pass that fails is logged and tried again at the next one.
