@@ -53,4 +53,9 @@ int Cases(const std::vector<std::string>& args);
 /// --department and --user); `args` starts with the command's name.
 int Risk(const std::vector<std::string>& args);
 
+/// jgctl kpi [--from D] [--to D]: the loop KPIs (闭环监管指标) of --department over a period
+/// in one table, from the inspection, cases and risk services (--inspection, --cases, --risk);
+/// exit 1 naming a service that fails or does not answer.
+int Kpi(const std::vector<std::string>& args);
+
 }  // namespace jianguan::jgctl

@@ -8,6 +8,7 @@
 //   jgctl tasks list --department 330700-SCJG --plan 2026-jh-01
 //   jgctl cases act 01JDQ7ZJ6V8X4D0Q9W3E5R2T1Y start-investigation --officers A,B
 //   jgctl readings send readings.csv && jgctl alerts list --department 330700-STHJ
+//   jgctl kpi --department 330700-SCJG --from 2026-01-01
 //
 // Common flags (environment fallback in brackets): --kafka_brokers [JG_KAFKA_BROKERS],
 // --host [JG_HOST], --descriptor_set [JG_DESCRIPTOR_SET].
@@ -78,6 +79,12 @@ Commands:
                                         --department given, is the department a command is
                                         about, --dept all every department); 'jgctl alerts
                                         help' says more
+  kpi [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                                        the loop KPIs (闭环监管指标) of --department/
+                                        JG_DEPARTMENT in one table with their definitions
+                                        (default: this Beijing year to date), asked of
+                                        inspection, cases and risk (--inspection, --cases,
+                                        --risk; not JG_GRPC_TARGET)
 
 Flags: --kafka_brokers (JG_KAFKA_BROKERS, default 127.0.0.1:9092), --host (default 127.0.0.1),
 --descriptor_set (JG_DESCRIPTOR_SET; default: the build's jianguan.desc, else the built-in
@@ -108,6 +115,7 @@ int main(int argc, char** argv) {
   if (command == "results") return jianguan::jgctl::Results({args.begin() + 1, args.end()});
   if (command == "credit") return jianguan::jgctl::Credit({args.begin() + 1, args.end()});
   if (command == "cases") return jianguan::jgctl::Cases({args.begin() + 1, args.end()});
+  if (command == "kpi") return jianguan::jgctl::Kpi({args.begin() + 1, args.end()});
   for (const char* risk : {"alerts", "readings", "devices", "risk"}) {
     if (command == risk) return jianguan::jgctl::Risk(args);
   }

@@ -404,6 +404,19 @@ int Report(const Client& client) {
   if (report.departments().empty()) std::printf("(no alert dispatched in the period)\n");
   std::printf("raised in the period and routed to no department: %lld\n",
               static_cast<long long>(report.unrouted()));
+  if (report.has_high_risk()) {
+    const v1::HighRiskCoverage& coverage = report.high_risk();
+    std::printf("high-risk subjects%s inspected in the period: %lld of %lld (%.1f%%)\n",
+                coverage.region().empty() ? ""
+                                          : absl::StrCat(" of region ", coverage.region()).c_str(),
+                static_cast<long long>(coverage.inspected()),
+                static_cast<long long>(coverage.high_risk_subjects()),
+                coverage.inspected_ppm() / 10000.0);
+  } else {
+    std::printf("high-risk subjects inspected: unknown (%s is not in risk's catalogue "
+                "projection)\n",
+                request.department().c_str());
+  }
   return 0;
 }
 
