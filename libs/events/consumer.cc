@@ -106,10 +106,11 @@ absl::Status EventConsumer::Start() {
       // A member that died (kill -9, a lost pod) holds its partitions until the broker
       // misses its heartbeats this long; Kafka's default of 45 s stalled a restarted
       // service's group for as long (the closed-loop fault test showed it). Heartbeats come
-      // from librdkafka's own thread, so a long batch does not count against this; that is
-      // max.poll.interval.ms.
-      {"session.timeout.ms", "10000"},
-      {"heartbeat.interval.ms", "2000"},
+      // from librdkafka's own thread, so a long batch does not count against this (that is
+      // max.poll.interval.ms); but on a loaded two-core machine 10 s once passed without the
+      // coordinator's answer and cost a needless rebalance, hence 20 s.
+      {"session.timeout.ms", "20000"},
+      {"heartbeat.interval.ms", "3000"},
   };
   for (const auto& [name, value] : options_.properties) properties[name] = value;
 
