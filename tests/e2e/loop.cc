@@ -19,6 +19,8 @@
 #include "jianguan/risk/v1/risk.grpc.pb.h"
 #include "jianguan/sampling/v1/sampling.grpc.pb.h"
 #include "jianguan/subject/v1/subject.grpc.pb.h"
+#include "libs/core/civil_date.h"
+#include "libs/core/clock.h"
 #include "libs/events/kafka_admin.h"
 #include "libs/events/topics.h"
 #include "libs/testing/uscc_series.h"
@@ -96,17 +98,7 @@ void Eventually(const std::string& what, const std::function<bool()>& ready,
 }
 
 // Beijing's calendar: the law's days are Beijing days.
-absl::CivilDay BeijingToday() {
-  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
-}
-
-common::v1::Date DateOf(absl::CivilDay day) {
-  common::v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
+absl::CivilDay BeijingToday() { return absl::ToCivilDay(absl::Now(), BeijingTime()); }
 
 class Phases {
  public:

@@ -60,6 +60,9 @@ std::string DateText(const common::v1::Date& date);
 /// Prints `message` as indented JSON with the contracts' field names.
 void PrintJson(const google::protobuf::Message& message);
 
+/// "PERMISSION_DENIED", as gRPC names its codes ("code 42" for one it does not know).
+std::string CodeName(grpc::StatusCode code);
+
 /// Prints a failed call to stderr — its message and every field it names — and returns
 /// exit status 1.
 int Fail(const grpc::Status& status);

@@ -70,17 +70,6 @@ std::optional<absl::CivilDay> DayFlag(const char* flag, const std::string& text,
   return day;
 }
 
-// "PERMISSION_DENIED", as gRPC names its codes.
-std::string CodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-      "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : absl::StrCat("code ", index);
-}
-
 // One service's answer: its status, and where it was asked.
 struct Asked {
   const char* service;

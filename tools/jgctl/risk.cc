@@ -101,17 +101,6 @@ int Usage() {
   return 2;
 }
 
-// "PERMISSION_DENIED", as gRPC names its codes.
-std::string CodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-      "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : absl::StrCat("code ", index);
-}
-
 // A failed call: its gRPC code and message, and every field it names; exit status 1.
 int RpcFail(const grpc::Status& status, std::string_view hint = "") {
   std::fprintf(stderr, "jgctl: %s: %s\n", CodeName(status.error_code()).c_str(),
