@@ -966,10 +966,13 @@ std::vector<std::string> LoopRecord::Essence() const {
   const auto who = [&](const std::string& uscc) { return role_of.at(uscc); };
   std::vector<std::string> lines;
   for (const auto& [uscc, explanation] : credit) {
+    // The entries as a set: events of two topics (an order to rectify, a penalty decided)
+    // reach credit in either order, and the ledger keeps the order they came in.
     std::vector<std::string> entries;
     for (const auto& entry : explanation.entries()) {
       entries.push_back(absl::StrCat(entry.rule_id(), " ", entry.points(), " ", entry.source().type()));
     }
+    std::sort(entries.begin(), entries.end());
     lines.push_back(absl::StrCat(who(uscc), " credit ", explanation.score(), " ",
                                  credit::CreditGrade_Name(standing.at(uscc).grade()), " [",
                                  absl::StrJoin(entries, "; "), "]"));
