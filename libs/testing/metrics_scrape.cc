@@ -29,8 +29,9 @@ std::string HttpGet(int port, const std::string& path) {
   return response;
 }
 
-double SampleValue(const std::string& text, const std::string& name,
-                   const std::vector<std::string>& labels) {
+std::vector<double> SampleValues(const std::string& text, const std::string& name,
+                                 const std::vector<std::string>& labels) {
+  std::vector<double> values;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
     const bool labelled = line.rfind(name + "{", 0) == 0;
@@ -38,9 +39,15 @@ double SampleValue(const std::string& text, const std::string& name,
     if (!labelled && !bare) continue;
     bool all = true;
     for (const std::string& label : labels) all = all && line.find(label) != std::string::npos;
-    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+    if (all) values.push_back(std::stod(line.substr(line.rfind(' ') + 1)));
   }
-  return -1;
+  return values;
+}
+
+double SampleValue(const std::string& text, const std::string& name,
+                   const std::vector<std::string>& labels) {
+  const std::vector<double> values = SampleValues(text, name, labels);
+  return values.empty() ? -1 : values.front();
 }
 
 }  // namespace jianguan::testing

@@ -1,5 +1,5 @@
 // Reading a service's /metrics in tests: a plain HTTP GET over loopback and a lookup of one
-// sample in the Prometheus text format.
+// sample, or of every sample of a name, in the Prometheus text format.
 #pragma once
 
 #include <string>
@@ -15,5 +15,9 @@ std::string HttpGet(int port, const std::string& path);
 /// of `labels` (e.g. R"(grpc_code="OK")"); -1 when there is none.
 double SampleValue(const std::string& text, const std::string& name,
                    const std::vector<std::string>& labels);
+/// The values of every sample of `text` named `name` whose labels contain every string of
+/// `labels`, in the order listed (e.g. one per consumer group).
+std::vector<double> SampleValues(const std::string& text, const std::string& name,
+                                 const std::vector<std::string>& labels);
 
 }  // namespace jianguan::testing

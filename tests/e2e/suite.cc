@@ -4,10 +4,10 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/testing/metrics_scrape.h"
 
 namespace jianguan::e2e {
 namespace {
@@ -21,22 +21,15 @@ const std::map<std::string, std::string>& Paths() {
   return *paths;
 }
 
-// Σ over every sample of `metric` in a /metrics text (labels ignored); `outcome` filters
-// the label outcome="…" when not empty.
+// Σ |value| over every sample of `metric` in a /metrics text (a lag of -1, "not yet
+// assigned", counts as busy), of those with outcome="…" when `outcome` is given.
 double Sum(const std::string& text, const std::string& metric, const std::string& outcome = "") {
-  const std::regex line("^" + metric + "(\\{([^}]*)\\})? (\\S+)$");
   double sum = 0;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string one = text.substr(start, end - start);
-    std::smatch m;
-    if (std::regex_match(one, m, line) &&
-        (outcome.empty() || m[2].str().find("outcome=\"" + outcome + "\"") != std::string::npos)) {
-      sum += std::abs(std::stod(m[3].str()));
-    }
-    start = end + 1;
+  for (const double value : testing::SampleValues(
+           text, metric,
+           outcome.empty() ? std::vector<std::string>{}
+                           : std::vector<std::string>{"outcome=\"" + outcome + "\""})) {
+    sum += std::abs(value);
   }
   return sum;
 }

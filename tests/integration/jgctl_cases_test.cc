@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "libs/testing/child_process.h"
+#include "libs/testing/command_run.h"
 #include "libs/testing/service_binary.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
@@ -23,17 +23,7 @@
 namespace jianguan {
 namespace {
 
-// A jgctl run: its exit code and its stdout and stderr, interleaved as written.
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-
-  bool Says(std::string_view text) const { return output.find(text) != std::string::npos; }
-  // The first word of the first line: the resource a write prints first.
-  std::string FirstWord() const {
-    return std::string(output.substr(0, output.find_first_of(" \n")));
-  }
-};
+using testing::CommandOutput;
 
 // jgctl with `args` against `cases`, as 330700-SCJG (a department with a document prefix in
 // data/cases/departments.csv) and `user`.
@@ -42,24 +32,11 @@ class Jgctl {
   explicit Jgctl(const testing::ServiceBinary& cases)
       : target_(absl::StrCat("--cases=127.0.0.1:", cases.grpc_port())) {}
 
-  Outcome operator()(std::vector<std::string> args, const std::string& user = "OFF-1") const {
-    // ChildProcess pipes stdout only; the shell folds stderr into it, so refusals can be read.
-    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", JG_JGCTL,
-                                     "cases"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {target_, "--department=330700-SCJG", "--user=" + user});
-    testing::ChildProcess child(argv);
-    Outcome outcome;
-    const absl::Time deadline = absl::Now() + absl::Seconds(60);
-    while (auto line = child.ReadLine(deadline - absl::Now())) {
-      absl::StrAppend(&outcome.output, *line, "\n");
-    }
-    if (auto status = child.Wait(absl::Seconds(10)); status && WIFEXITED(*status)) {
-      outcome.exit_code = WEXITSTATUS(*status);
-    }
-    UNSCOPED_INFO("jgctl cases " << absl::StrJoin(args, " ") << " → " << outcome.exit_code
-                                 << "\n" << outcome.output);
-    return outcome;
+  CommandOutput operator()(std::vector<std::string> args,
+                           const std::string& user = "OFF-1") const {
+    args.insert(args.begin(), {JG_JGCTL, "cases"});
+    args.insert(args.end(), {target_, "--department=330700-SCJG", "--user=" + user});
+    return testing::RunCommand(args, absl::Seconds(60));
   }
 
  private:
@@ -80,17 +57,17 @@ TEST_CASE("jgctl cases takes a lead through the general procedure to a closed ca
     "violation": {"committed_date": {"year": 2026, "month": 1, "day": 5}}
   })");
 
-  Outcome registered = jgctl({"leads", "register", lead_file});
+  CommandOutput registered = jgctl({"leads", "register", lead_file});
   REQUIRE(registered.exit_code == 0);
   const std::string lead = registered.FirstWord();
   REQUIRE(lead.rfind("leads/", 0) == 0);
   CHECK(registered.Says("registered"));
   // The same file again is the same request: the same lead, not a refused second one.
-  Outcome again = jgctl({"leads", "register", lead_file});
+  CommandOutput again = jgctl({"leads", "register", lead_file});
   CHECK(again.exit_code == 0);
   CHECK(again.FirstWord() == lead);
 
-  Outcome filed = jgctl({"file", lead, "--party", "金华市测试商贸有限公司", "--party_kind",
+  CommandOutput filed = jgctl({"file", lead, "--party", "金华市测试商贸有限公司", "--party_kind",
                          "organisation", "--items", "SCJG-02-01", "--officers", "OFF-1,OFF-2",
                          "--legal_review", "--note", "投诉核查属实"});
   REQUIRE(filed.exit_code == 0);
@@ -101,7 +78,7 @@ TEST_CASE("jgctl cases takes a lead through the general procedure to a closed ca
   CHECK(jgctl({"file", lead, "--party", "x", "--party_kind", "company"}).exit_code == 2);
 
   // Unknown action and state names are usage errors, before anything is asked.
-  Outcome unknown = jgctl({"act", name, "investigate-harder"});
+  CommandOutput unknown = jgctl({"act", name, "investigate-harder"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.Says("unknown action \"investigate-harder\""));
   CHECK(unknown.Says("start-investigation"));
@@ -109,11 +86,11 @@ TEST_CASE("jgctl cases takes a lead through the general procedure to a closed ca
   CHECK(jgctl({"act", name, "file"}).exit_code == 2);
 
   // A decision now: the table forbids it in FILED, and says so.
-  Outcome early = jgctl({"act", name, "serve"});
+  CommandOutput early = jgctl({"act", name, "serve"});
   CHECK(early.exit_code == 1);
   CHECK(early.Says("CASE_ACTION_SERVE is not allowed in state CASE_STATE_FILED"));
   // One officer is not enough to investigate (第四十二条).
-  Outcome alone = jgctl({"act", name, "start-investigation", "--officers", "OFF-1"});
+  CommandOutput alone = jgctl({"act", name, "start-investigation", "--officers", "OFF-1"});
   CHECK(alone.exit_code == 1);
   CHECK(alone.Says("officer_ids"));
 
@@ -123,7 +100,7 @@ TEST_CASE("jgctl cases takes a lead through the general procedure to a closed ca
   const auto step = [&](std::vector<std::string> args, const std::string& state,
                         const std::string& user = "OFF-1") {
     args.insert(args.begin(), {"act", name});
-    Outcome done = jgctl(args, user);
+    CommandOutput done = jgctl(args, user);
     CHECK(done.exit_code == 0);
     CHECK(done.Says(" " + state + " "));
   };
@@ -132,12 +109,12 @@ TEST_CASE("jgctl cases takes a lead through the general procedure to a closed ca
   step({"record-evidence", "--officers", "OFF-1,OFF-2", "--note", "询问笔录"}, "investigating");
   step({"submit-for-review"}, "legal-review");
   // The reviewer is the calling user; an investigating officer may not review.
-  Outcome own = jgctl({"act", name, "pass-review"}, "OFF-2");
+  CommandOutput own = jgctl({"act", name, "pass-review"}, "OFF-2");
   CHECK(own.exit_code == 1);
   CHECK(own.Says("may not review"));
   step({"pass-review"}, "legal-review", "LEGAL-1");
   // The decision waits for the notice (第四十四条), whatever the state allows.
-  Outcome unnoticed = jgctl({"act", name, "decide", "--penalty", penalty, "--officers",
+  CommandOutput unnoticed = jgctl({"act", name, "decide", "--penalty", penalty, "--officers",
                              "OFF-1,OFF-2"});
   CHECK(unnoticed.exit_code == 1);
   CHECK(unnoticed.Says("第四十四条"));
@@ -156,11 +133,11 @@ TEST_CASE("jgctl cases takes a lead through the general procedure to a closed ca
   // Repeated, a step is answered as the first time and changes nothing; a new one is refused
   // naming the state.
   CHECK(jgctl({"act", name, "execute", "--paid_fen", "300000"}).exit_code == 0);
-  Outcome late = jgctl({"act", name, "execute", "--paid_fen", "300000", "--note", "again"});
+  CommandOutput late = jgctl({"act", name, "execute", "--paid_fen", "300000", "--note", "again"});
   CHECK(late.exit_code == 1);
   CHECK(late.Says("not allowed in state CASE_STATE_CLOSED"));
 
-  Outcome got = jgctl({"get", name});
+  CommandOutput got = jgctl({"get", name});
   REQUIRE(got.exit_code == 0);
   CHECK(got.Says(R"("state": "CASE_STATE_CLOSED")"));
   CHECK(got.Says(R"("close_reason": "执行完毕")"));
@@ -169,15 +146,15 @@ TEST_CASE("jgctl cases takes a lead through the general procedure to a closed ca
   CHECK(got.Says(R"("version": "11")"));  // filing and ten steps: the repeat added none
   CHECK(jgctl({"list", "--state", "closed"}).Says(name));
 
-  Outcome trail = jgctl({"trail", name});
+  CommandOutput trail = jgctl({"trail", name});
   CHECK(trail.exit_code == 0);
   CHECK(trail.Says("11 steps proven by the audit chain; replayed to closed, version 11"));
-  Outcome decisions = jgctl({"public", "--dept", "330700-SCJG"});
+  CommandOutput decisions = jgctl({"public", "--dept", "330700-SCJG"});
   CHECK(decisions.exit_code == 0);
   CHECK(decisions.Says("金华市测试商贸有限公司"));
   CHECK(decisions.Says("fine 3000.00元"));
   const std::string pdf = dir.Sub("decision.pdf");
-  Outcome document = jgctl({"document", name + "/documents/8", "--pdf", pdf});
+  CommandOutput document = jgctl({"document", name + "/documents/8", "--pdf", pdf});
   CHECK(document.exit_code == 0);
   CHECK(document.Says("行政处罚决定书"));
   std::ifstream written(pdf, std::ios::binary);

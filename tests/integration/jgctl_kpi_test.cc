@@ -28,7 +28,7 @@
 #include "libs/core/civil_date.h"
 #include "libs/core/clock.h"
 #include "libs/events/topics.h"
-#include "libs/testing/child_process.h"
+#include "libs/testing/command_run.h"
 #include "libs/testing/event_feed.h"
 #include "libs/testing/reference_feed.h"
 #include "libs/testing/service_binary.h"
@@ -38,38 +38,11 @@
 namespace jianguan {
 namespace {
 
-// A jgctl run: its exit code and its stdout and stderr, interleaved as written.
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
+using testing::CommandOutput;
 
-  bool Says(std::string_view text) const { return output.find(text) != std::string::npos; }
-  // The first word of the line that contains `text`.
-  std::string FirstWordOfLineWith(std::string_view text) const {
-    std::istringstream lines(output);
-    for (std::string line; std::getline(lines, line);) {
-      if (line.find(text) != std::string::npos) return line.substr(0, line.find(' '));
-    }
-    return "";
-  }
-};
-
-Outcome Jgctl(std::vector<std::string> args) {
-  // ChildProcess pipes stdout only; the shell folds stderr into it.
-  std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", JG_JGCTL};
-  argv.insert(argv.end(), args.begin(), args.end());
-  testing::ChildProcess child(argv);
-  Outcome outcome;
-  const absl::Time deadline = absl::Now() + absl::Seconds(120);
-  while (auto line = child.ReadLine(deadline - absl::Now())) {
-    absl::StrAppend(&outcome.output, *line, "\n");
-  }
-  if (auto status = child.Wait(absl::Seconds(10)); status && WIFEXITED(*status)) {
-    outcome.exit_code = WEXITSTATUS(*status);
-  }
-  UNSCOPED_INFO("jgctl " << absl::StrJoin(args, " ") << " → " << outcome.exit_code << "\n"
-                         << outcome.output);
-  return outcome;
+CommandOutput Jgctl(std::vector<std::string> args) {
+  args.insert(args.begin(), JG_JGCTL);
+  return testing::RunCommand(args);
 }
 
 TEST_CASE("jgctl kpi prints the loop KPIs of a department, and names a service that is down") {
@@ -138,11 +111,11 @@ TEST_CASE("jgctl kpi prints the loop KPIs of a department, and names a service t
     return args;
   };
   const std::string at_cases = absl::StrCat("--cases=127.0.0.1:", cases.grpc_port());
-  Outcome leads = Jgctl(with({"cases", "leads", "list", at_cases}));
+  CommandOutput leads = Jgctl(with({"cases", "leads", "list", at_cases}));
   REQUIRE(leads.exit_code == 0);
   const std::string lead = leads.FirstWordOfLineWith(lead_subject);
   REQUIRE(lead.rfind("leads/", 0) == 0);
-  Outcome filed = Jgctl(with({"cases", "file", lead, "--party", "测试商贸有限公司", "--party_kind",
+  CommandOutput filed = Jgctl(with({"cases", "file", lead, "--party", "测试商贸有限公司", "--party_kind",
                               "organisation", "--officers", "OFF-1,OFF-2", at_cases}));
   REQUIRE(filed.exit_code == 0);
   const std::string name = filed.output.substr(0, filed.output.find(' '));
@@ -163,7 +136,7 @@ TEST_CASE("jgctl kpi prints the loop KPIs of a department, and names a service t
   std::vector<std::string> kpi = with(
       {"kpi", absl::StrCat("--inspection=127.0.0.1:", inspection.grpc_port()), at_cases,
        absl::StrCat("--risk=127.0.0.1:", risk.grpc_port())});
-  Outcome table = Jgctl(kpi);
+  CommandOutput table = Jgctl(kpi);
   CHECK(table.exit_code == 0);
   CHECK(table.Says(absl::StrCat("Loop KPIs (闭环监管指标) of ", department, ", ",
                                 today.year(), "-01-01 … ", absl::FormatCivilTime(today))));
@@ -175,7 +148,7 @@ TEST_CASE("jgctl kpi prints the loop KPIs of a department, and names a service t
   CHECK(table.Says("5 高风险主体检查覆盖率"));
 
   risk.Stop();
-  Outcome without_risk = Jgctl(kpi);
+  CommandOutput without_risk = Jgctl(kpi);
   CHECK(without_risk.exit_code == 1);
   CHECK(without_risk.Says("1  of 1 cases filed (cases)"));
   CHECK(without_risk.Says("(no report from risk: see below)"));
@@ -184,7 +157,7 @@ TEST_CASE("jgctl kpi prints the loop KPIs of a department, and names a service t
 
   kpi.push_back("--from=2026-03-02");
   kpi.push_back("--to=2026-03-01");
-  Outcome backwards = Jgctl(kpi);
+  CommandOutput backwards = Jgctl(kpi);
   CHECK(backwards.exit_code == 2);
   CHECK(backwards.Says("--to must be 0–366 days after --from"));
 }

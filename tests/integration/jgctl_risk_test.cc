@@ -23,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "libs/testing/child_process.h"
+#include "libs/testing/command_run.h"
 #include "libs/testing/event_feed.h"
 #include "libs/testing/reference_feed.h"
 #include "libs/testing/service_binary.h"
@@ -35,49 +36,13 @@ namespace {
 constexpr char kEcology[] = "330700-STHJ";
 constexpr char kMarket[] = "330700-SCJG";
 
-// A jgctl run: its exit code and its stdout and stderr, interleaved as written.
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
+using testing::CommandOutput;
 
-  bool Says(std::string_view text) const { return output.find(text) != std::string::npos; }
-  // The first word that starts with `prefix`, e.g. the alert's name in a listing.
-  std::string WordStarting(std::string_view prefix) const {
-    std::istringstream words(output);
-    for (std::string word; words >> word;) {
-      if (word.rfind(prefix, 0) == 0) return word;
-    }
-    return "";
-  }
-  // The first line that contains `text`.
-  std::string LineWith(std::string_view text) const {
-    std::istringstream lines(output);
-    for (std::string line; std::getline(lines, line);) {
-      if (line.find(text) != std::string::npos) return line;
-    }
-    return "";
-  }
-};
-
-// `argv` with stderr folded into stdout (ChildProcess pipes stdout only).
+// `argv` with stderr folded into stdout (ChildProcess pipes stdout only), for the run this
+// test reads line by line to kill the server in the middle.
 std::vector<std::string> Folded(std::vector<std::string> argv) {
   argv.insert(argv.begin(), {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1"});
   return argv;
-}
-
-Outcome Run(std::vector<std::string> argv, absl::Duration timeout = absl::Seconds(120)) {
-  testing::ChildProcess child(Folded(argv));
-  Outcome outcome;
-  const absl::Time deadline = absl::Now() + timeout;
-  while (auto line = child.ReadLine(deadline - absl::Now())) {
-    absl::StrAppend(&outcome.output, *line, "\n");
-  }
-  if (auto status = child.Wait(absl::Seconds(10)); status && WIFEXITED(*status)) {
-    outcome.exit_code = WEXITSTATUS(*status);
-  }
-  UNSCOPED_INFO(absl::StrJoin(argv, " ") << " → " << outcome.exit_code << "\n"
-                                         << outcome.output);
-  return outcome;
 }
 
 // jgctl with `args` against `risk` (its port read at each call: a restart moves it), as
@@ -93,9 +58,9 @@ class Jgctl {
                              "--department=" + department, "--user=it-officer"});
     return args;
   }
-  Outcome operator()(std::vector<std::string> args,
+  CommandOutput operator()(std::vector<std::string> args,
                      const std::string& department = kEcology) const {
-    return Run(Argv(std::move(args), department));
+    return testing::RunCommand(Argv(std::move(args), department));
   }
 
  private:
@@ -143,11 +108,11 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   const std::vector<std::string> register_args = {
       "devices", "register", device, "--uscc", uscc, "--metrics", "ammonia_nitrogen",
       "--description", "总排放口 氨氮在线监测仪"};
-  Outcome registered = jgctl(register_args);
+  CommandOutput registered = jgctl(register_args);
   REQUIRE(registered.exit_code == 0);
   CHECK(registered.Says("devices/" + device));
   CHECK(registered.Says(" v1 "));
-  Outcome again = jgctl(register_args);
+  CommandOutput again = jgctl(register_args);
   CHECK(again.exit_code == 0);
   CHECK(again.Says(" v1 "));
   CHECK(jgctl({"devices", "list", "--uscc", uscc}).Says("devices/" + device));
@@ -167,7 +132,7 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   }
   REQUIRE(bad_line > 1);
 
-  Outcome sent = jgctl({"readings", "send", csv});
+  CommandOutput sent = jgctl({"readings", "send", csv});
   CHECK(sent.exit_code == 1);
   CHECK(sent.Says(absl::StrCat("line ", bad_line,
                                ": reading.device_id: UNREGISTERED-01 is not a registered device")));
@@ -176,19 +141,19 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   CHECK(sent.Says("1 of 28 rows were refused"));
   CHECK_FALSE(sent.Says("stream broke"));
 
-  Outcome stored = jgctl({"readings", "list", device, "ammonia_nitrogen"});
+  CommandOutput stored = jgctl({"readings", "list", device, "ammonia_nitrogen"});
   CHECK(stored.exit_code == 0);
   CHECK(stored.Says("27 readings of ammonia_nitrogen from " + device));
   CHECK(stored.Says(" mg/L"));
   // --from and --to bound the listing: the last three hours are the exceedance.
-  Outcome last = jgctl({"readings", "list", device, "ammonia_nitrogen", "--from",
+  CommandOutput last = jgctl({"readings", "list", device, "ammonia_nitrogen", "--from",
                         HourText(start + absl::Hours(24))});
   CHECK(last.Says("3 readings of ammonia_nitrogen"));
   CHECK(jgctl({"readings", "list", device, "ammonia_nitrogen", "--from", "yesterday"}).exit_code ==
         2);
 
   // The same file again: the good rows are duplicates, the bad one is refused again.
-  Outcome resent = jgctl({"readings", "send", csv});
+  CommandOutput resent = jgctl({"readings", "send", csv});
   CHECK(resent.exit_code == 1);
   CHECK(resent.Says("28 rows: 0 accepted, 27 duplicates (stored before), 1 refused"));
 
@@ -199,7 +164,7 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
     REQUIRE(absl::Now() < routed_by);
     absl::SleepFor(absl::Milliseconds(500));
   }
-  Outcome listed = jgctl({"alerts", "list"});
+  CommandOutput listed = jgctl({"alerts", "list"});
   REQUIRE(listed.exit_code == 0);
   const std::string name = listed.WordStarting("alerts/" + uscc);
   REQUIRE(!name.empty());
@@ -217,7 +182,7 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
              .empty());
   CHECK(jgctl({"alerts", "list", "--state", "pending"}).exit_code == 2);
 
-  Outcome got = jgctl({"alerts", "get", name});
+  CommandOutput got = jgctl({"alerts", "get", name});
   REQUIRE(got.exit_code == 0);
   CHECK(got.Says(R"("state": "ALERT_STATE_DISPATCHED")"));
   CHECK(got.Says(R"("code": "STHJ-01")"));
@@ -228,14 +193,14 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   CHECK(got.Says(R"("condition_open": true)"));
 
   // Only the responsible department accepts: another one is refused with the gRPC code.
-  Outcome refused = jgctl({"alerts", "accept", name}, kMarket);
+  CommandOutput refused = jgctl({"alerts", "accept", name}, kMarket);
   CHECK(refused.exit_code == 1);
   CHECK(refused.Says("PERMISSION_DENIED"));
-  Outcome accepted = jgctl({"alerts", "accept", name});
+  CommandOutput accepted = jgctl({"alerts", "accept", name});
   REQUIRE(accepted.exit_code == 0);
   CHECK(accepted.Says(" accepted "));
   // Repeated, the accept is answered as the first time: same row, same version.
-  Outcome repeated = jgctl({"alerts", "accept", name});
+  CommandOutput repeated = jgctl({"alerts", "accept", name});
   CHECK(repeated.exit_code == 0);
   CHECK(repeated.output == accepted.output);
   const std::string version_before = jgctl({"alerts", "get", name}).LineWith(R"("version")");
@@ -248,13 +213,13 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   CHECK(jgctl({"alerts", "get", name}).LineWith(R"("version")") == version_before);
   const std::vector<std::string> close_args = {"alerts", "close", name, "--outcome", "dismissed",
                                                "--reason", "设备校准期间读数偏高（误报）"};
-  Outcome closed = jgctl(close_args);
+  CommandOutput closed = jgctl(close_args);
   REQUIRE(closed.exit_code == 0);
   CHECK(closed.Says(" closed "));
   CHECK(closed.Says("dismissed on time"));
   CHECK(jgctl(close_args).output == closed.output);
   // A step the state no longer allows is refused with its code.
-  Outcome redispatch = jgctl({"alerts", "dispatch", name, "--dept", kEcology, "--item",
+  CommandOutput redispatch = jgctl({"alerts", "dispatch", name, "--dept", kEcology, "--item",
                               "STHJ-01", "--reason", "重新分派"});
   CHECK(redispatch.exit_code == 1);
   CHECK(redispatch.Says("FAILED_PRECONDITION"));
@@ -262,14 +227,14 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
               "")
             .exit_code == 2);
 
-  Outcome got_closed = jgctl({"alerts", "get", name});
+  CommandOutput got_closed = jgctl({"alerts", "get", name});
   CHECK(got_closed.Says(R"("state": "ALERT_STATE_CLOSED")"));
   CHECK(got_closed.Says(R"("outcome": "ALERT_OUTCOME_DISMISSED")"));
   CHECK(got_closed.Says("设备校准期间读数偏高（误报）"));
 
   const std::string today =
       absl::FormatTime("%Y-%m-%d", absl::Now(), absl::FixedTimeZone(8 * 3600));
-  Outcome report = jgctl({"alerts", "report", "--from", today, "--to", today});
+  CommandOutput report = jgctl({"alerts", "report", "--from", today, "--to", today});
   INFO(report.output);
   CHECK(report.exit_code == 0);
   // The bureau's row: dispatched 1, accepted on time 1, closed on time 1.
@@ -281,11 +246,11 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   CHECK(columns[3] == "1");
   CHECK(jgctl({"alerts", "report", "--from", "2026-02-30", "--to", today}).exit_code == 2);
 
-  Outcome level = jgctl({"risk", "level", uscc});
+  CommandOutput level = jgctl({"risk", "level", uscc});
   CHECK(level.exit_code == 0);
   CHECK(level.Says(uscc));
   CHECK(level.Says("score"));
-  Outcome rules = jgctl({"risk", "rules"});
+  CommandOutput rules = jgctl({"risk", "rules"});
   CHECK(rules.exit_code == 0);
   CHECK(rules.Says("jinhua-ecology"));
   CHECK(rules.Says("xianning-five-models"));
@@ -336,7 +301,7 @@ TEST_CASE("jgctl readings send exits non-zero and says so when the stream breaks
   // As the message says: after a restart the same file goes through, and the rows stored
   // before the kill come back as duplicates.
   risk.Start();
-  Outcome resent = jgctl({"readings", "send", csv, "--batch", "1000"});
+  CommandOutput resent = jgctl({"readings", "send", csv, "--batch", "1000"});
   CHECK(resent.exit_code == 0);
   const std::string total = resent.LineWith("30000 rows: ");
   INFO(total);
