@@ -137,10 +137,12 @@ absl::StatusOr<FrozenInputsLoaded> LoadFrozen(const PlanStore& plans, const v1::
   ASSIGN_OR_RETURN(v1::FrozenPool frozen, plans.LoadPool(plan.plan_id()));
   ASSIGN_OR_RETURN(InspectorPool pool, PoolOf(frozen));
   ASSIGN_OR_RETURN(Digest secret, plans.LoadSecret(plan.plan_id()));
+  ASSIGN_OR_RETURN(std::optional<Digest> proof_key, plans.LoadProofKey(plan.plan_id()));
   return FrozenInputsLoaded{.plan = AsDrawPlan(plan, plan.frozen().commitment()),
                             .candidates = std::move(candidates),
                             .pool = std::move(pool),
-                            .secret = secret};
+                            .secret = secret,
+                            .proof_key = proof_key};
 }
 
 }  // namespace jianguan::sampling

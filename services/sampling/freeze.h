@@ -39,10 +39,11 @@ struct FrozenInputsLoaded {
   CandidateProjection candidates;
   InspectorPool pool;
   Digest secret{};
+  std::optional<Digest> proof_key;  ///< §10; absent for plans approved before proofs
 };
 
-/// What approval froze for `plan`: the candidates, the pool and the secret from the plan
-/// store, the draw plan with the published commitment.
+/// What approval froze for `plan`: the candidates, the pool, the secret and the proof key
+/// from the plan store, the draw plan with the published commitment.
 absl::StatusOr<FrozenInputsLoaded> LoadFrozen(const PlanStore& plans, const v1::Plan& plan);
 
 }  // namespace jianguan::sampling

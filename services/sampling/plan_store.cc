@@ -91,7 +91,7 @@ absl::StatusOr<std::pair<std::vector<v1::Plan>, std::string>> PlanStore::ListPla
 
 void PlanStore::PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
                           const CandidateProjection& candidates, const v1::FrozenPool& pool,
-                          const Digest& secret) {
+                          const Digest& secret, const Digest& proof_key) {
   const std::span<const CandidateRecord> records = candidates.records();
   for (size_t start = 0, chunk = 0; start < records.size(); start += kChunkRecords, ++chunk) {
     const size_t count = std::min(kChunkRecords, records.size() - start);
@@ -104,8 +104,9 @@ void PlanStore::PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
     if (!last.empty()) work.Put(kFrozenFamily, LastKey(plan_id, i), absl::StrJoin(last, ";"));
   }
   work.Put(kFrozenFamily, PoolKey(plan_id), pool.SerializeAsString());
-  work.Put(kSecretFamily, std::string(plan_id),
-           std::string(reinterpret_cast<const char*>(secret.data()), secret.size()));
+  std::string secrets(reinterpret_cast<const char*>(secret.data()), secret.size());
+  secrets.append(reinterpret_cast<const char*>(proof_key.data()), proof_key.size());
+  work.Put(kSecretFamily, std::string(plan_id), std::move(secrets));
 }
 
 absl::StatusOr<CandidateProjection> PlanStore::LoadCandidates(std::string_view plan_id) const {
@@ -164,11 +165,20 @@ absl::StatusOr<v1::FrozenPool> PlanStore::LoadPool(std::string_view plan_id) con
 absl::StatusOr<Digest> PlanStore::LoadSecret(std::string_view plan_id) const {
   ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kSecretFamily, plan_id));
   Digest secret{};
-  if (!bytes || bytes->size() != secret.size()) {
+  // 32 bytes for plans approved before proofs existed, 64 with the proof key.
+  if (!bytes || (bytes->size() != secret.size() && bytes->size() != 2 * secret.size())) {
     return absl::DataLossError(absl::StrCat("no secret for ", AbslView(plan_id)));
   }
   std::memcpy(secret.data(), bytes->data(), secret.size());
   return secret;
+}
+
+absl::StatusOr<std::optional<Digest>> PlanStore::LoadProofKey(std::string_view plan_id) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kSecretFamily, plan_id));
+  Digest key{};
+  if (!bytes || bytes->size() != 2 * key.size()) return std::optional<Digest>();
+  std::memcpy(key.data(), bytes->data() + key.size(), key.size());
+  return std::optional<Digest>(key);
 }
 
 void PlanStore::PutTask(store::UnitOfWork& work, std::string_view plan_id, const v1::Task& task) {

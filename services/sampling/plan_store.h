@@ -6,7 +6,8 @@
 //   frozen    <plan_id>/c/<chunk, 8 digits>     up to 65,536 packed CandidateRecords (14 B each)
 //             <plan_id>/l/<index, 10 digits>    last inspectors of a candidate, ';'-joined
 //             <plan_id>/p                       v1::FrozenPool
-//   secrets   <plan_id>                         the 32-byte secret (revealed with the draw)
+//   secrets   <plan_id>                         the 32-byte secret (revealed with the draw),
+//                                               then the 32-byte proof key (never revealed)
 //   tasks     <plan_id>/<task, 10 digits>       v1::Task
 //   history   <uscc>                            v1::SubjectHistory of its draws (Draw writes it)
 //             <uscc>i                           v1::SubjectHistory of its published inspection
@@ -57,13 +58,16 @@ class PlanStore {
       int page_size, std::string_view page_token,
       const std::function<bool(const v1::Plan&)>& keep) const;
 
-  /// The candidate list, pool and secret approval froze.
+  /// The candidate list, pool, secret and proof key approval froze.
   static void PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
                         const CandidateProjection& candidates, const v1::FrozenPool& pool,
-                        const Digest& secret);
+                        const Digest& secret, const Digest& proof_key);
   absl::StatusOr<CandidateProjection> LoadCandidates(std::string_view plan_id) const;
   absl::StatusOr<v1::FrozenPool> LoadPool(std::string_view plan_id) const;
   absl::StatusOr<Digest> LoadSecret(std::string_view plan_id) const;
+  /// The key that salts the proof trees' leaves (docs/draw-algorithm.md §10); nullopt for a
+  /// plan approved before proofs existed.
+  absl::StatusOr<std::optional<Digest>> LoadProofKey(std::string_view plan_id) const;
 
   static void PutTask(store::UnitOfWork& work, std::string_view plan_id, const v1::Task& task);
   /// Tasks in task order from `page_token`.

@@ -92,6 +92,10 @@ class SamplingService final : public v1::Sampling::Service {
   /// What a draw decides once the plan is checked: its tasks, histories and events.
   absl::StatusOr<Decision<v1::Plan>> DecideDraw(const Caller& caller, const StoredPlan& stored,
                                                 const v1::DrawPlanRequest& request);
+  /// A failed draw's attempt added to the plan and published (DrawFailed), once per entropy.
+  absl::Status RecordFailedDraw(const Caller& caller, const std::string& plan_id,
+                                const v1::DrawPlanRequest& request,
+                                const std::string& report_bytes);
   google::protobuf::Timestamp Now() const;
 
   store::Store& store_;

@@ -13,7 +13,9 @@
 #include "libs/write/resource_name.h"
 #include "services/sampling/domain/draw.h"
 #include "services/sampling/domain/draw_outcome.h"
+#include "services/sampling/domain/plan_lifecycle.h"
 #include "services/sampling/domain/plan_rules.h"
+#include "services/sampling/domain/subject_proof.h"
 #include "services/sampling/domain/verification_package.h"
 #include "services/sampling/freeze.h"
 #include "services/sampling/sampling_metrics.h"
@@ -41,7 +43,7 @@ absl::StatusOr<v1::Plan> SamplingService::DoDrawPlan(const Caller& caller,
   CheckText(v, "entropy_source", request.entropy_source(),
             {.max_chars = PlanLimits::kMaxEntropySourceChars});
   RETURN_IF_ERROR(v.ToStatus());
-  return writes_.Write<v1::Plan>(
+  absl::StatusOr<v1::Plan> drawn = writes_.Write<v1::Plan>(
       {.caller = caller, .method = methods_("DrawPlan"), .request_id = request.request_id(),
        .request = request},
       [&]() -> absl::StatusOr<Decision<v1::Plan>> {
@@ -49,6 +51,43 @@ absl::StatusOr<v1::Plan> SamplingService::DoDrawPlan(const Caller& caller,
                          PlanToMove(caller, plan_id, v1::PLAN_STATE_APPROVED, "draw"));
         return DecideDraw(caller, stored, request);
       });
+  if (drawn.ok()) return drawn;
+  const auto report = drawn.status().GetPayload(kFailureReportTypeUrl);
+  if (!report.has_value()) return drawn;
+  // The attempt is public (docs/draw-algorithm.md §9): recorded before the refusal is
+  // answered, so no entropy can be tried unseen.
+  RETURN_IF_ERROR(RecordFailedDraw(caller, plan_id, request, std::string(*report)));
+  return drawn;
+}
+
+absl::Status SamplingService::RecordFailedDraw(const Caller& caller, const std::string& plan_id,
+                                               const v1::DrawPlanRequest& request,
+                                               const std::string& report_bytes) {
+  v1::DrawFailed failed;
+  failed.set_plan(PlanResource(plan_id));
+  if (!failed.mutable_report()->ParseFromString(report_bytes)) {
+    return absl::InternalError("a draw failure report does not parse");
+  }
+  v1::FailedDraw& attempt = *failed.mutable_attempt();
+  attempt.set_entropy(request.entropy());
+  attempt.set_entropy_source(request.entropy_source());
+  attempt.set_reason(failed.report().message());
+  *attempt.mutable_attempt_time() = Now();
+  // Its own idempotency key: a retry of the request records nothing twice, and the request's
+  // own key stays free, as a refused request leaves it.
+  const absl::StatusOr<v1::Plan> recorded = writes_.Write<v1::Plan>(
+      {.caller = caller, .method = methods_("DrawPlan"),
+       .request_id = absl::StrCat(request.request_id(), "/failed"), .request = request},
+      [&]() -> absl::StatusOr<Decision<v1::Plan>> {
+        ASSIGN_OR_RETURN(StoredPlan stored,
+                         PlanToMove(caller, plan_id, v1::PLAN_STATE_APPROVED, "draw"));
+        std::optional<v1::Plan> plan = WithFailedDraw(stored.plan, attempt);
+        if (!plan) return Decision<v1::Plan>{.response = stored.plan};  // already recorded
+        Decision<v1::Plan> decision = PlanDecision(std::move(*plan), &stored);
+        emitter_.Emit(decision.work, decision.resource, failed);
+        return decision;
+      });
+  return recorded.status();
 }
 
 absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideDraw(
@@ -111,8 +150,22 @@ absl::Status WriteRecomputedDocument(const PlanStore& plans, const v1::Plan& pla
                         .candidates = &frozen.candidates,
                         .inspectors = &frozen.pool,
                         .secret = frozen.secret,
-                        .entropy = plan.draw().entropy()};
+                        .entropy = plan.draw().entropy(),
+                        .proof_key = frozen.proof_key};
   ASSIGN_OR_RETURN(DrawResult result, Draw(input));
+  if (frozen.proof_key && !public_result) {
+    // The package repeats the proof roots; they must be the ones published at approval.
+    const ProofCommitment proofs =
+        CommitForProofs(frozen.plan, frozen.candidates, frozen.pool, *frozen.proof_key);
+    for (int s = 0; s < kStrata && s < plan.frozen().strata_size(); ++s) {
+      if (HexOf(proofs.strata[s].root) != plan.frozen().strata(s).root()) {
+        return absl::DataLossError(absl::StrCat("the recomputed proof root of ",
+                                                StratumName(s), " of ",
+                                                PlanResource(plan.plan_id()),
+                                                " does not match the one published"));
+      }
+    }
+  }
   JsonValue result_json = PublicResult(input, result);
   const std::string published = result_json.Canonical();
   const Digest digest = Sha256(published);

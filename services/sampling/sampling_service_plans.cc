@@ -118,9 +118,11 @@ absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideApproval(const Caller&
   ASSIGN_OR_RETURN(v1::FrozenPool frozen_pool, BuildPool(projection_, stored.plan));
   ASSIGN_OR_RETURN(InspectorPool pool, PoolOf(frozen_pool));
   ASSIGN_OR_RETURN(Digest secret, NewSecret());
+  ASSIGN_OR_RETURN(Digest proof_key, NewSecret());
   const std::string commitment = HexOf(CommitmentOf(secret));
   const SamplingPlan draw_plan = AsDrawPlan(stored.plan, commitment);
   RETURN_IF_ERROR(ValidatePlan(draw_plan));
+  const ProofCommitment proofs = CommitForProofs(draw_plan, candidates, pool, proof_key);
 
   Decision<v1::Plan> decision = PlanDecision(
       Approved(stored.plan, {.draw_plan = draw_plan,
@@ -128,9 +130,11 @@ absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideApproval(const Caller&
                              .candidates = candidates,
                              .pool = pool,
                              .approve_time = Now(),
-                             .approved_by = caller.user_id}),
+                             .approved_by = caller.user_id,
+                             .proofs = proofs}),
       &stored);
-  PlanStore::PutFrozen(decision.work, stored.plan.plan_id(), candidates, frozen_pool, secret);
+  PlanStore::PutFrozen(decision.work, stored.plan.plan_id(), candidates, frozen_pool, secret,
+                       proof_key);
   if (metrics_ != nullptr) {
     metrics_->freeze_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - freeze_start));
     metrics_->frozen_candidates.Set(static_cast<double>(candidates.size()));

@@ -36,7 +36,7 @@ Commands:
   catalogue import FILE.json|FILE.csv   the catalogue (--catalogue, JG_GRPC_TARGET)
   plans create FILE.json | list [--state S] [--year Y] | get NAME | approve NAME |
         publish NAME | complete NAME | tasks NAME | export-package NAME --out FILE |
-        public [NAME] | export-result NAME --out FILE
+        public [NAME [--json]] | export-result NAME --out FILE
                                         sampling plans (--sampling, JG_GRPC_TARGET; writes as
                                         --department, JG_DEPARTMENT, default the initiator)
   draw NAME --entropy TEXT [--entropy_source TEXT]

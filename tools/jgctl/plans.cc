@@ -35,6 +35,9 @@ ABSL_FLAG(int32_t, year, 0, "plans list / public: only this year");
 ABSL_FLAG(std::string, out, "", "plans export-package / export-result: the file to write");
 ABSL_FLAG(std::string, entropy, "", "draw: the public entropy, 1–256 bytes of UTF-8");
 ABSL_FLAG(std::string, entropy_source, "", "draw: where the entropy was announced");
+ABSL_FLAG(bool, json, false,
+          "plans public NAME: print the public plan as JSON (what tools/verify-draw "
+          "verify-subject reads)");
 
 namespace jianguan::jgctl {
 namespace {
@@ -47,7 +50,7 @@ constexpr char kFailureReportTypeUrl[] =
 constexpr char kUsage[] =
     "usage: jgctl plans create FILE.json | list [--state S] [--year Y] | get NAME |\n"
     "                   approve NAME | publish NAME | complete NAME | tasks NAME |\n"
-    "                   export-package NAME --out FILE | public [NAME] |\n"
+    "                   export-package NAME --out FILE | public [NAME [--json]] |\n"
     "                   export-result NAME --out FILE\n"
     "       jgctl draw NAME --entropy TEXT [--entropy_source TEXT]\n"
     "NAME is plans/{plan_id} or the plan_id.";
@@ -385,6 +388,11 @@ int Public(const Client& client, const std::string& name) {
   if (auto status = client.public_stub().GetPublicPlan(&context, get, &plan); !status.ok()) {
     return Fail(status);
   }
+  if (absl::GetFlag(FLAGS_json)) {
+    PrintJson(plan);
+    std::printf("\n");
+    return 0;
+  }
   std::printf("%s  %s  %d  %s\n", plan.name().c_str(), StateName(plan.state()).c_str(),
               plan.year(), plan.title().c_str());
   std::printf("  plan hash: %s\n  commitment: %s\n  candidates: %lld, digest %s\n"
@@ -392,6 +400,15 @@ int Public(const Client& client, const std::string& name) {
               plan.plan_hash().c_str(), plan.commitment().c_str(),
               static_cast<long long>(plan.candidate_count()), plan.candidates_digest().c_str(),
               plan.inspectors_digest().c_str());
+  if (!plan.strata().empty()) {
+    std::printf("  proof roots: %d classes, pool %s (per-subject proofs, docs/draw-algorithm.md "
+                "§10)\n", plan.strata_size(), plan.pool_root().c_str());
+  }
+  for (const v1::FailedDraw& failed : plan.failed_draws()) {
+    std::printf("  failed draw: entropy %s%s%s: %s\n", failed.entropy().c_str(),
+                failed.entropy_source().empty() ? "" : " — ", failed.entropy_source().c_str(),
+                failed.reason().c_str());
+  }
   if (plan.state() < v1::PLAN_STATE_PUBLISHED) return 0;
   std::printf("  entropy: %s%s%s\n  secret: %s\n  result digest: %s\n"
               "  tasks: %lld, visits saved: %lld\n",

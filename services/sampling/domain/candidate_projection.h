@@ -55,6 +55,13 @@ struct CandidateRecord {
 };
 static_assert(sizeof(CandidateRecord) == 14);
 
+/// §4 step 1: a candidate is eligible when it matches the filter and is not recent, unless
+/// its class's rule asks for full coverage (which the frequency rule never limits).
+inline bool IsEligible(const CandidateRecord& record, const ClassRule& rule) {
+  if (record.flags & CandidateRecord::kFilteredOut) return false;
+  return !(record.flags & CandidateRecord::kRecent) || rule.full_coverage;
+}
+
 /// The sorted candidate list. Appending is not thread-safe; a complete projection may be read
 /// by many threads.
 class CandidateProjection {

@@ -158,12 +158,9 @@ absl::StatusOr<DrawResult> Draw(const DrawInput& input, DrawFailure* failure) {
     const std::span<const CandidateRecord> records = candidates.records();
     for (uint32_t i = 0; i < records.size(); ++i) {
       const CandidateRecord& record = records[i];
-      if (record.flags & CandidateRecord::kFilteredOut) continue;
-      if ((record.flags & CandidateRecord::kRecent) &&
-          !plan.class_rules[record.stratum].full_coverage) {
-        continue;
+      if (IsEligible(record, plan.class_rules[record.stratum])) {
+        eligible[record.stratum].push_back(i);
       }
-      eligible[record.stratum].push_back(i);
     }
   }
   int64_t task_count = 0;

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct DrawInput {
   const InspectorPool* inspectors = nullptr;
   Digest secret{};      ///< revealed with the result; must match plan->commitment
   std::string entropy;  ///< public value supplied at draw time, 1–256 bytes of UTF-8
+  /// Salts the proof trees of §10; never read by the draw, written only into the auditors'
+  /// package. Absent for plans approved before proofs existed.
+  std::optional<Digest> proof_key;
 };
 
 /// Per stratum, for auditors only (classes are not public).

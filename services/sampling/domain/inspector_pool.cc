@@ -63,21 +63,23 @@ std::vector<uint32_t> InspectorPool::ConflictsWith(const PackedUscc& uscc) const
   return out;
 }
 
+JsonValue InspectorJson(const Inspector& inspector) {
+  return JsonValue::Object{
+      {"id", inspector.id},
+      {"name", inspector.name},
+      {"certificate_no", inspector.certificate_no},
+      {"department_id", inspector.department_id},
+      {"items", JsonValue::Strings(inspector.items)},
+      {"valid_from", inspector.valid_from},
+      {"valid_until", inspector.valid_until},
+      {"conflicts", JsonValue::Strings(inspector.conflicts)},
+  };
+}
+
 JsonValue InspectorPool::PoolJson() const {
   JsonValue::Array array;
   array.reserve(inspectors_.size());
-  for (const Inspector& inspector : inspectors_) {
-    array.push_back(JsonValue::Object{
-        {"id", inspector.id},
-        {"name", inspector.name},
-        {"certificate_no", inspector.certificate_no},
-        {"department_id", inspector.department_id},
-        {"items", JsonValue::Strings(inspector.items)},
-        {"valid_from", inspector.valid_from},
-        {"valid_until", inspector.valid_until},
-        {"conflicts", JsonValue::Strings(inspector.conflicts)},
-    });
-  }
+  for (const Inspector& inspector : inspectors_) array.push_back(InspectorJson(inspector));
   return JsonValue(std::move(array));
 }
 

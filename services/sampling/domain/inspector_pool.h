@@ -31,6 +31,9 @@ struct Inspector {
   std::vector<std::string> conflicts;  ///< USCCs with a declared conflict of interest
 };
 
+/// The inspector object of §2.4 (one element of the pool's array).
+JsonValue InspectorJson(const Inspector& inspector);
+
 /// A validated pool, sorted by id, items and conflicts sorted and unique. Immutable and
 /// therefore safe to share between threads.
 class InspectorPool {

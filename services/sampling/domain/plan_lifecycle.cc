@@ -43,7 +43,23 @@ v1::Plan Approved(v1::Plan plan, const Freeze& freeze) {
   frozen.set_inspector_count(static_cast<int64_t>(freeze.pool.size()));
   *frozen.mutable_approve_time() = freeze.approve_time;
   frozen.set_approved_by(freeze.approved_by);
+  for (int s = 0; s < kStrata; ++s) {
+    v1::StratumRoot& stratum = *frozen.add_strata();
+    stratum.set_class_name(StratumName(s));
+    stratum.set_size(freeze.proofs.strata[s].size);
+    stratum.set_eligible(freeze.proofs.strata[s].eligible);
+    stratum.set_root(HexOf(freeze.proofs.strata[s].root));
+  }
+  frozen.set_pool_root(HexOf(freeze.proofs.pool_root));
   plan.set_state(v1::PLAN_STATE_APPROVED);
+  return plan;
+}
+
+std::optional<v1::Plan> WithFailedDraw(v1::Plan plan, v1::FailedDraw attempt) {
+  for (const v1::FailedDraw& earlier : plan.failed_draws()) {
+    if (earlier.entropy() == attempt.entropy()) return std::nullopt;
+  }
+  *plan.add_failed_draws() = std::move(attempt);
   return plan;
 }
 
@@ -84,6 +100,9 @@ v1::PublicPlan PublicView(const v1::Plan& plan) {
   view.set_candidate_count(frozen.candidate_count());
   view.set_inspectors_digest(frozen.inspectors_digest());
   *view.mutable_approve_time() = frozen.approve_time();
+  *view.mutable_strata() = frozen.strata();
+  view.set_pool_root(frozen.pool_root());
+  *view.mutable_failed_draws() = plan.failed_draws();
   if (plan.state() >= v1::PLAN_STATE_PUBLISHED) {
     const v1::DrawSummary& draw = plan.draw();
     view.set_entropy(draw.entropy());

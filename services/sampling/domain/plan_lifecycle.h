@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -13,6 +14,7 @@
 #include "services/sampling/domain/candidate_projection.h"
 #include "services/sampling/domain/inspector_pool.h"
 #include "services/sampling/domain/sampling_plan.h"
+#include "services/sampling/domain/subject_proof.h"
 
 namespace jianguan::sampling {
 
@@ -36,10 +38,15 @@ struct Freeze {
   const InspectorPool& pool;
   google::protobuf::Timestamp approve_time;
   std::string approved_by;
+  const ProofCommitment& proofs;  ///< the roots of §10
 };
 
 /// The plan approved, with `freeze` recorded.
 v1::Plan Approved(v1::Plan plan, const Freeze& freeze);
+
+/// The plan with a failed draw's attempt recorded (§9), unless an attempt with the same
+/// entropy is already recorded (a retry): then nullopt, nothing to write.
+std::optional<v1::Plan> WithFailedDraw(v1::Plan plan, v1::FailedDraw attempt);
 
 /// The plan drawn, with the draw's summary.
 v1::Plan Drawn(v1::Plan plan, v1::DrawSummary draw);

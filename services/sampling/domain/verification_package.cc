@@ -39,6 +39,13 @@ Digest ResultDigest(const DrawInput& input, const DrawResult& result) {
   return Sha256(PublicResult(input, result).Canonical());
 }
 
+JsonValue StratumRootJson(int stratum, const StratumTree& tree) {
+  return JsonValue::Object{{"class", StratumName(stratum)},
+                           {"size", tree.size},
+                           {"eligible", tree.eligible},
+                           {"root", HexOf(tree.root)}};
+}
+
 namespace {
 
 // Every member of the package but "candidates", around the public result and its digest.
@@ -52,20 +59,32 @@ JsonValue::Object PackageWithoutCandidates(const DrawInput& input, const DrawRes
                                        {"eligible", result.strata[s].eligible},
                                        {"quota", result.strata[s].quota}});
   }
-  return JsonValue::Object{
+  JsonValue::Object published{{"commitment", HexOf(result.commitment)},
+                               {"plan_hash", HexOf(result.plan_hash)},
+                               {"candidates_digest", HexOf(result.candidates_digest)},
+                               {"inspectors_digest", HexOf(result.inspectors_digest)},
+                               {"result_digest", result_digest}};
+  JsonValue::Object package{
       {"format", "jianguan-draw-package-v1"},
       {"plan", PlanJson(*input.plan)},
       {"inspectors", input.inspectors->PoolJson()},
       {"secret", HexOf(input.secret)},
       {"entropy", input.entropy},
       {"strata", std::move(strata)},
-      {"result", std::move(public_result)},
-      {"published", JsonValue::Object{{"commitment", HexOf(result.commitment)},
-                                      {"plan_hash", HexOf(result.plan_hash)},
-                                      {"candidates_digest", HexOf(result.candidates_digest)},
-                                      {"inspectors_digest", HexOf(result.inspectors_digest)},
-                                      {"result_digest", result_digest}}},
   };
+  if (input.proof_key) {
+    // §10: the key lets an auditor rebuild every tree and hand a subject its proof.
+    const ProofCommitment proofs = CommitForProofs(*input.plan, *input.candidates,
+                                                   *input.inspectors, *input.proof_key);
+    JsonValue::Array roots;
+    for (int s = 0; s < kStrata; ++s) roots.push_back(StratumRootJson(s, proofs.strata[s]));
+    published.emplace("strata_roots", std::move(roots));
+    published.emplace("pool_root", HexOf(proofs.pool_root));
+    package.emplace("proof_key", HexOf(*input.proof_key));
+  }
+  package.emplace("result", std::move(public_result));
+  package.emplace("published", std::move(published));
+  return package;
 }
 
 }  // namespace

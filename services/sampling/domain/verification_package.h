@@ -11,6 +11,7 @@
 
 #include "services/sampling/domain/canonical_json.h"
 #include "services/sampling/domain/draw.h"
+#include "services/sampling/domain/subject_proof.h"
 
 namespace jianguan::sampling {
 
@@ -19,6 +20,9 @@ JsonValue PublicResult(const DrawInput& input, const DrawResult& result);
 
 /// result_digest: SHA-256 of the canonical public result.
 Digest ResultDigest(const DrawInput& input, const DrawResult& result);
+
+/// One class's published tree (§10): {"class", "size", "eligible", "root"}.
+JsonValue StratumRootJson(int stratum, const StratumTree& tree);
 
 /// The verification package of §8, classes included: for auditors only.
 JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "services/sampling/domain/subject_proof.h"
 #include "services/sampling/domain/verification_package.h"
 #include "tests/unit/sampling/draw_fixtures.h"
 
@@ -46,6 +47,39 @@ Verdict RunVerifier(const std::string& package, const std::string& name) {
   return verdict;
 }
 
+// Files in a temporary directory and tools/verify-draw run on them with arguments.
+class ToolFiles {
+ public:
+  ToolFiles() { std::filesystem::create_directories(dir_); }
+  ~ToolFiles() { std::filesystem::remove_all(dir_); }
+  std::string Path(const std::string& name) const { return (dir_ / (name + ".json")).string(); }
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(Path(name), std::ios::binary | std::ios::trunc) << text;
+  }
+  Verdict Run(const std::vector<std::string>& args) const {
+    const char* root = std::getenv("JG_SOURCE_ROOT");
+    REQUIRE(root != nullptr);
+    const std::string out = (dir_ / "tool.out").string();
+    const std::string err = (dir_ / "tool.err").string();
+    std::string command = "python3 '" + std::string(root) + "/tools/verify-draw'";
+    for (const std::string& arg : args) command += " '" + arg + "'";
+    command += " > '" + out + "' 2> '" + err + "'";
+    const int status = std::system(command.c_str());
+    Verdict verdict;
+    verdict.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    for (const std::string& file : {out, err}) {
+      std::stringstream text;  // one stream each: an empty file would fail the next read
+      text << std::ifstream(file).rdbuf();
+      verdict.output += text.str();
+    }
+    return verdict;
+  }
+
+ private:
+  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
+                               ("jg-verify-subject-" + std::to_string(getpid()));
+};
+
 SCENARIO("tools/verify-draw confirms a C++ draw and catches a single alteration") {
   GIVEN("a joint draw over all 16 strata with conflicts, last inspectors and exclusions") {
     SamplingPlan plan = TestPlan(2);
@@ -71,7 +105,9 @@ SCENARIO("tools/verify-draw confirms a C++ draw and catches a single alteration"
     }
     inspectors[4].valid_until = "2024-01-31";
     const InspectorPool pool = *InspectorPool::Create(inspectors);
-    const DrawInput input = TestInput(plan, candidates, pool, "福彩3D 第2024118期 5 8 2");
+    DrawInput input = TestInput(plan, candidates, pool, "福彩3D 第2024118期 5 8 2");
+    input.proof_key = Digest{};
+    input.proof_key->fill(0x5a);
     absl::StatusOr<DrawResult> result = Draw(input);
     REQUIRE(result.ok());
     REQUIRE(result->tasks.size() > 100);
@@ -137,6 +173,114 @@ SCENARIO("tools/verify-draw confirms a C++ draw and catches a single alteration"
         INFO(verdict.output);
         CHECK(verdict.exit_code == 1);
         CHECK(absl::StrContains(verdict.output, "candidates_digest"));
+      }
+    }
+    WHEN("the package's proof roots are not the ones the lines and the key give") {
+      std::string package = VerificationPackage(input, *result).Canonical();
+      const ProofCommitment proofs = CommitForProofs(plan, candidates, pool, *input.proof_key);
+      const std::string root = HexOf(proofs.strata[6].root);
+      REQUIRE(package.find(root) != std::string::npos);
+      package.replace(package.find(root), 64, HexOf(proofs.strata[7].root));
+      const Verdict verdict = RunVerifier(package, "root");
+      THEN("the verifier names the class") {
+        INFO(verdict.output);
+        CHECK(verdict.exit_code == 1);
+        CHECK(absl::StrContains(verdict.output, "published.strata_roots[6] (B-medium)"));
+      }
+    }
+    WHEN("subjects are given their proofs and check them against the public documents") {
+      // The public plan as GetPublicPlan publishes it (the fields verify-subject reads).
+      JsonValue::Array roots;
+      const ProofCommitment proofs = CommitForProofs(plan, candidates, pool, *input.proof_key);
+      for (int s = 0; s < kStrata; ++s) {
+        roots.push_back(JsonValue::Object{{"class_name", StratumName(s)},
+                                          {"size", std::to_string(proofs.strata[s].size)},
+                                          {"eligible", std::to_string(proofs.strata[s].eligible)},
+                                          {"root", HexOf(proofs.strata[s].root)}});
+      }
+      const std::string public_plan =
+          JsonValue(JsonValue::Object{
+                        {"plan_json", PlanJson(plan).Canonical()},
+                        {"plan_hash", HexOf(result->plan_hash)},
+                        {"commitment", HexOf(result->commitment)},
+                        {"candidates_digest", HexOf(result->candidates_digest)},
+                        {"inspectors_digest", HexOf(result->inspectors_digest)},
+                        {"strata", std::move(roots)}})
+              .Canonical();
+      const std::string public_result = PublicResult(input, *result).Canonical();
+      const std::string package = VerificationPackage(input, *result).Canonical();
+      // A drawn subject, an eligible one not drawn, and one the frequency rule excluded.
+      const std::string drawn = UnpackUscc(candidates[result->tasks[3].candidate].uscc);
+      std::string not_drawn;
+      std::string recent;
+      for (uint32_t i = 0; i < candidates.size() && (not_drawn.empty() || recent.empty()); ++i) {
+        const bool was_drawn = std::any_of(result->tasks.begin(), result->tasks.end(),
+                                           [&](const DrawTask& t) { return t.candidate == i; });
+        const bool eligible = IsEligible(candidates[i], plan.class_rules[candidates[i].stratum]);
+        if (eligible && !was_drawn && not_drawn.empty()) not_drawn = UnpackUscc(candidates[i].uscc);
+        if ((candidates[i].flags & CandidateRecord::kRecent) && !eligible && recent.empty()) {
+          recent = UnpackUscc(candidates[i].uscc);
+        }
+      }
+      REQUIRE(!not_drawn.empty());
+      REQUIRE(!recent.empty());
+      ToolFiles files;
+      files.Write("package", package);
+      files.Write("plan", public_plan);
+      files.Write("result", public_result);
+      auto check_subject = [&](const std::string& uscc, const std::string& expected) {
+        const Verdict proved = files.Run({"prove", files.Path("package"), uscc});
+        INFO(proved.output);
+        REQUIRE(proved.exit_code == 0);
+        files.Write("proof", proved.output);
+        const Verdict verdict = files.Run({"verify-subject", files.Path("proof"), "--plan",
+                                           files.Path("plan"), "--result",
+                                           files.Path("result")});
+        INFO(verdict.output);
+        CHECK(verdict.exit_code == 0);
+        CHECK(absl::StrContains(verdict.output, uscc + " " + expected));
+        return proved.output;
+      };
+      THEN("each learns the truth about itself: drawn, not drawn, or not eligible") {
+        check_subject(drawn, "was drawn fairly: task 4 of");
+        check_subject(not_drawn, "was eligible and not drawn");
+        check_subject(recent, "was not eligible");
+      }
+      THEN("a proof whose class or position was changed fails, naming the inclusion check") {
+        const std::string proof = check_subject(not_drawn, "was eligible and not drawn");
+        const size_t index_at = proof.find("\"leaf_index\": ");
+        REQUIRE(index_at != std::string::npos);
+        const size_t digits = index_at + 14;
+        const size_t end = proof.find_first_not_of("0123456789", digits);
+        const int index = std::stoi(proof.substr(digits, end - digits));
+        std::string moved_position = proof;
+        moved_position.replace(digits, end - digits, std::to_string(index == 0 ? 1 : index - 1));
+        files.Write("proof", moved_position);
+        Verdict verdict = files.Run({"verify-subject", files.Path("proof"), "--plan",
+                                     files.Path("plan"), "--result", files.Path("result")});
+        CHECK(verdict.exit_code == 1);
+        CHECK(absl::StrContains(verdict.output, "MISMATCH: inclusion"));
+
+        // Moved to another class: line and class rewritten consistently.
+        const std::string line = candidates.Line(static_cast<uint32_t>(
+            std::find_if(candidates.records().begin(), candidates.records().end(),
+                         [&](const CandidateRecord& r) { return UnpackUscc(r.uscc) == not_drawn; }) -
+            candidates.records().begin()));
+        std::string moved_class = proof;
+        std::string other_line = line;
+        other_line[19] = line[19] == 'A' ? 'B' : 'A';
+        moved_class.replace(moved_class.find(line), line.size(), other_line);
+        const std::string name = StratumName(4 * (line[19] - 'A') + (line[21] - '0'));
+        const std::string other_name =
+            StratumName(4 * (other_line[19] - 'A') + (other_line[21] - '0'));
+        moved_class.replace(moved_class.find("\"" + name + "\""), name.size() + 2,
+                            "\"" + other_name + "\"");
+        files.Write("proof", moved_class);
+        verdict = files.Run({"verify-subject", files.Path("proof"), "--plan", files.Path("plan"),
+                             "--result", files.Path("result")});
+        INFO(verdict.output);
+        CHECK(verdict.exit_code == 1);
+        CHECK(absl::StrContains(verdict.output, "MISMATCH: inclusion"));
       }
     }
   }

@@ -263,6 +263,21 @@ TEST_CASE("a joint plan goes from draft to published with its commitment, tasks 
   CHECK(shown.commitment() == frozen.commitment());
   CHECK(shown.candidates_digest() == frozen.candidates_digest());
   CHECK(shown.secret().empty());
+  // … and the per-class proof roots (§10): 16 classes whose sizes add up to the list, the
+  // 4 D-general and 36 B-general subjects (the class rows say which is which).
+  REQUIRE(shown.strata_size() == 16);
+  int64_t listed = 0;
+  for (int s = 0; s < 16; ++s) {
+    CHECK(shown.strata(s).class_name() == StratumName(s));
+    CHECK(shown.strata(s).root() == frozen.strata(s).root());
+    CHECK(shown.strata(s).root().size() == 64);
+    listed += shown.strata(s).size();
+  }
+  CHECK(listed == 40);
+  CHECK(shown.strata(13).size() == 4);   // D-general
+  CHECK(shown.strata(5).eligible() == 36);  // B-general
+  CHECK(shown.strata(0).root() == HexOf(Sha256("")));  // A-low: empty
+  CHECK(shown.pool_root().size() == 64);
 
   auto drawn = f.DrawIt("2026-jh-01", "3D 2026061 4 7 1");
   REQUIRE(drawn.ok());
@@ -325,6 +340,9 @@ TEST_CASE("a joint plan goes from draft to published with its commitment, tasks 
   auto package = RecomputeDocument(PlanStore(*f.db), (*plan)->plan, false);
   REQUIRE(package.ok());
   CHECK(package->find("D-general") != std::string::npos);
+  // The auditors' package carries the proof key and the roots published at approval.
+  CHECK(package->find("\"proof_key\":\"") != std::string::npos);
+  CHECK(package->find(frozen.strata(5).root()) != std::string::npos);
 }
 
 TEST_CASE("bad plans are refused naming every field and change nothing") {
@@ -407,7 +425,8 @@ TEST_CASE("transitions follow draft, approved, drawn, published, completed, by t
   CHECK(again->version() == completed->version());
 }
 
-TEST_CASE("an infeasible draw fails with its report, commits nothing and leaves the plan approved") {
+TEST_CASE("an infeasible draw fails with its report, draws nothing, records the attempt publicly "
+          "and leaves the plan approved") {
   Fixture f;
   for (const char* code : {"JG-1", "JG-2", "JG-3"}) f.AddItem(code);
   for (int i = 0; i < 10; ++i) f.AddSubject(TestUscc(i));
@@ -439,7 +458,33 @@ TEST_CASE("an infeasible draw fails with its report, commits nothing and leaves 
   REQUIRE(stored.ok());
   CHECK((*stored)->plan.state() == v1::PLAN_STATE_APPROVED);
   CHECK(f.Tasks("2026-jh-04").empty());
-  CHECK(f.Outbox().size() == events_before);
+  // The attempt, and only it, is written and published (§9): DrawFailed with its entropy.
+  const auto outbox = f.Outbox();
+  REQUIRE(outbox.size() == events_before + 1);
+  CHECK(outbox.back().type() == "jianguan.sampling.v1.DrawFailed");
+  v1::DrawFailed event;
+  REQUIRE(event.ParseFromString(outbox.back().payload()));
+  CHECK(event.plan() == "plans/2026-jh-04");
+  CHECK(event.attempt().entropy() == "lottery 7");
+  CHECK(event.report().uscc() == TestUscc(0));
+  v1::GetPlanRequest get;
+  get.set_name("plans/2026-jh-04");
+  v1::PublicPlan shown;
+  REQUIRE(f.public_service.GetPublicPlan(nullptr, &get, &shown).ok());
+  REQUIRE(shown.failed_draws_size() == 1);
+  CHECK(shown.failed_draws(0).entropy() == "lottery 7");
+  CHECK(shown.failed_draws(0).entropy_source() == "福利彩票3D开奖公告");
+  CHECK(shown.failed_draws(0).reason() == report.message());
+
+  // Trying the same entropy again records nothing new; another entropy is recorded too.
+  REQUIRE(absl::IsFailedPrecondition(f.DrawIt("2026-jh-04", "lottery 7").status()));
+  CHECK(f.Outbox().size() == events_before + 1);
+  REQUIRE(absl::IsFailedPrecondition(f.DrawIt("2026-jh-04", "lottery 8").status()));
+  CHECK(f.Outbox().size() == events_before + 2);
+  REQUIRE(f.public_service.GetPublicPlan(nullptr, &get, &shown).ok());
+  REQUIRE(shown.failed_draws_size() == 2);
+  CHECK(shown.failed_draws(1).entropy() == "lottery 8");
+  CHECK(f.metrics.draws_drawn.Value() == 0);
 }
 
 TEST_CASE("a subject drawn for an item is not drawn again within the frequency period") {
