@@ -42,6 +42,7 @@
 #include "libs/store/store.h"
 #include "libs/testing/catalogue_items.h"
 #include "libs/testing/child_process.h"
+#include "libs/testing/command_run.h"
 #include "libs/testing/dates.h"
 #include "libs/testing/kafka.h"
 #include "libs/testing/metrics_scrape.h"
@@ -578,6 +579,40 @@ TEST_CASE("a joint plan drawn by the real binaries is published, verifiable and 
     const std::string path = dir.Sub("forged-inspector.json");
     WriteFile(path, forged);
     CHECK(VerifyDraw(path) != 0);
+  }
+
+  // --- per-subject proofs (docs/draw-algorithm.md §10): an auditor proves, a subject checks
+  // against what jgctl fetches from the public API, with no credentials -------------------
+  {
+    const std::string target = absl::StrCat("127.0.0.1:", sampling.grpc_port());
+    const std::string public_plan = dir.Sub("public-plan.json");
+    const std::string result_file = dir.Sub("public-result.json");
+    const testing::CommandOutput shown =
+        testing::RunCommand({JG_JGCTL, "plans", "public", plan_id, "--json", "--sampling", target});
+    REQUIRE(shown.exit_code == 0);
+    CHECK(shown.Says("\"pool_root\""));
+    WriteFile(public_plan, shown.output);
+    REQUIRE(testing::RunCommand({JG_JGCTL, "plans", "export-result", plan_id, "--out",
+                                 result_file, "--sampling", target})
+                .exit_code == 0);
+    std::string not_drawn;
+    for (const std::string& candidate : uscc) {
+      if (!tasks.count(candidate)) {
+        not_drawn = candidate;
+        break;
+      }
+    }
+    for (const std::string& subject : {uscc[0], not_drawn}) {
+      const std::string proof = dir.Sub("proof-" + subject + ".json");
+      REQUIRE(testing::RunCommand({"python3", JG_VERIFY_DRAW, "prove", genuine, subject, "--out",
+                                   proof})
+                  .exit_code == 0);
+      const testing::CommandOutput verdict =
+          testing::RunCommand({"python3", JG_VERIFY_DRAW, "verify-subject", proof, "--plan",
+                               public_plan, "--result", result_file});
+      CHECK(verdict.exit_code == 0);
+      CHECK(verdict.Says(subject == uscc[0] ? "was drawn fairly" : "was eligible and not drawn"));
+    }
   }
 }
 
