@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
 
 namespace jianguan {
 
@@ -15,7 +16,9 @@ constexpr std::string_view kPreconditionFailureTypeUrl =
 }  // namespace
 
 void FieldViolations::Add(std::string_view field, std::string_view description) {
-  violations_.push_back(FieldViolation{std::string(field), std::string(description)});
+  // Descriptions often quote input; a client must be able to parse the answer whatever the
+  // input was (proto3 strings are UTF-8), so what is not UTF-8 is escaped here, once for all.
+  violations_.push_back(FieldViolation{ShownUtf8(field), ShownUtf8(description)});
 }
 
 absl::Status FieldViolations::ToStatus() const {
@@ -53,19 +56,19 @@ absl::Status InvalidField(std::string_view field, std::string_view description) 
 }
 
 absl::Status FailedPrecondition(std::string_view resource, std::string_view description) {
-  absl::Status status =
-      absl::FailedPreconditionError(absl::StrCat(AbslView(resource), ": ", AbslView(description)));
+  absl::Status status = absl::FailedPreconditionError(
+      ShownUtf8(absl::StrCat(AbslView(resource), ": ", AbslView(description))));
   google::rpc::PreconditionFailure failure;
   google::rpc::PreconditionFailure::Violation* v = failure.add_violations();
   v->set_type("STATE");
-  v->set_subject(std::string(resource));
-  v->set_description(std::string(description));
+  v->set_subject(ShownUtf8(resource));
+  v->set_description(ShownUtf8(description));
   status.SetPayload(AbslView(kPreconditionFailureTypeUrl), absl::Cord(failure.SerializeAsString()));
   return status;
 }
 
 absl::Status ResourceNotFound(std::string_view resource) {
-  return absl::NotFoundError(absl::StrCat("resource not found: ", AbslView(resource)));
+  return absl::NotFoundError(ShownUtf8(absl::StrCat("resource not found: ", AbslView(resource))));
 }
 
 }  // namespace jianguan

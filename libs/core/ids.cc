@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
 
 namespace jianguan {
 
@@ -66,7 +67,8 @@ absl::StatusOr<absl::Time> IdTime(std::string_view id) {
   for (size_t i = 0; i < id.size(); ++i) {
     if (kCrockford.find(id[i]) == std::string_view::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("illegal character '", AbslView(id.substr(i, 1)), "' at position ", i + 1));
+          absl::StrCat("illegal character ", QuotedInput(id.substr(i, CharacterBytesAt(id, i))),
+                       " at position ", i + 1));
     }
   }
   uint64_t millis = 0;

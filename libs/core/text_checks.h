@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "libs/core/field_violations.h"
@@ -18,6 +19,18 @@ bool IsValidUtf8(std::string_view text);
 
 /// Number of code points in well-formed UTF-8 `text`.
 size_t Utf8Length(std::string_view text);
+
+/// Bytes of the character at text[i]: its UTF-8 sequence, or 1 for a byte that starts none.
+size_t CharacterBytesAt(std::string_view text, size_t i);
+
+/// `text` made fit for an error message, which must itself be valid UTF-8: well-formed
+/// characters kept, each byte that is not part of one written as \xNN.
+std::string ShownUtf8(std::string_view text);
+
+/// Input echoed in an error message: at most `max_chars` characters of `text` in single
+/// quotes, cut between characters (never inside one), malformed bytes as \xNN, and "…" when
+/// cut. QuotedInput("１１００００９９", 4) is "'１１００…'".
+std::string QuotedInput(std::string_view text, size_t max_chars = 32);
 
 struct TextRule {
   bool required = false;

@@ -81,6 +81,15 @@ absl::Status ValidateUscc(std::string_view code) {
           ": only digits and upper-case letters other than I, O, S, V, Z are used"));
     }
   }
+  // Positions 3–8 are the registering authority's region (GB/T 2260): six digits, although
+  // the alphabet would allow letters there and the check character would still come out.
+  for (size_t i = 2; i < 8; ++i) {
+    if (code[i] < '0' || code[i] > '9') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "position ", i + 1, " is '", std::string(1, code[i]),
+          "': positions 3–8 are the registration authority's GB/T 2260 region code, six digits"));
+    }
+  }
   const char expected = UsccCheckCharacter(code.substr(0, 17));
   if (code[17] != expected) {
     return absl::InvalidArgumentError(absl::StrCat("check character should be ",

@@ -33,6 +33,7 @@ char UsccCheckCharacter(std::string_view first17);
 ///   "must be 18 characters, found N" (N counts characters, not bytes);
 ///   "illegal character 'c' at position N …" (1-based; I, O, S, V, Z and lower case are not
 ///   used);
+///   "position N is 'c': positions 3–8 are … six digits" (the region of registration);
 ///   "check character should be X, found Y".
 /// The region part is not looked up: it records where the subject was registered and may be
 /// a code abolished since.

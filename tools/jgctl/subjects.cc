@@ -145,6 +145,15 @@ int Import(const std::string& path) {
   std::fprintf(stderr, "\n");
   const grpc::Status status = stream->Finish();
   if (!status.ok()) return Fail(status);
+  // Every row gets a verdict; fewer means the stream broke (an answer that did not parse
+  // ends it as well), and a silent exit 0 would claim rows that were never confirmed.
+  if (const int64_t done = accepted + unchanged + refused; done != static_cast<int64_t>(total)) {
+    std::fprintf(stderr,
+                 "jgctl: the import stream ended with %lld of %zu rows answered; the rest may "
+                 "not be stored (run the import again: unchanged rows are left alone)\n",
+                 static_cast<long long>(done), total);
+    return 1;
+  }
   return refused == 0 ? 0 : 1;
 }
 

@@ -73,7 +73,7 @@ void CheckRegion(FieldViolations& v, std::string_view field, const CodeTable& re
     return;
   }
   if (!regions.Contains(code)) {
-    v.Add(field, absl::StrCat("'", AbslView(code.substr(0, 16)), "' is not a GB/T 2260 region code"));
+    v.Add(field, absl::StrCat(QuotedInput(code, 16), " is not a GB/T 2260 region code"));
   }
 }
 
@@ -124,8 +124,8 @@ void SubjectRules::CheckField(FieldViolations& v, std::string_view prefix, std::
     if (code.empty()) {
       v.Add(Path(field, "code"), "must not be empty");
     } else if (!industries_.Contains(code)) {
-      v.Add(Path(field, "code"), absl::StrCat("'", AbslView(std::string_view(code).substr(0, 16)),
-                                              "' is not a GB/T 4754-2017 industry code"));
+      v.Add(Path(field, "code"),
+            absl::StrCat(QuotedInput(code, 16), " is not a GB/T 4754-2017 industry code"));
     }
   } else if (path == "registration_region") {
     CheckRegion(v, Path(field, "code"), regions_, s.registration_region().code(), true);
@@ -159,7 +159,7 @@ void SubjectRules::CheckField(FieldViolations& v, std::string_view prefix, std::
     }
   } else {
     v.Add(Path(prefix == "subject" ? "update_mask" : prefix, "paths"),
-          absl::StrCat("'", AbslView(path.substr(0, 64)), "' cannot be updated"));
+          absl::StrCat(QuotedInput(path, 64), " cannot be updated"));
   }
 }
 

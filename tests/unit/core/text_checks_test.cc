@@ -40,6 +40,22 @@ SCENARIO("text fields are checked for presence, encoding and size") {
     CHECK_FALSE(CheckText(v, "scope", std::string((1 << 20) + 1, 'a'), {.max_chars = 1 << 22}));
     CHECK(v.violations()[0].description == "is 1048577 bytes, at most 1048576 are allowed");
   }
+  THEN("input quoted in an error is cut between characters and stays UTF-8") {
+    CHECK(QuotedInput("１１００００９９", 4) == "'１１００…'");
+    CHECK(QuotedInput("330782", 16) == "'330782'");
+    CHECK(QuotedInput(std::string("ab\xff\xc3"), 3) == "'ab\\xff…'");
+    CHECK(QuotedInput(std::string("\xe4\xb9"), 8) == "'\\xe4\\xb9'");  // a cut character
+    CHECK(IsValidUtf8(QuotedInput(std::string("\xff\xfe\xed\xa0\x80"), 10)));
+    CHECK(ShownUtf8("义乌") == "义乌");
+    CHECK(ShownUtf8(std::string("a\xc0\xaf" "b")) == "a\\xc0\\xaf" "b");
+  }
+  THEN("a violation's text is made valid UTF-8 when it is recorded") {
+    FieldViolations v;
+    v.Add(std::string("name\xff"), std::string("'\xe4\xb9' is not known"));
+    CHECK(v.violations()[0].field == "name\\xff");
+    CHECK(v.violations()[0].description == "'\\xe4\\xb9' is not known");
+    CHECK(IsValidUtf8(std::string(v.ToStatus().message())));
+  }
   THEN("lengths count characters, not bytes") {
     CHECK(Utf8Length("义乌") == 2);
     CHECK(Utf8Length("a😀") == 2);

@@ -78,6 +78,18 @@ SCENARIO("a bad code is rejected with a message that says exactly what is wrong"
       CHECK(ErrorOf("91350100M000100Y4Z").find("'Z' at position 18") != std::string::npos);
     }
   }
+  WHEN("the region part (positions 3–8) holds a letter, even with a check character that fits") {
+    const std::string first17 = "9133A782MA2EC8CX9";
+    const std::string code = first17 + UsccCheckCharacter(first17);
+    THEN("the position is named: the region is six digits of GB/T 2260") {
+      CHECK(ErrorOf(code) ==
+            "position 5 is 'A': positions 3–8 are the registration authority's GB/T 2260 "
+            "region code, six digits");
+      const std::string last = "913307B2MA2EC8CX9";
+      CHECK(ErrorOf(last + UsccCheckCharacter(last)).find("position 7 is 'B'") !=
+            std::string::npos);
+    }
+  }
   WHEN("the check character is wrong") {
     THEN("the expected one is given") {
       CHECK(ErrorOf("91110000600037341N") == "check character should be L, found N");

@@ -17,6 +17,7 @@
 #include "grpcpp/grpcpp.h"
 #include "libs/core/csv.h"
 #include "libs/server/grpc_status.h"
+#include "libs/core/text_checks.h"
 #include "libs/core/uscc.h"
 #include "libs/server/grpc_server.h"
 #include "libs/testing/fake_clock.h"
@@ -187,6 +188,32 @@ SCENARIO("bad input is refused naming every field and leaves store and topic unt
 
   CHECK(r.Stored() == 0);
   CHECK(r.Outbox() == 0);
+}
+
+SCENARIO("a refusal that quotes the input is valid UTF-8 whatever the input was") {
+  // Found by an outside tester: a region in full-width digits was cut inside a character in
+  // the error text, so the client could not parse the import's answer (#15).
+  Registry r;
+  v1::Subject wide = ValidSubject(5);
+  wide.mutable_registration_region()->set_code("１１００００１１００００");
+  wide.mutable_industry()->set_code("Ｃ１３");
+  const grpc::Status status = r.Register(wide);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  const std::vector<FieldViolation> violations = FieldViolationsOf(status);
+  REQUIRE(!violations.empty());
+  for (const FieldViolation& v : violations) {
+    INFO(v.field << ": " << v.description);
+    CHECK(IsValidUtf8(v.description));
+  }
+  CHECK(testing::FieldNames(status).count("subject.registration_region.code") == 1);
+  const auto region = std::find_if(violations.begin(), violations.end(), [](const auto& v) {
+    return v.field == "subject.registration_region.code";
+  });
+  REQUIRE(region != violations.end());
+  CHECK(region->description.rfind("'１１００００１１００００' is not", 0) == 0);
+  CHECK(IsValidUtf8(std::string(status.error_message())));
+  CHECK(testing::FieldNames(status).count("subject.industry.code") == 1);
+  CHECK(r.Stored() == 0);
 }
 
 SCENARIO("every valid code of uscc_samples.csv registers and every invalid one is refused") {
