@@ -89,6 +89,21 @@ int64_t EventConsumer::StoredPosition(const store::Store& store, std::string_vie
   return ReadNumber(store, PositionKey(group, topic, partition));
 }
 
+absl::Status EventConsumer::ForgetPositions(store::Store& store, std::string_view group) {
+  store::UnitOfWork work;
+  for (const std::string prefix : {absl::StrCat("pos/", AbslView(group), "/"),
+                                   absl::StrCat("hwm/", AbslView(group), "/")}) {
+    RETURN_IF_ERROR(store.ForEach(store::kConsumerFamily, prefix,
+                                  [&](std::string_view key, std::string_view) {
+                                    work.Delete(std::string(store::kConsumerFamily),
+                                                std::string(key));
+                                    return true;
+                                  }));
+  }
+  if (work.empty()) return absl::OkStatus();
+  return store.Commit(work);
+}
+
 absl::Status EventConsumer::Start() {
   if (options_.brokers.empty()) return absl::InvalidArgumentError("kafka brokers are empty");
   if (options_.group.empty()) return absl::InvalidArgumentError("consumer group is empty");

@@ -88,6 +88,11 @@ class EventConsumer {
   static int64_t StoredPosition(const store::Store& store, std::string_view group,
                                 std::string_view topic, int32_t partition);
 
+  /// Forgets every position and duplicate mark of `group`, so that it reads its topics again
+  /// from the beginning: for a projection that gains a new kind of record and must see old
+  /// events again. Only before the group's consumer starts; its apply must be idempotent.
+  static absl::Status ForgetPositions(store::Store& store, std::string_view group);
+
  private:
   struct Impl;
   void Run();

@@ -20,17 +20,15 @@
 
 namespace jianguan::sampling {
 
-/// Every projected subject whose status is a candidate status of the plan and whose business
-/// region matches its region prefixes, in USCC order, with its class, `filtered_out` when it
-/// misses the type, industry or tag filter, `recent` when it was drawn for one of the
-/// plan's items within frequency_months before the inspection date, and the inspectors of
-/// its latest task.
+/// The candidate list of docs/draw-algorithm.md §2.3: the projected subjects with a status
+/// the plan names in its business regions, in USCC order, with class, filtered_out, recent
+/// and last inspectors.
 absl::StatusOr<CandidateProjection> BuildCandidates(const ProjectionReader& projection,
                                                     const PlanStore& plans, const v1::Plan& plan);
 
-/// The active inspectors of the participating departments whose certificate has valid dates,
-/// each with the plan's item codes it is authorised for (by the code, by a main item above
-/// it, or by its field), sorted by id.
+/// The inspector pool of docs/draw-algorithm.md §2.4: the active inspectors of the
+/// participating departments with certificate dates, each with the plan's item codes it is
+/// authorised for, sorted by id.
 absl::StatusOr<v1::FrozenPool> BuildPool(const ProjectionReader& projection, const v1::Plan& plan);
 
 /// The frozen inputs of an approved or later plan, as its draw reads them.

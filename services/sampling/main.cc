@@ -54,7 +54,10 @@ int main(int argc, char** argv) {
                           [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
                             return sampling::ApplyClassEvent(store, event, work);
                           });
-  (*runtime)->AddConsumer({.group = "sampling-catalogue",
+  if (auto status = sampling::UpgradeProjections(store); !status.ok()) {
+    return DieAtStart(status);
+  }
+  (*runtime)->AddConsumer({.group = sampling::kCatalogueGroup,
                            .topics = {Exactly(topics::kCatalogue)}},
                           [&store](const events::ConsumedEvent& event, store::UnitOfWork& work) {
                             return sampling::ApplyCatalogueEvent(store, event, work);

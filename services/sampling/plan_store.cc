@@ -65,8 +65,9 @@ absl::StatusOr<std::pair<std::vector<M>, std::string>> ScanKept(
 }  // namespace
 
 std::vector<std::string> PlanStore::Families() {
-  return {kPlanFamily,       kFrozenFamily,    kSecretFamily, kTaskFamily,
-          kHistoryFamily,    kProjectionFamily, kInspectorFamily, kItemFamily};
+  return {kPlanFamily,       kFrozenFamily,     kSecretFamily,    kTaskFamily,
+          kHistoryFamily,    kProjectionFamily, kInspectorFamily, kItemFamily,
+          kDepartmentFamily};
 }
 
 absl::StatusOr<std::optional<StoredPlan>> PlanStore::FindPlan(std::string_view plan_id) const {

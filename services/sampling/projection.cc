@@ -8,9 +8,11 @@
 #include "jianguan/credit/v1/events.pb.h"
 #include "jianguan/risk/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
+#include "libs/core/log.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/uscc.h"
+#include "libs/events/consumer.h"
 #include "libs/write/versioned.h"
 #include "services/sampling/domain/plan_rules.h"
 
@@ -187,6 +189,14 @@ void PutItem(const catalogue::RegulatoryItem& item, bool in_force, store::UnitOf
 absl::Status ApplyCatalogueEvent(const store::Store& store, const events::ConsumedEvent& event,
                                  store::UnitOfWork& work) {
   const std::string_view type = event.type();
+  if (type == TypeOf<catalogue::DepartmentChanged>()) {
+    ASSIGN_OR_RETURN(auto e, events::Decode<catalogue::DepartmentChanged>(event));
+    v1::ProjectedDepartment row;
+    row.set_code(e.department().code());
+    row.set_active(e.department().status() == catalogue::DEPARTMENT_STATUS_ACTIVE);
+    row.set_version(e.department().version());
+    return PutIfNewer(store, work, kDepartmentFamily, row.code(), row).status();
+  }
   if (type == TypeOf<catalogue::InspectorRegistered>()) {
     ASSIGN_OR_RETURN(auto e, events::Decode<catalogue::InspectorRegistered>(event));
     PutInspector(e.inspector(), work);
@@ -292,6 +302,31 @@ absl::StatusOr<std::vector<v1::ProjectedInspector>> ProjectionReader::Inspectors
 absl::StatusOr<std::optional<v1::ProjectedItem>> ProjectionReader::FindItem(
     std::string_view code) const {
   return store_.GetMessage<v1::ProjectedItem>(kItemFamily, code);
+}
+
+absl::StatusOr<std::optional<v1::ProjectedDepartment>> ProjectionReader::FindDepartment(
+    std::string_view code) const {
+  return store_.GetMessage<v1::ProjectedDepartment>(kDepartmentFamily, code);
+}
+
+absl::Status UpgradeProjections(store::Store& store) {
+  constexpr char kDepartmentsProjected[] = "sampling/departments-projected";
+  ASSIGN_OR_RETURN(std::optional<std::string> done, store.Get(store::kMetaFamily,
+                                                              kDepartmentsProjected));
+  if (done) return absl::OkStatus();
+  bool has_departments = false;
+  RETURN_IF_ERROR(store.ForEach(kDepartmentFamily, "", [&](std::string_view, std::string_view) {
+    has_departments = true;
+    return false;
+  }));
+  if (!has_departments) {
+    RETURN_IF_ERROR(events::EventConsumer::ForgetPositions(store, kCatalogueGroup));
+    LogInfo("catalogue projection replayed from the start of its topic, once, to learn the "
+            "departments", {{"group", kCatalogueGroup}});
+  }
+  store::UnitOfWork work;
+  work.Put(std::string(store::kMetaFamily), kDepartmentsProjected, "1");
+  return store.Commit(work);
 }
 
 }  // namespace jianguan::sampling

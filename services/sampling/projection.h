@@ -9,6 +9,7 @@
 //     <uscc>r  level 0–3, version      from jianguan.risk.v1 RiskLevelChanged
 //   family "inspectors", keyed by id: ProjectedInspector from jianguan.catalogue.v1
 //   family "items", keyed by code: ProjectedItem from jianguan.catalogue.v1
+//   family "departments", keyed by code: ProjectedDepartment from jianguan.catalogue.v1
 //
 // Every event carries the whole state of what it describes and its version; an event not
 // newer than the stored state (a copy of an old one) changes nothing. The check reads what
@@ -37,6 +38,7 @@ namespace jianguan::sampling {
 inline constexpr char kProjectionFamily[] = "projection";
 inline constexpr char kInspectorFamily[] = "inspectors";
 inline constexpr char kItemFamily[] = "items";
+inline constexpr char kDepartmentFamily[] = "departments";
 
 /// Applies one event of jianguan.subject.v1 (SubjectFacts of any of its six events).
 absl::Status ApplySubjectEvent(const store::Store& store, const events::ConsumedEvent& event,
@@ -44,10 +46,21 @@ absl::Status ApplySubjectEvent(const store::Store& store, const events::Consumed
 /// Applies CreditGradeChanged and RiskLevelChanged (other types on those topics are skipped).
 absl::Status ApplyClassEvent(const store::Store& store, const events::ConsumedEvent& event,
                              store::UnitOfWork& work);
-/// Applies the inspector and item events of jianguan.catalogue.v1; others are skipped. Reads
+/// Applies the department, inspector and item events of jianguan.catalogue.v1; others are
+/// skipped. Reads
 /// `store` (an abolition keeps the item's hierarchy): consume with max_batch 1.
 absl::Status ApplyCatalogueEvent(const store::Store& store, const events::ConsumedEvent& event,
                                  store::UnitOfWork& work);
+
+/// The group that keeps the catalogue projections.
+inline constexpr char kCatalogueGroup[] = "sampling-catalogue";
+
+/// Brings a store written by an older sampling up to this one's projections, before the
+/// consumers start: a store whose catalogue group read the topic before departments were
+/// projected forgets that group's positions once, so the departments' events are read
+/// again (every catalogue apply keeps the newest version, so the replay changes nothing
+/// else). Marked in the meta family; later starts do nothing.
+absl::Status UpgradeProjections(store::Store& store);
 
 /// One subject of the projection with its class.
 struct ProjectedRow {
@@ -71,6 +84,9 @@ class ProjectionReader {
   absl::StatusOr<std::vector<v1::ProjectedInspector>> Inspectors() const;
   /// One item, nullopt when never seen.
   absl::StatusOr<std::optional<v1::ProjectedItem>> FindItem(std::string_view code) const;
+  /// One department, nullopt when never seen.
+  absl::StatusOr<std::optional<v1::ProjectedDepartment>> FindDepartment(
+      std::string_view code) const;
 
  private:
   const store::Store& store_;

@@ -54,6 +54,15 @@ absl::StatusOr<StoredPlan> SamplingService::PlanToMove(const Caller& caller,
 void SamplingService::CheckReferences(FieldViolations& v, const v1::Plan& plan) const {
   for (int d = 0; d < plan.departments_size(); ++d) {
     const v1::PlanDepartment& department = plan.departments(d);
+    const std::string& code = department.department().code();
+    auto known_department = projection_.FindDepartment(code);
+    if (!known_department.ok() || !*known_department) {
+      v.Add(absl::StrCat("plan.departments[", d, "].department.code"),
+            absl::StrCat("no department ", code, " in the catalogue"));
+    } else if (!(*known_department)->active()) {
+      v.Add(absl::StrCat("plan.departments[", d, "].department.code"),
+            absl::StrCat("department ", code, " is dissolved"));
+    }
     for (int i = 0; i < department.items_size(); ++i) {
       const v1::PlanItem& item = department.items(i);
       const std::string field = absl::StrCat("plan.departments[", d, "].items[", i, "]");

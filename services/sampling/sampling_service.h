@@ -78,7 +78,8 @@ class SamplingService final : public v1::Sampling::Service {
                                           const v1::PlanTransitionRequest& request);
 
  private:
-  /// Checks the plan's items against the catalogue projection.
+  /// Checks the plan's departments and items against the catalogue projection: each must be
+  /// known, a department in office, an item in force at a version it has.
   void CheckReferences(FieldViolations& v, const v1::Plan& plan) const;
   /// The decision that writes `plan` over `stored` (nullptr: a new plan) with a
   /// compare-and-set on its stored bytes, one version on and updated now.

@@ -160,6 +160,13 @@ TEST_CASE("jgctl plans and draw take a joint plan from a JSON file to its public
     };
     for (const auto& [code, department] : {std::pair{"JC" + run + "-01", scjg},
                                            std::pair{"JC" + run + "-02", wsj}}) {
+      catalogue::v1::DepartmentChanged changed;  // plans may name only known departments
+      changed.set_created(true);
+      changed.mutable_department()->set_code(department);
+      changed.mutable_department()->set_name(department);
+      changed.mutable_department()->set_status(catalogue::v1::DEPARTMENT_STATUS_ACTIVE);
+      changed.mutable_department()->set_version(1);
+      add("jianguan.catalogue.v1", "departments/" + department, changed);
       catalogue::v1::ItemPublished item;
       item.mutable_item()->set_code(code);
       item.mutable_item()->set_version(1);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/sampling/domain/draw_history.h"
 #include "services/sampling/domain/plan_rules.h"
 #include "services/sampling/domain/verification_package.h"
 
@@ -36,9 +37,11 @@ v1::Task DrawOutcome::Task(size_t t) const {
 
 v1::SubjectHistory DrawOutcome::HistoryAfter(const v1::Task& task,
                                              v1::SubjectHistory history) const {
-  for (const std::string& code : item_codes_) {
-    (*history.mutable_last_drawn())[code] = inspection_date_;
-  }
+  // A draw for a day before the subject's latest visit adds its visits but leaves the
+  // latest visit's inspectors (docs/draw-algorithm.md §2.3 "last inspectors").
+  const bool latest = inspection_date_ >= LastVisit(history);
+  for (const std::string& code : item_codes_) AddVisit(history, code, inspection_date_);
+  if (!latest) return history;
   std::vector<std::string> ids;
   ids.reserve(static_cast<size_t>(task.inspectors_size()));
   for (const v1::AssignedInspector& inspector : task.inspectors()) {

@@ -39,9 +39,10 @@ class DrawOutcome {
   /// The subject's name is the service's projection's, not the draw's: the caller adds it.
   v1::Task Task(size_t t) const;
 
-  /// The subject's history after `task`: every item of the plan drawn on its inspection
-  /// date, the task's inspectors (sorted) as the last ones, the plan as the latest.
-  /// `history` is what was recorded before (empty when nothing was).
+  /// The subject's history after `task`: a visit for every item of the plan on its
+  /// inspection date and, unless the subject already has a later visit, the task's
+  /// inspectors (sorted) as the last ones and the plan as the latest. `history` is what was
+  /// recorded before (empty when nothing was).
   v1::SubjectHistory HistoryAfter(const v1::Task& task, v1::SubjectHistory history) const;
 
   /// The event announcing `task` to the departments (inspection takes it from here).

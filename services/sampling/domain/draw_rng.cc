@@ -45,6 +45,13 @@ uint64_t DrawRng::Next() {
   return words_[next_word_++];
 }
 
+void DrawRng::SkipTo(uint64_t index) {
+  block_index_ = index / 4;
+  Refill();
+  next_word_ = static_cast<int>(index % 4);
+  words_used_ = index;
+}
+
 uint64_t DrawRng::Uniform(uint64_t n) {
   // 2^64 mod n computed in 64 bits: (2^64 − n) mod n == 2^64 mod n.
   const uint64_t remainder = (0 - n) % n;

@@ -33,6 +33,11 @@ class DrawRng {
   /// Words consumed so far (for tests and the audit trail).
   uint64_t words_used() const { return words_used_; }
 
+  /// Positions the stream so that the next word is word `index` (0-based), as if `index`
+  /// words had been consumed: checks a word deep in the stream without drawing the ones
+  /// before it (the spec's test vectors).
+  void SkipTo(uint64_t index);
+
  private:
   void Refill();
 

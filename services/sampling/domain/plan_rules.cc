@@ -112,15 +112,29 @@ bool IsValidDate(const common::v1::Date& date) {
   return day.year() == date.year() && day.month() == date.month() && day.day() == date.day();
 }
 
-std::string MonthsBefore(std::string_view iso_date, int months) {
+namespace {
+
+// `iso_date` moved by `months` calendar months (negative: back), the day clamped to the
+// target month's last day; `iso_date` itself when it is not YYYY-MM-DD.
+std::string MonthsMoved(std::string_view iso_date, int months) {
   int year = 0, month = 0, day = 0;
   if (std::sscanf(std::string(iso_date).c_str(), "%d-%d-%d", &year, &month, &day) != 3) {
     return std::string(iso_date);
   }
-  const absl::CivilMonth target = absl::CivilMonth(year, month) - months;
+  const absl::CivilMonth target = absl::CivilMonth(year, month) + months;
   const int last_day = static_cast<int>((absl::CivilDay(target + 1) - 1).day());
   return absl::StrFormat("%04d-%02d-%02d", target.year(), target.month(),
                          std::min(day, last_day));
+}
+
+}  // namespace
+
+std::string MonthsBefore(std::string_view iso_date, int months) {
+  return MonthsMoved(iso_date, -months);
+}
+
+std::string MonthsAfter(std::string_view iso_date, int months) {
+  return MonthsMoved(iso_date, months);
 }
 
 void ApplyPlanDefaults(v1::Plan& plan) {

@@ -72,8 +72,12 @@ bool IsCandidateStatus(const v1::TargetFilter& target, int status);
 std::string IsoDate(const common::v1::Date& date);
 bool IsValidDate(const common::v1::Date& date);
 
-/// The date `months` calendar months before `iso_date` (day clamped to the month's end).
+/// The date `months` calendar months before `iso_date`: same day of the month, clamped to
+/// the last day of the target month ("2026-05-31" − 3 = "2026-02-28").
 std::string MonthsBefore(std::string_view iso_date, int months);
+/// The date `months` calendar months after `iso_date`, clamped the same way
+/// ("2026-01-31" + 1 = "2026-02-28").
+std::string MonthsAfter(std::string_view iso_date, int months);
 
 /// "plans/{plan_id}".
 std::string PlanResource(std::string_view plan_id);

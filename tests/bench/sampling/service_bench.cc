@@ -110,8 +110,16 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
   REQUIRE(db.value()->Commit(work).ok());
   const double project_seconds = Seconds(started);
 
-  // 2. The catalogue: 3 items of two departments, 2,000 inspectors.
+  // 2. The catalogue: two departments, 3 items, 2,000 inspectors.
   store::UnitOfWork catalogue;
+  for (const char* code : {"330700-SCJG", "330700-WSJ"}) {
+    catalogue::v1::DepartmentChanged changed;
+    changed.mutable_department()->set_code(code);
+    changed.mutable_department()->set_status(catalogue::v1::DEPARTMENT_STATUS_ACTIVE);
+    changed.mutable_department()->set_version(1);
+    REQUIRE(ApplyCatalogueEvent(**db, AsConsumed(topics::kCatalogue, code, changed), catalogue)
+                .ok());
+  }
   for (const char* code : {"JG-1", "JG-2", "JG-3"}) {
     catalogue::v1::ItemPublished item;
     item.mutable_item()->set_code(code);

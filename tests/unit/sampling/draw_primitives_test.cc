@@ -1,6 +1,8 @@
 // The building blocks of docs/draw-algorithm.md §1–§3, against the spec's test vectors.
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "services/sampling/domain/canonical_json.h"
 #include "services/sampling/domain/candidate_projection.h"
 #include "services/sampling/domain/draw_hash.h"
@@ -21,6 +23,30 @@ TEST_CASE("the commitment and the random stream match the spec's test vectors") 
   CHECK(rng.Next() == 4867262428608473535ull);
   CHECK(rng.Next() == 6166961564426834185ull);
   CHECK(rng.words_used() == 3);
+  // Words 3–7: the second block, counter 1.
+  for (uint64_t word : {11179558485585189933ull, 7918360942356546159ull, 15652643042290581057ull,
+                        404457735256895439ull, 3562549841149000214ull}) {
+    CHECK(rng.Next() == word);
+  }
+  // Block 256: counter bytes 00 … 01 00. Reached word by word, then by SkipTo.
+  while (rng.words_used() < 1024) rng.Next();
+  CHECK(rng.Next() == 3399995748343196367ull);
+  DrawRng skipped(Sha256("abc"));
+  skipped.SkipTo(1027);
+  CHECK(skipped.Next() == 4873937921997029673ull);
+  CHECK(skipped.words_used() == 1028);
+}
+
+TEST_CASE("uniform(n) rejects a word at or above the limit, as the spec's vector does") {
+  DrawRng rng(Sha256("abc"));
+  rng.SkipTo(1119997475);  // 18446744072887850527 ≥ limit 18446744069414715391
+  CHECK(rng.Uniform(4294901761ull) == 2282003447ull);
+  CHECK(rng.words_used() == 1119997477);
+  // The word before is below the limit: it alone answers.
+  DrawRng before(Sha256("abc"));
+  before.SkipTo(1119997474);
+  before.Uniform(4294901761ull);
+  CHECK(before.words_used() == 1119997475);
 }
 
 TEST_CASE("uniform(n) stays in range and always consumes a word") {
@@ -30,6 +56,21 @@ TEST_CASE("uniform(n) stays in range and always consumes a word") {
     for (int i = 0; i < 200; ++i) CHECK(rng.Uniform(n) < n);
     CHECK(rng.words_used() >= before + 200);
   }
+}
+
+TEST_CASE("canonical JSON matches the spec's test vector") {
+  const JsonValue value = JsonValue::Object{
+      {"b", JsonValue::Array{std::string("\"\\/\b\f\n\r\t\0\x1f\x7f", 11), 0,
+                             std::numeric_limits<int64_t>::min(),
+                             std::numeric_limits<int64_t>::max(), true, false}},
+      {"a", "张三 É 😀 \u2028"},
+      {"B", JsonValue::Object{}},
+      {"", JsonValue::Array{}},
+  };
+  const std::string canonical = value.Canonical();
+  CHECK(canonical.size() == 130);
+  CHECK(HexOf(Sha256(canonical)) ==
+        "64d9b9cd003088466b3487def889c1e538d16fbbbfa13c4770240f883c9550e2");
 }
 
 TEST_CASE("canonical JSON sorts keys, escapes as specified and has no whitespace") {

@@ -259,7 +259,7 @@ SCENARIO("tools/verify-draw confirms a C++ draw and catches a single alteration"
         Verdict verdict = files.Run({"verify-subject", files.Path("proof"), "--plan",
                                      files.Path("plan"), "--result", files.Path("result")});
         CHECK(verdict.exit_code == 1);
-        CHECK(absl::StrContains(verdict.output, "MISMATCH: inclusion"));
+        CHECK(absl::StrContains(verdict.output, "MISMATCH [inclusion]"));
 
         // Moved to another class: line and class rewritten consistently.
         const std::string line = candidates.Line(static_cast<uint32_t>(
@@ -280,7 +280,7 @@ SCENARIO("tools/verify-draw confirms a C++ draw and catches a single alteration"
                              "--result", files.Path("result")});
         INFO(verdict.output);
         CHECK(verdict.exit_code == 1);
-        CHECK(absl::StrContains(verdict.output, "MISMATCH: inclusion"));
+        CHECK(absl::StrContains(verdict.output, "MISMATCH [inclusion]"));
       }
     }
   }

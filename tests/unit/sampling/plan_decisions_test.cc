@@ -78,26 +78,106 @@ SCENARIO("a draft is revised only from the version the client saw") {
   }
 }
 
-SCENARIO("a subject drawn for one of the plan's items within the months is recent") {
+// The frequency rule of PlanOf with its inspection date moved to `iso_date`.
+FrequencyRule RuleAt(const std::string& iso_date, int frequency_months) {
+  v1::Plan plan = PlanOf("p", frequency_months);
+  plan.mutable_inspection_date()->set_year(std::stoi(iso_date.substr(0, 4)));
+  plan.mutable_inspection_date()->set_month(std::stoi(iso_date.substr(5, 2)));
+  plan.mutable_inspection_date()->set_day(std::stoi(iso_date.substr(8, 2)));
+  return FrequencyRule(plan);
+}
+
+// A history with one visit for `item` on `iso_date`, recorded as a draw records it.
+v1::SubjectHistory VisitedOn(const std::string& iso_date, const std::string& item = "JG-2") {
   v1::SubjectHistory history;
-  (*history.mutable_last_drawn())["JG-2"] = "2025-06-15";
-  (*history.mutable_last_drawn())["JG-9"] = "2026-06-01";
-  GIVEN("a plan with a frequency of 12 months") {
-    const FrequencyRule rule(PlanOf("p", 12));
-    THEN("a draw for JG-2 on the cutoff day counts") { CHECK(rule.DrawnRecently(history)); }
-    THEN("a draw for JG-2 one day before the cutoff does not") {
-      (*history.mutable_last_drawn())["JG-2"] = "2025-06-14";
-      CHECK_FALSE(rule.DrawnRecently(history));
+  AddVisit(history, item, iso_date);
+  return history;
+}
+
+SCENARIO("calendar months move the day of the month, clamped to the month's end") {
+  CHECK(MonthsBefore("2026-06-15", 3) == "2026-03-15");
+  CHECK(MonthsAfter("2026-06-15", 3) == "2026-09-15");
+  CHECK(MonthsBefore("2026-02-15", 3) == "2025-11-15");
+  CHECK(MonthsAfter("2026-11-30", 3) == "2027-02-28");
+  CHECK(MonthsAfter("2026-01-31", 1) == "2026-02-28");
+  CHECK(MonthsAfter("2024-01-31", 1) == "2024-02-29");
+  CHECK(MonthsBefore("2026-03-31", 1) == "2026-02-28");
+  CHECK(MonthsBefore("2026-05-31", 3) == "2026-02-28");
+  CHECK(MonthsAfter("2026-05-31", 3) == "2026-08-31");
+  CHECK(MonthsBefore("2026-06-15", 0) == "2026-06-15");
+  CHECK(MonthsAfter("2026-06-15", 120) == "2036-06-15");
+}
+
+SCENARIO("a subject visited for a plan item less than the months before or after is recent") {
+  GIVEN("a plan inspected on 2026-06-15 with a frequency of 3 months") {
+    const FrequencyRule rule = RuleAt("2026-06-15", 3);
+    THEN("a visit exactly 3 months before does not count: not again *within* 3 months") {
+      CHECK_FALSE(rule.DrawnRecently(VisitedOn("2026-03-15")));
     }
-    THEN("a draw for an item the plan does not name never counts") {
-      history.mutable_last_drawn()->erase("JG-2");
-      CHECK_FALSE(rule.DrawnRecently(history));
+    THEN("one day later it does") { CHECK(rule.DrawnRecently(VisitedOn("2026-03-16"))); }
+    THEN("a visit on the inspection date counts") {
+      CHECK(rule.DrawnRecently(VisitedOn("2026-06-15")));
     }
+    THEN("a visit one day before the window's end counts") {
+      CHECK(rule.DrawnRecently(VisitedOn("2026-09-14")));
+    }
+    THEN("a visit exactly 3 months after does not") {
+      CHECK_FALSE(rule.DrawnRecently(VisitedOn("2026-09-15")));
+    }
+    THEN("a visit far later does not") {
+      CHECK_FALSE(rule.DrawnRecently(VisitedOn("2027-06-15")));
+    }
+    THEN("a visit for an item the plan does not name never counts") {
+      CHECK_FALSE(rule.DrawnRecently(VisitedOn("2026-06-15", "JG-9")));
+    }
+    THEN("an earlier visit inside the window counts although a later one lies outside") {
+      v1::SubjectHistory history = VisitedOn("2026-12-01");
+      AddVisit(history, "JG-2", "2026-05-01");
+      CHECK(history.last_drawn().at("JG-2") == "2026-12-01");
+      CHECK(rule.DrawnRecently(history));
+    }
+    THEN("a record with last_drawn only (written before visit days) is read as one visit") {
+      v1::SubjectHistory legacy;
+      (*legacy.mutable_last_drawn())["JG-1"] = "2026-04-01";
+      CHECK(rule.DrawnRecently(legacy));
+      (*legacy.mutable_last_drawn())["JG-1"] = "2026-03-15";
+      CHECK_FALSE(rule.DrawnRecently(legacy));
+    }
+  }
+  GIVEN("a plan of 2026-02-15 with 3 months, and a subject drawn for 2026-12-01 (issue #18)") {
+    THEN("the later draw is outside the window") {
+      CHECK_FALSE(RuleAt("2026-02-15", 3).DrawnRecently(VisitedOn("2026-12-01")));
+    }
+    THEN("a draw for 2026-05-14 is inside it and one for 2026-05-15 is not") {
+      CHECK(RuleAt("2026-02-15", 3).DrawnRecently(VisitedOn("2026-05-14")));
+      CHECK_FALSE(RuleAt("2026-02-15", 3).DrawnRecently(VisitedOn("2026-05-15")));
+    }
+  }
+  GIVEN("a plan of 2026-05-31 with 3 months: the window is 2026-02-28 … 2026-08-31, open") {
+    const FrequencyRule rule = RuleAt("2026-05-31", 3);
+    CHECK_FALSE(rule.DrawnRecently(VisitedOn("2026-02-28")));
+    CHECK(rule.DrawnRecently(VisitedOn("2026-03-01")));
+    CHECK(rule.DrawnRecently(VisitedOn("2026-08-30")));
+    CHECK_FALSE(rule.DrawnRecently(VisitedOn("2026-08-31")));
   }
   GIVEN("a plan with a frequency of 0 months") {
-    const FrequencyRule rule(PlanOf("p", 0));
-    THEN("nobody is recent") { CHECK_FALSE(rule.DrawnRecently(history)); }
+    const FrequencyRule rule = RuleAt("2026-06-15", 0);
+    THEN("nobody is recent, not even visited on the same day") {
+      CHECK_FALSE(rule.DrawnRecently(VisitedOn("2026-06-15")));
+    }
   }
+}
+
+SCENARIO("a subject's visit days are kept per item, ascending and unique") {
+  v1::SubjectHistory history;
+  AddVisit(history, "JG-1", "2026-03-01");
+  AddVisit(history, "JG-1", "2025-03-01");
+  AddVisit(history, "JG-1", "2026-03-01");
+  AddVisit(history, "JG-1", "2025-09-01");
+  const auto& dates = history.visits().at("JG-1").dates();
+  CHECK(std::vector<std::string>(dates.begin(), dates.end()) ==
+        std::vector<std::string>{"2025-03-01", "2025-09-01", "2026-03-01"});
+  CHECK(history.last_drawn().at("JG-1") == "2026-03-01");
 }
 
 SCENARIO("a subject's draws and published inspections make one history") {
@@ -114,6 +194,8 @@ SCENARIO("a subject's draws and published inspections make one history") {
     THEN("each item keeps its later visit, and the drawn inspectors stay the last ones") {
       CHECK(merged.last_drawn().at("JG-1") == "2026-03-01");
       CHECK(merged.last_drawn().at("JG-3") == "2026-02-10");
+      CHECK(merged.visits().at("JG-1").dates_size() == 1);  // the draw wrote no visit days
+      CHECK(merged.visits().at("JG-1").dates(0) == "2026-02-10");
       CHECK(std::vector<std::string>(merged.last_inspectors().begin(),
                                      merged.last_inspectors().end()) ==
             std::vector<std::string>{"SC-1", "SC-3"});
@@ -179,12 +261,29 @@ SCENARIO("a draw's result becomes tasks, histories and TaskDrawn events") {
         CHECK(after.last_drawn().at("JG-1") == "2026-06-15");
         CHECK(after.last_drawn().at("JG-2") == "2026-06-15");
         CHECK(after.last_drawn().at("JG-9") == "2024-01-01");
+        CHECK(after.visits().at("JG-1").dates(0) == "2026-06-15");
       }
       THEN("the task's inspectors, sorted, are the last ones, of this plan") {
         REQUIRE(after.last_inspectors_size() == 2);
         CHECK(after.last_inspectors(0) == pool[0].id);
         CHECK(after.last_inspectors(1) == pool[2].id);
         CHECK(after.last_plan() == "2026-jh-1");
+      }
+    }
+    AND_WHEN("the subject already has a visit after this plan's inspection date") {
+      v1::SubjectHistory before;
+      AddVisit(before, "JG-1", "2026-09-01");
+      before.add_last_inspectors("LATER");
+      before.set_last_plan("2026-jh-9");
+      before.set_last_visit("2026-09-01");
+      const v1::SubjectHistory after = outcome.HistoryAfter(task, before);
+      THEN("the visit is added but the later visit's inspectors stay the last ones") {
+        CHECK(after.visits().at("JG-1").dates_size() == 2);
+        CHECK(after.last_drawn().at("JG-1") == "2026-09-01");
+        CHECK(after.last_drawn().at("JG-2") == "2026-06-15");
+        REQUIRE(after.last_inspectors_size() == 1);
+        CHECK(after.last_inspectors(0) == "LATER");
+        CHECK(after.last_plan() == "2026-jh-9");
       }
     }
     AND_WHEN("its event is built") {

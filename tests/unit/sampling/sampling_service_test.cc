@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "jianguan/credit/v1/events.pb.h"
 #include "jianguan/sampling/v1/events.pb.h"
@@ -88,6 +89,17 @@ struct Fixture {
     Consume(topics::kCredit, uscc, event);
   }
 
+  void AddDepartment(const std::string& code,
+                     catalogue::v1::DepartmentStatus status = catalogue::v1::DEPARTMENT_STATUS_ACTIVE) {
+    catalogue::v1::DepartmentChanged event;
+    event.set_created(true);
+    event.mutable_department()->set_code(code);
+    event.mutable_department()->set_name("部门" + code);
+    event.mutable_department()->set_status(status);
+    event.mutable_department()->set_version(1);
+    Consume(topics::kCatalogue, "departments/" + code, event);
+  }
+
   void AddItem(const std::string& code) {
     catalogue::v1::ItemPublished event;
     event.mutable_item()->set_code(code);
@@ -165,9 +177,16 @@ struct Fixture {
     return plan;
   }
 
-  // 40 Jinhua subjects (4 graded D), 2 outside Jinhua, 1 deregistered; items; 3 + 3 inspectors.
-  void Populate() {
+  // The two departments of JointPlan and their items.
+  void AddCatalogue() {
+    for (const char* code : {"330700-SCJG", "330700-WSJ"}) AddDepartment(code);
     for (const char* code : {"JG-1", "JG-2", "JG-3"}) AddItem(code);
+  }
+
+  // 40 Jinhua subjects (4 graded D), 2 outside Jinhua, 1 deregistered; the catalogue; 3 + 3
+  // inspectors.
+  void Populate() {
+    AddCatalogue();
     for (int i = 0; i < 40; ++i) AddSubject(TestUscc(i));
     for (int i = 0; i < 4; ++i) Grade(TestUscc(i * 10), credit::v1::CREDIT_GRADE_D);
     AddSubject(TestUscc(100), "330102");
@@ -378,10 +397,27 @@ TEST_CASE("bad plans are refused naming every field and change nothing") {
   CHECK(jianguan::testing::FieldNames(no_item.status())
             .count("plan.departments[1].items[0].code") == 1);
 
+  // So is a department the catalogue does not know, or one it dissolved; a known one in
+  // office passes (departments[0] in every refusal above).
+  f.AddDepartment("330700-JYJ", catalogue::v1::DEPARTMENT_STATUS_DISSOLVED);
+  for (const char* code : {"330700-NOPE", "330700-JYJ"}) {
+    INFO(code);
+    v1::Plan unknown_department = f.JointPlan("2026-jh-02");
+    unknown_department.mutable_departments(1)->mutable_department()->set_code(code);
+    auto no_department = f.Create(unknown_department);
+    REQUIRE(absl::IsInvalidArgument(no_department.status()));
+    CHECK(jianguan::testing::FieldNames(no_department.status()) ==
+          std::set<std::string>{"plan.departments[1].department.code"});
+    CHECK(absl::StrContains(no_department.status().message(), code));
+  }
+
   auto listed = PlanStore(*f.db).ListPlans(100, "", [](const v1::Plan&) { return true; });
   REQUIRE(listed.ok());
   CHECK(listed->first.empty());
   CHECK(f.Outbox().size() == events_before);
+
+  // The same plan with both departments known is accepted.
+  REQUIRE(f.Create(f.JointPlan("2026-jh-02")).ok());
 
   v1::DrawPlanRequest draw;
   draw.set_request_id(f.Id());
@@ -428,7 +464,7 @@ TEST_CASE("transitions follow draft, approved, drawn, published, completed, by t
 TEST_CASE("an infeasible draw fails with its report, draws nothing, records the attempt publicly "
           "and leaves the plan approved") {
   Fixture f;
-  for (const char* code : {"JG-1", "JG-2", "JG-3"}) f.AddItem(code);
+  f.AddCatalogue();
   for (int i = 0; i < 10; ++i) f.AddSubject(TestUscc(i));
   // One SCJG inspector, and WSJ's only inspector declared a conflict with the first subject.
   f.AddInspector("SC-1", "330700-SCJG", {"JG-1", "JG-2"});
@@ -599,6 +635,47 @@ TEST_CASE("the public lists approved plans only") {
   v1::PublicPlan shown;
   CHECK(f.public_service.GetPublicPlan(nullptr, &get, &shown).error_code() ==
         grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_CASE("a store from before the departments projection replays the catalogue group once") {
+  Fixture f;
+  const auto put = [&](std::string_view key, std::string_view value) {
+    store::UnitOfWork work;
+    work.Put(std::string(store::kConsumerFamily), std::string(key), std::string(value));
+    REQUIRE(f.db->Commit(work).ok());
+  };
+  const auto has = [&](std::string_view key) {
+    auto value = f.db->Get(store::kConsumerFamily, key);
+    REQUIRE(value.ok());
+    return value->has_value();
+  };
+  // What an older sampling left: the catalogue group well into its topic, no departments.
+  put("pos/sampling-catalogue/jianguan.catalogue.v1/0", "812");
+  put("hwm/sampling-catalogue/jianguan.catalogue.v1/0/producer-1", "900");
+  put("pos/sampling-subjects/jianguan.subject.v1/0", "5000");
+
+  REQUIRE(UpgradeProjections(*f.db).ok());
+  CHECK_FALSE(has("pos/sampling-catalogue/jianguan.catalogue.v1/0"));
+  CHECK_FALSE(has("hwm/sampling-catalogue/jianguan.catalogue.v1/0/producer-1"));
+  CHECK(has("pos/sampling-subjects/jianguan.subject.v1/0"));  // other groups keep theirs
+
+  // Once only: the group's new positions survive the next start.
+  put("pos/sampling-catalogue/jianguan.catalogue.v1/0", "813");
+  REQUIRE(UpgradeProjections(*f.db).ok());
+  CHECK(has("pos/sampling-catalogue/jianguan.catalogue.v1/0"));
+}
+
+TEST_CASE("a store that already projects departments keeps its catalogue positions") {
+  Fixture f;
+  f.Populate();  // departments, inspectors, items, subjects
+  store::UnitOfWork work;
+  work.Put(std::string(store::kConsumerFamily), "pos/sampling-catalogue/jianguan.catalogue.v1/0",
+           "40");
+  REQUIRE(f.db->Commit(work).ok());
+  REQUIRE(UpgradeProjections(*f.db).ok());
+  auto value = f.db->Get(store::kConsumerFamily, "pos/sampling-catalogue/jianguan.catalogue.v1/0");
+  REQUIRE(value.ok());
+  CHECK(value->has_value());
 }
 
 }  // namespace
