@@ -44,6 +44,35 @@ Digest Sha256Stream::Finish() {
   return out;
 }
 
+struct Sha256Hasher::Context {
+  EVP_MD* md;
+  EVP_MD_CTX* ctx;
+};
+
+Sha256Hasher::Sha256Hasher()
+    : context_(new Context{EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_CTX_new()}) {
+  if (context_->md == nullptr || context_->ctx == nullptr) std::abort();  // as Sha256Stream
+}
+
+Sha256Hasher::~Sha256Hasher() {
+  EVP_MD_CTX_free(context_->ctx);
+  EVP_MD_free(context_->md);
+  delete context_;
+}
+
+Digest Sha256Hasher::Of(std::initializer_list<std::string_view> parts) {
+  if (EVP_DigestInit_ex(context_->ctx, context_->md, nullptr) != 1) std::abort();
+  for (std::string_view part : parts) {
+    if (EVP_DigestUpdate(context_->ctx, part.data(), part.size()) != 1) std::abort();
+  }
+  Digest out;
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(context_->ctx, out.data(), &length) != 1 || length != out.size()) {
+    std::abort();
+  }
+  return out;
+}
+
 std::string HexOf(const Digest& digest) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

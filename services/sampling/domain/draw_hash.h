@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,24 @@ class Sha256Stream {
   void Update(std::string_view bytes);
   /// The digest of everything fed so far; the stream must not be used afterwards.
   Digest Finish();
+
+ private:
+  struct Context;
+  Context* context_;
+};
+
+/// SHA-256 of many small inputs one after another (a Merkle tree's millions of leaves)
+/// without Sha256()'s setup on every call: the algorithm is fetched and the context made
+/// once. Not thread-safe; one per thread.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+
+  /// SHA-256 of the parts concatenated.
+  Digest Of(std::initializer_list<std::string_view> parts);
 
  private:
   struct Context;
