@@ -330,11 +330,23 @@ bool RestoreMaskedIdNumber(v1::Subject& input, const v1::Subject* stored) {
   return true;
 }
 
+std::string MaskPersonName(std::string_view name) {
+  if (name.empty()) return "";
+  if (!IsValidUtf8(name)) return std::string(name.size(), '*');  // nothing of a non-text name
+  // The first character (one code point, its continuation bytes with it), then one '*' per
+  // further character.
+  size_t first = 1;
+  while (first < name.size() && (static_cast<unsigned char>(name[first]) & 0xC0) == 0x80) ++first;
+  return absl::StrCat(AbslView(name.substr(0, first)), std::string(Utf8Length(name) - 1, '*'));
+}
+
 v1::Subject PublicView(const v1::Subject& subject) {
   v1::Subject view = subject;
   if (view.has_legal_representative()) {
     view.mutable_legal_representative()->clear_id_number();
     view.mutable_legal_representative()->clear_id_number_masked();
+    view.mutable_legal_representative()->set_name(
+        MaskPersonName(view.legal_representative().name()));
   }
   view.clear_status_history();
   view.clear_commitments();

@@ -122,7 +122,12 @@ bool RestoreMaskedIdNumber(v1::Subject& input, const v1::Subject* stored);
 /// Whether `input` carries an ID number with '*' (one read masked).
 bool HasMaskedIdNumber(const v1::Subject& input);
 
-/// The subject as events carry it: no ID number, no status history, no commitments.
+/// A natural person's name as events carry it: "赵**" for "赵一鸣" (the first character, then
+/// one '*' per further character; cases masks a citizen party's name the same way).
+std::string MaskPersonName(std::string_view name);
+
+/// The subject as events carry it: no ID number, the legal representative's name masked
+/// (MaskPersonName), no status history, no commitments.
 v1::Subject PublicView(const v1::Subject& subject);
 
 /// What downstream services need (sampling: type, industry, region, tags, status).

@@ -13,6 +13,11 @@ SCENARIO("an ID number is masked but for its first and last four characters") {
   v1::Subject s;
   s.mutable_legal_representative()->set_id_number("330702199001011234");
   CHECK(PublicView(s).legal_representative().id_number().empty());
+  s.mutable_legal_representative()->set_name("赵一鸣");
+  CHECK(PublicView(s).legal_representative().name() == "赵**");
+  CHECK(MaskPersonName("Li") == "L*");
+  CHECK(MaskPersonName("") == "");
+  CHECK(MaskPersonName("\xff\xfe") == "**");
   MaskPersonalData(s);
   CHECK(s.legal_representative().id_number_masked());
 }
