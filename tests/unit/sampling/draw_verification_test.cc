@@ -25,28 +25,6 @@ struct Verdict {
   std::string output;
 };
 
-// Writes `package` to a temporary file and runs tools/verify-draw on it.
-Verdict RunVerifier(const std::string& package, const std::string& name) {
-  const char* root = std::getenv("JG_SOURCE_ROOT");
-  REQUIRE(root != nullptr);
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("jg-verify-draw-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::filesystem::path file = dir / (name + ".json");
-  const std::filesystem::path out = dir / (name + ".out");
-  std::ofstream(file, std::ios::binary) << package;
-  const std::string command = "python3 '" + std::string(root) + "/tools/verify-draw' '" +
-                              file.string() + "' > '" + out.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  Verdict verdict;
-  verdict.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::stringstream text;
-  text << std::ifstream(out).rdbuf();
-  verdict.output = text.str();
-  std::filesystem::remove_all(dir);
-  return verdict;
-}
-
 // Files in a temporary directory and tools/verify-draw run on them with arguments.
 class ToolFiles {
  public:
@@ -79,6 +57,13 @@ class ToolFiles {
   std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
                                ("jg-verify-subject-" + std::to_string(getpid()));
 };
+
+// Writes `package` to a temporary file and runs tools/verify-draw on it.
+Verdict RunVerifier(const std::string& package, const std::string& name) {
+  const ToolFiles files;
+  files.Write(name, package);
+  return files.Run({files.Path(name)});
+}
 
 SCENARIO("tools/verify-draw confirms a C++ draw and catches a single alteration") {
   GIVEN("a joint draw over all 16 strata with conflicts, last inspectors and exclusions") {
