@@ -7,6 +7,8 @@
 
 #include <sstream>
 
+#include "prometheus/registry.h"
+
 namespace jianguan::testing {
 
 std::string HttpGet(int port, const std::string& path) {
@@ -48,6 +50,22 @@ double SampleValue(const std::string& text, const std::string& name,
                    const std::vector<std::string>& labels) {
   const std::vector<double> values = SampleValues(text, name, labels);
   return values.empty() ? -1 : values.front();
+}
+
+RegistrySample SampleOf(prometheus::Registry& registry, const std::string& name,
+                        const std::map<std::string, std::string>& labels) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      std::map<std::string, std::string> have;
+      for (const auto& label : metric.label) have[label.name] = label.value;
+      if (have != labels) continue;
+      const double value = family.type == prometheus::MetricType::Gauge ? metric.gauge.value
+                                                                        : metric.counter.value;
+      return {value, metric.histogram.sample_count, metric.histogram.sample_sum};
+    }
+  }
+  return {};
 }
 
 }  // namespace jianguan::testing

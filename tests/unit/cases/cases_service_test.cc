@@ -24,6 +24,7 @@
 #include "libs/testing/consumed_event.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/field_names.h"
+#include "libs/testing/metrics_scrape.h"
 #include "libs/testing/temp_dir.h"
 #include "services/cases/case_watch.h"
 #include "services/cases/cases_metrics.h"
@@ -124,6 +125,21 @@ struct Fixture {
     INFO(v1::CaseAction_Name(request.action()) << ": " << after.status().ToString());
     REQUIRE(after.ok());
     return after->case_record();
+  }
+
+  // `c` investigated (3 March 2026), noticed a fine of 5,000 yuan (10 March), the party's
+  // rights waived (11 March) and decided (12 March).
+  v1::Case Decided(v1::Case c) {
+    c = Act(c, Step(c, v1::CASE_ACTION_START_INVESTIGATION, D(2026, 3, 3)));
+    v1::ActRequest notice = Step(c, v1::CASE_ACTION_NOTICE, D(2026, 3, 10));
+    *notice.mutable_penalty() = fixtures::Fine(5000);
+    c = Act(c, notice);
+    v1::ActRequest statement = Step(c, v1::CASE_ACTION_RECORD_STATEMENT, D(2026, 3, 11));
+    statement.set_waives_rights(true);
+    c = Act(c, statement);
+    v1::ActRequest decide = Step(c, v1::CASE_ACTION_DECIDE, D(2026, 3, 12));
+    *decide.mutable_penalty() = fixtures::Fine(5000);
+    return Act(c, decide);
   }
 
   std::vector<std::string> EventTypes() {
@@ -454,17 +470,7 @@ TEST_CASE("the watch counts undecided cases close to or past their decision limi
   // Filed on 2026-03-02: the limit is 2026-05-31 (90 days). One stays undecided, one is
   // decided (no longer watched), one of Yiwu is filed a month later.
   v1::Case open = f.File(f.Lead())->case_record();
-  v1::Case decided = f.File(f.Lead())->case_record();
-  decided = f.Act(decided, f.Step(decided, v1::CASE_ACTION_START_INVESTIGATION, D(2026, 3, 3)));
-  v1::ActRequest notice = f.Step(decided, v1::CASE_ACTION_NOTICE, D(2026, 3, 10));
-  *notice.mutable_penalty() = Fine(5000);
-  decided = f.Act(decided, notice);
-  v1::ActRequest statement = f.Step(decided, v1::CASE_ACTION_RECORD_STATEMENT, D(2026, 3, 11));
-  statement.set_waives_rights(true);
-  decided = f.Act(decided, statement);
-  v1::ActRequest decide = f.Step(decided, v1::CASE_ACTION_DECIDE, D(2026, 3, 12));
-  *decide.mutable_penalty() = Fine(5000);
-  decided = f.Act(decided, decide);
+  const v1::Case decided = f.Decided(f.File(f.Lead())->case_record());
   REQUIRE(decided.state() == v1::CASE_STATE_DECIDED);
   f.clock.Set(BeijingNoon(2026, 4, 2));
   auto yiwu = f.File(f.Lead(kYiwu, D(2026, 3, 20)), D(2026, 4, 2));
@@ -542,26 +548,6 @@ TEST_CASE("an inspection transfer becomes one lead of the receiving department, 
   CHECK(f.File(lead).ok());
 }
 
-// The value of `name` (a counter, or a histogram's count and sum) with exactly `labels`.
-struct Sampled {
-  double value = 0;
-  uint64_t count = 0;
-  double sum = 0;
-};
-Sampled Sample(prometheus::Registry& registry, const std::string& name,
-               const std::map<std::string, std::string>& labels = {}) {
-  for (const auto& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const auto& metric : family.metric) {
-      std::map<std::string, std::string> have;
-      for (const auto& label : metric.label) have[label.name] = label.value;
-      if (have != labels) continue;
-      return {metric.counter.value, metric.histogram.sample_count, metric.histogram.sample_sum};
-    }
-  }
-  return {};
-}
-
 TEST_CASE("the loop KPIs: cases filed per lead source, days from violation found to execution") {
   Fixture f;
   // A complaint registered (and so found) on 2 March; an inspection's lead registered on
@@ -604,23 +590,17 @@ TEST_CASE("the loop KPIs: cases filed per lead source, days from violation found
   auto again = f.service.DoFileCase(Officer(), filing);
   REQUIRE(again.ok());
   CHECK(again->case_record().name() == first->case_record().name());
-  CHECK(Sample(f.registry, "jianguan_cases_filed_total", {{"source", "complaint"}}).value == 1);
+  const auto filed = [&](const std::string& source) {
+    return testing::SampleOf(f.registry, "jianguan_cases_filed_total", {{"source", source}}).value;
+  };
+  CHECK(filed("complaint") == 1);
   auto from_inspection = f.File(inspected);
   REQUIRE(from_inspection.ok());
-  CHECK(Sample(f.registry, "jianguan_cases_filed_total", {{"source", "inspection"}}).value == 1);
+  CHECK(filed("inspection") == 1);
 
   // Each case to the penalty's execution; the last step retried with its request_id.
   const auto execute = [&](v1::Case c, common::v1::Date executed_on) {
-    c = f.Act(c, f.Step(c, v1::CASE_ACTION_START_INVESTIGATION, D(2026, 3, 3)));
-    v1::ActRequest notice = f.Step(c, v1::CASE_ACTION_NOTICE, D(2026, 3, 10));
-    *notice.mutable_penalty() = Fine(5000);
-    c = f.Act(c, notice);
-    v1::ActRequest statement = f.Step(c, v1::CASE_ACTION_RECORD_STATEMENT, D(2026, 3, 11));
-    statement.set_waives_rights(true);
-    c = f.Act(c, statement);
-    v1::ActRequest decide = f.Step(c, v1::CASE_ACTION_DECIDE, D(2026, 3, 12));
-    *decide.mutable_penalty() = Fine(5000);
-    c = f.Act(c, decide);
+    c = f.Decided(c);
     c = f.Act(c, f.Step(c, v1::CASE_ACTION_SERVE, D(2026, 3, 12)));
     v1::ActRequest pay = f.Step(c, v1::CASE_ACTION_EXECUTE, executed_on);
     pay.mutable_paid()->set_fen(500000);
@@ -633,7 +613,8 @@ TEST_CASE("the loop KPIs: cases filed per lead source, days from violation found
   CHECK(execute(first->case_record(), D(2026, 3, 20)).state() == v1::CASE_STATE_EXECUTED);
   CHECK(execute(from_inspection->case_record(), D(2026, 3, 25)).state() ==
         v1::CASE_STATE_EXECUTED);
-  const Sampled days = Sample(f.registry, "jianguan_cases_found_to_executed_days");
+  const testing::RegistrySample days =
+      testing::SampleOf(f.registry, "jianguan_cases_found_to_executed_days");
   CHECK(days.count == 2);
   CHECK(days.sum == 44);
 

@@ -22,6 +22,7 @@
 #include "libs/testing/consumed_event.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/field_names.h"
+#include "libs/testing/metrics_scrape.h"
 #include "libs/testing/service_fixture.h"
 #include "libs/testing/temp_dir.h"
 #include "services/inspection/inspection_metrics.h"
@@ -737,20 +738,6 @@ SCENARIO_METHOD(Fixture, "a correction is a new linked publication; the public s
   }
 }
 
-// The value of counter `name` with exactly `labels`; 0 while it was never counted.
-double Counted(prometheus::Registry& registry, const std::string& name,
-               const std::map<std::string, std::string>& labels = {}) {
-  for (const auto& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const auto& metric : family.metric) {
-      std::map<std::string, std::string> have;
-      for (const auto& label : metric.label) have[label.name] = label.value;
-      if (have == labels) return metric.counter.value;
-    }
-  }
-  return 0;
-}
-
 // A clock whose first `callers` readings each wait (at most 10 s) until all of them are
 // taken: as many concurrent writes all pass the first reading in their decision (the
 // transition's time) before any of them commits.
@@ -782,10 +769,13 @@ SCENARIO_METHOD(Fixture, "a joint task's final result is counted once, when its 
     REQUIRE(Move("accept", "INS-1", "k-accept").ok());
     REQUIRE(Move("arrive", "INS-1", "k-arrive").ok());
     REQUIRE(Submit(PassingResult(), "k-submit").ok());
-    const auto visits = [&] { return Counted(registry, "jianguan_inspection_visits_saved_total"); };
+    const auto visits = [&] {
+      return testing::SampleOf(registry, "jianguan_inspection_visits_saved_total").value;
+    };
     const auto results = [&](const std::string& outcome, const std::string& problem) {
-      return Counted(registry, "jianguan_inspection_results_total",
-                     {{"outcome", outcome}, {"problem_found", problem}});
+      return testing::SampleOf(registry, "jianguan_inspection_results_total",
+                               {{"outcome", outcome}, {"problem_found", problem}})
+          .value;
     };
     THEN("a submitted result is not counted yet") {
       CHECK(visits() == 0);
