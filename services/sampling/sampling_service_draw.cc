@@ -153,12 +153,12 @@ absl::Status WriteRecomputedDocument(const PlanStore& plans, const v1::Plan& pla
                         .entropy = plan.draw().entropy(),
                         .proof_key = frozen.proof_key};
   ASSIGN_OR_RETURN(DrawResult result, Draw(input));
+  std::optional<ProofCommitment> proofs;
   if (frozen.proof_key && !public_result) {
     // The package repeats the proof roots; they must be the ones published at approval.
-    const ProofCommitment proofs =
-        CommitForProofs(frozen.plan, frozen.candidates, frozen.pool, *frozen.proof_key);
+    proofs = CommitForProofs(frozen.plan, frozen.candidates, frozen.pool, *frozen.proof_key);
     for (int s = 0; s < kStrata && s < plan.frozen().strata_size(); ++s) {
-      if (HexOf(proofs.strata[s].root) != plan.frozen().strata(s).root()) {
+      if (HexOf(proofs->strata[s].root) != plan.frozen().strata(s).root()) {
         return absl::DataLossError(absl::StrCat("the recomputed proof root of ",
                                                 StratumName(s), " of ",
                                                 PlanResource(plan.plan_id()),
@@ -176,7 +176,8 @@ absl::Status WriteRecomputedDocument(const PlanStore& plans, const v1::Plan& pla
   if (public_result) {
     write(published);
   } else {
-    WriteVerificationPackage(input, result, std::move(result_json), digest, write);
+    WriteVerificationPackage(input, result, std::move(result_json), digest,
+                             proofs ? &*proofs : nullptr, write);
   }
   return absl::OkStatus();
 }

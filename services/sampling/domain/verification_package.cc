@@ -51,7 +51,8 @@ namespace {
 // Every member of the package but "candidates", around the public result and its digest.
 JsonValue::Object PackageWithoutCandidates(const DrawInput& input, const DrawResult& result,
                                            JsonValue public_result,
-                                           const std::string& result_digest) {
+                                           const std::string& result_digest,
+                                           const ProofCommitment* proofs) {
   JsonValue::Array strata;
   for (int s = 0; s < kStrata; ++s) {
     strata.push_back(JsonValue::Object{{"class", StratumName(s)},
@@ -74,12 +75,14 @@ JsonValue::Object PackageWithoutCandidates(const DrawInput& input, const DrawRes
   };
   if (input.proof_key) {
     // §10: the key lets an auditor rebuild every tree and hand a subject its proof.
-    const ProofCommitment proofs = CommitForProofs(*input.plan, *input.candidates,
-                                                   *input.inspectors, *input.proof_key);
+    const ProofCommitment built =
+        proofs != nullptr ? *proofs
+                          : CommitForProofs(*input.plan, *input.candidates, *input.inspectors,
+                                            *input.proof_key);
     JsonValue::Array roots;
-    for (int s = 0; s < kStrata; ++s) roots.push_back(StratumRootJson(s, proofs.strata[s]));
+    for (int s = 0; s < kStrata; ++s) roots.push_back(StratumRootJson(s, built.strata[s]));
     published.emplace("strata_roots", std::move(roots));
-    published.emplace("pool_root", HexOf(proofs.pool_root));
+    published.emplace("pool_root", HexOf(built.pool_root));
     package.emplace("proof_key", HexOf(*input.proof_key));
   }
   package.emplace("result", std::move(public_result));
@@ -98,7 +101,7 @@ JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result) 
   JsonValue public_result = PublicResult(input, result);
   const std::string digest = HexOf(Sha256(public_result.Canonical()));
   JsonValue::Object package =
-      PackageWithoutCandidates(input, result, std::move(public_result), digest);
+      PackageWithoutCandidates(input, result, std::move(public_result), digest, nullptr);
   package.emplace("candidates", std::move(lines));
   return package;
 }
@@ -108,18 +111,20 @@ void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
                               size_t piece_bytes) {
   JsonValue public_result = PublicResult(input, result);
   const Digest digest = Sha256(public_result.Canonical());
-  WriteVerificationPackage(input, result, std::move(public_result), digest, write, piece_bytes);
+  WriteVerificationPackage(input, result, std::move(public_result), digest, nullptr, write,
+                           piece_bytes);
 }
 
 void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
                               JsonValue public_result, const Digest& result_digest,
+                              const ProofCommitment* proofs,
                               const std::function<void(std::string_view)>& write,
                               size_t piece_bytes) {
   // "candidates" sorts before every other key, so the canonical package is
   // {"candidates":[…], followed by the other members as their own object encodes them.
   const std::string rest = JsonValue(PackageWithoutCandidates(input, result,
                                                               std::move(public_result),
-                                                              HexOf(result_digest)))
+                                                              HexOf(result_digest), proofs))
                                .Canonical();
   std::string piece = "{\"candidates\":[";
   for (uint32_t i = 0; i < input.candidates->size(); ++i) {

@@ -34,9 +34,11 @@ void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
                               const std::function<void(std::string_view)>& write,
                               size_t piece_bytes = 1 << 20);
 /// As above, around a public result already built (PublicResult(input, result)) and its
-/// digest, so a caller that checked the digest first does not build it twice.
+/// digest, and the proof trees of `input.proof_key` if already built (nullptr: built here),
+/// so a caller that checked the digest and the roots first does not build them twice.
 void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
                               JsonValue public_result, const Digest& result_digest,
+                              const ProofCommitment* proofs,
                               const std::function<void(std::string_view)>& write,
                               size_t piece_bytes = 1 << 20);
 
