@@ -20,6 +20,14 @@ inline constexpr std::string_view kRegistryAdmin = "registry-admin";
 inline constexpr std::string_view kDrawAuditor = "draw-auditor";
 /// Starts the monthly credit reclassification (credit).
 inline constexpr std::string_view kCreditOfficer = "credit-officer";
+
+/// Reads every department's non-public records (draft plans, tasks, cases, credit ledgers,
+/// alerts) for oversight (监督), and changes nothing through that role.
+inline constexpr std::string_view kOversight = "oversight";
+
+/// Every role above; the access policy refuses to grant or require any other.
+inline constexpr std::string_view kAll[] = {kRegistryAdmin, kDrawAuditor, kCreditOfficer,
+                                            kOversight};
 }  // namespace roles
 
 /// The authenticated origin of a call.
@@ -32,6 +40,10 @@ struct Caller {
   std::string system;
   /// The roles the authenticator granted this call (see `roles`), sorted, without repeats.
   std::vector<std::string> roles;
+  /// What vouched for the department: the client certificate's identity URI under mutual
+  /// TLS ("spiffe://jianguan/dept/330700-SCJG/system/jgctl"); empty for loopback metadata.
+  /// Audit records carry it.
+  std::string identity;
 
   /// Whether the authenticator granted `role` to this call.
   bool HasRole(std::string_view role) const {

@@ -12,7 +12,10 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/security/credentials.h"
 #include "libs/core/log.h"
+#include "libs/server/access_policy.h"
+#include "libs/server/tls.h"
 
 ABSL_FLAG(int32_t, grpc_port, 0,
           "gRPC port; 0 picks a free one. Environment: JG_GRPC_PORT.");
@@ -28,6 +31,22 @@ ABSL_FLAG(std::string, kafka_brokers, "127.0.0.1:9092",
           "Kafka bootstrap servers, comma-separated host:port. Environment: JG_KAFKA_BROKERS.");
 ABSL_FLAG(std::string, log_level, "info",
           "Lowest level logged: debug, info, warning or error. Environment: JG_LOG_LEVEL.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate (chain) of this service for mutual TLS; with --tls_key and "
+          "--tls_ca. Environment: JG_TLS_CERT.");
+ABSL_FLAG(std::string, tls_key, "",
+          "PEM private key of --tls_cert. Environment: JG_TLS_KEY.");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM certificate(s) of the suite's CA: the only issuer of callers' and peers' "
+          "certificates. Environment: JG_TLS_CA.");
+ABSL_FLAG(bool, insecure_dev, false,
+          "Allow plaintext gRPC on a non-loopback address (development clusters only; "
+          "callers then name their department in metadata nobody checks). Environment: "
+          "JG_INSECURE_DEV.");
+ABSL_FLAG(std::string, access_policy, "",
+          "The access policy file (departments admitted, roles granted, methods that need a "
+          "role; docs/security.md). Required with mutual TLS; without it plaintext loopback "
+          "development admits every well-formed department. Environment: JG_ACCESS_POLICY.");
 
 namespace jianguan {
 namespace {
@@ -50,7 +69,8 @@ absl::Status CheckPort(std::string_view flag_name, int32_t port) {
 
 const std::vector<std::string_view>& CommonFlagNames() {
   static const std::vector<std::string_view>* const names = new std::vector<std::string_view>{
-      "grpc_port", "grpc_host", "metrics_port", "data_dir", "kafka_brokers", "log_level"};
+      "grpc_port", "grpc_host", "metrics_port", "data_dir", "kafka_brokers", "log_level",
+      "tls_cert", "tls_key", "tls_ca", "insecure_dev", "access_policy"};
   return *names;
 }
 
@@ -90,7 +110,29 @@ absl::Status ValidateCommonFlags() {
     return absl::InvalidArgumentError(absl::StrCat(
         "--log_level='", text, "' is not one of debug, info, warning, error"));
   }
+  const int tls_files = !absl::GetFlag(FLAGS_tls_cert).empty() +
+                        !absl::GetFlag(FLAGS_tls_key).empty() +
+                        !absl::GetFlag(FLAGS_tls_ca).empty();
+  if (tls_files != 0 && tls_files != 3) {
+    return absl::InvalidArgumentError(
+        "mutual TLS needs all three of --tls_cert, --tls_key and --tls_ca");
+  }
+  if (tls_files == 0 && !IsLoopbackHost(absl::GetFlag(FLAGS_grpc_host)) &&
+      !absl::GetFlag(FLAGS_insecure_dev)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--grpc_host=", absl::GetFlag(FLAGS_grpc_host),
+        " is not a loopback address: serve mutual TLS (--tls_cert, --tls_key, --tls_ca) or, "
+        "on a development cluster only, pass --insecure_dev"));
+  }
+  if (tls_files == 3 && absl::GetFlag(FLAGS_access_policy).empty()) {
+    return absl::InvalidArgumentError(
+        "mutual TLS needs --access_policy: which departments may call, with which roles");
+  }
   return absl::OkStatus();
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
 }
 
 std::vector<char*> ParseCommandLine(int argc, char** argv, std::string_view usage) {
@@ -116,7 +158,33 @@ ServiceHostOptions HostOptionsFromFlags(std::string service_name) {
   if (const int32_t port = absl::GetFlag(FLAGS_metrics_port); port != 0) {
     options.metrics_port = port;
   }
+  if (const std::string path = absl::GetFlag(FLAGS_access_policy); !path.empty()) {
+    absl::StatusOr<AccessPolicy> policy = AccessPolicy::Load(path);
+    if (!policy.ok()) DieOfMisconfiguration(policy.status());
+    LogInfo("access policy loaded", {{"path", path}, {"rules", policy->size()}});
+    options.policy = std::make_shared<const AccessPolicy>(*std::move(policy));
+  } else {
+    LogWarning("no --access_policy: every well-formed department is admitted with the roles "
+               "it claims (loopback development only)", {});
+  }
+  if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
+    absl::StatusOr<TlsFiles> files = ReadTlsFiles(
+        absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key), absl::GetFlag(FLAGS_tls_ca));
+    if (!files.ok()) DieOfMisconfiguration(files.status());
+    auto authenticator = CertificateAuthenticator::Create(files->ca_pem, options.policy);
+    if (!authenticator.ok()) DieOfMisconfiguration(authenticator.status());
+    options.authenticator = *std::move(authenticator);
+    options.credentials = MutualTlsServerCredentials(*files);
+  }
   return options;
+}
+
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFromFlags() {
+  if (absl::GetFlag(FLAGS_tls_cert).empty()) return grpc::InsecureChannelCredentials();
+  absl::StatusOr<TlsFiles> files = ReadTlsFiles(
+      absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key), absl::GetFlag(FLAGS_tls_ca));
+  if (!files.ok()) DieOfMisconfiguration(files.status());
+  return MutualTlsChannelCredentials(*files);
 }
 
 }  // namespace jianguan

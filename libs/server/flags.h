@@ -26,6 +26,10 @@
 #include "absl/status/status.h"
 #include "libs/server/grpc_server.h"
 
+namespace grpc {
+class ChannelCredentials;
+}  // namespace grpc
+
 /// gRPC port; 0 picks a free one. Env JG_GRPC_PORT.
 ABSL_DECLARE_FLAG(int32_t, grpc_port);
 /// Address to listen on: 127.0.0.1 locally, 0.0.0.0 in Kubernetes. Env JG_GRPC_HOST.
@@ -39,6 +43,17 @@ ABSL_DECLARE_FLAG(std::string, data_dir);
 ABSL_DECLARE_FLAG(std::string, kafka_brokers);
 /// debug, info, warning or error. Env JG_LOG_LEVEL.
 ABSL_DECLARE_FLAG(std::string, log_level);
+/// PEM files of mutual TLS: this party's certificate, its key, the suite's CA. All three or
+/// none. Env JG_TLS_CERT, JG_TLS_KEY, JG_TLS_CA.
+ABSL_DECLARE_FLAG(std::string, tls_cert);
+ABSL_DECLARE_FLAG(std::string, tls_key);
+ABSL_DECLARE_FLAG(std::string, tls_ca);
+/// Serve plaintext on a non-loopback address (a development cluster only). Env
+/// JG_INSECURE_DEV.
+ABSL_DECLARE_FLAG(bool, insecure_dev);
+/// The access policy file (libs/server/access_policy.h); required under mutual TLS. Env
+/// JG_ACCESS_POLICY.
+ABSL_DECLARE_FLAG(std::string, access_policy);
 
 namespace jianguan {
 
@@ -55,7 +70,9 @@ std::string EnvironmentVariableFor(std::string_view flag_name);
 absl::Status ApplyEnvironmentToFlags();
 
 /// INVALID_ARGUMENT when a shared flag holds a value of the right type that is still
-/// unusable (a port outside 0–65535, an unknown log level, an empty host).
+/// unusable (a port outside 0–65535, an unknown log level, an empty host, only some of the
+/// TLS files, plaintext on a non-loopback address without --insecure_dev, mutual TLS
+/// without an access policy).
 absl::Status ValidateCommonFlags();
 
 /// Parses argv with Abseil (handles --help, --flagfile, unknown flags), applying the
@@ -65,7 +82,16 @@ absl::Status ValidateCommonFlags();
 /// that reads flags starts. `usage` is shown by --help.
 std::vector<char*> ParseCommandLine(int argc, char** argv, std::string_view usage);
 
-/// ServiceHostOptions from the shared flags (host, ports; metrics_port 0 → none).
+/// ServiceHostOptions from the shared flags (host, ports; metrics_port 0 → none; mutual TLS
+/// credentials, certificate authenticator and access policy when the files are given).
+/// Exits with status 2 and one clear log line when a file cannot be read or parsed.
 ServiceHostOptions HostOptionsFromFlags(std::string service_name);
+
+/// Credentials for the service's own calls to other services: mutual TLS with its own
+/// certificate when --tls_* are set, insecure otherwise. Exits like HostOptionsFromFlags.
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFromFlags();
+
+/// True for addresses only this machine reaches: 127.0.0.0/8, ::1, localhost.
+bool IsLoopbackHost(std::string_view host);
 
 }  // namespace jianguan

@@ -20,6 +20,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "libs/core/log.h"
+#include "libs/server/access_policy.h"
 #include "libs/server/identity.h"
 #include "libs/server/internal/call_observer.h"
 #include "libs/server/server_probe.h"
@@ -63,6 +64,9 @@ ServiceHost::ServiceHost(ServiceHostOptions options) : options_(std::move(option
                                            : std::make_shared<prometheus::Registry>();
   if (options_.authenticator == nullptr) {
     options_.authenticator = std::make_shared<LoopbackMetadataAuthenticator>();
+  }
+  if (options_.policy == nullptr) {
+    options_.policy = std::make_shared<const AccessPolicy>(AccessPolicy::Development());
   }
   probe_ = std::make_shared<GrpcServerProbe>(*registry_);
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -124,7 +128,7 @@ absl::Status ServiceHost::Start() {
   for (grpc::Service* service : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<server_internal::CallObserverFactory>(
-      options_.service_name, probe_, options_.authenticator));
+      options_.service_name, probe_, options_.authenticator, options_.policy));
   builder.experimental().SetInterceptorCreators(std::move(creators));
 
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

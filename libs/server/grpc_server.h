@@ -37,6 +37,7 @@ class Registry;
 
 namespace jianguan {
 
+class AccessPolicy;
 class Authenticator;
 class GrpcServerProbe;
 
@@ -57,6 +58,9 @@ struct ServiceHostOptions {
   std::shared_ptr<prometheus::Registry> registry;
   /// Resolves the caller of each call. Null: LoopbackMetadataAuthenticator.
   std::shared_ptr<const Authenticator> authenticator;
+  /// Admits each authenticated caller to the method it calls and resolves its roles
+  /// (libs/server/access_policy.h), before any handler runs. Null: AccessPolicy::Development().
+  std::shared_ptr<const AccessPolicy> policy;
   /// Transport security. Null: insecure (local development, tests). With mutual TLS the
   /// authenticator can read the client certificate from the call's AuthContext.
   std::shared_ptr<grpc::ServerCredentials> credentials;

@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/support/string_ref.h"
 #include "libs/core/caller.h"
+#include "libs/server/access_policy.h"
 
 namespace grpc {
 class AuthContext;
@@ -64,6 +65,10 @@ class Authenticator {
   /// The caller of the call described by `call`, or UNAUTHENTICATED with a message that
   /// tells the client what is missing. Other codes are reserved for internal faults.
   virtual absl::StatusOr<Caller> Authenticate(const CallAttributes& call) const = 0;
+
+  /// Where the roles of the callers it resolves come from: claimed in metadata (each then
+  /// checked against the access policy's grants), or granted by the policy alone.
+  virtual RoleSource role_source() const { return RoleSource::kClaimed; }
 };
 
 /// Development and test authenticator: trusts the metadata `x-jg-department`, `x-jg-user`,

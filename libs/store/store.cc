@@ -677,7 +677,10 @@ std::string AuditHashInput(const common::v1::AuditRecord& record) {
                       google::protobuf::util::TimeUtil::ToString(record.time()), "\n",
                       record.department(), "\n", record.user_id(), "\n", record.system(), "\n",
                       record.method(), "\n", record.resource(), "\n", record.request_digest(),
-                      "\n", record.previous_hash());
+                      "\n", record.previous_hash(),
+                      // The certificate identity joined the record later: appended only when
+                      // present, so the chains written before it still verify.
+                      record.identity().empty() ? "" : "\n", record.identity());
 }
 
 std::string Sha256Hex(std::string_view data) {

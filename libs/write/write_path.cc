@@ -91,6 +91,7 @@ common::v1::AuditRecord WritePath::AuditOf(const WriteContext& context,
   audit.set_department(context.caller.department);
   audit.set_user_id(context.caller.user_id);
   audit.set_system(context.caller.system);
+  audit.set_identity(context.caller.identity);
   audit.set_method(context.method);
   audit.set_resource(context.resource);
   audit.set_request_digest(std::string(request_digest));

@@ -7,6 +7,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "libs/core/log.h"
+#include "libs/server/access_policy.h"
 #include "libs/server/identity.h"
 #include "libs/server/internal/caller_registry.h"
 #include "libs/server/server_probe.h"
@@ -75,7 +76,13 @@ class CallObserver final : public grpc::experimental::Interceptor {
     call.auth_context = auth.get();
     call.metadata = metadata != nullptr ? metadata : &context_->client_metadata();
     absl::StatusOr<Caller> caller = shared_->authenticator->Authenticate(call);
-    if (caller.ok()) department_ = caller->department;
+    // The one place the access policy is applied: a refused caller is recorded as refused,
+    // and every handler asks CallerOf (through Serve) before it does anything.
+    if (caller.ok()) {
+      department_ = caller->department;
+      caller = shared_->policy->Admit(std::move(*caller), method_name_,
+                                      shared_->authenticator->role_source());
+    }
     RecordCaller(context_, std::move(caller));
     caller_recorded_ = true;
   }
@@ -111,9 +118,11 @@ class CallObserver final : public grpc::experimental::Interceptor {
 
 CallObserverFactory::CallObserverFactory(std::string service_name,
                                          std::shared_ptr<GrpcServerProbe> probe,
-                                         std::shared_ptr<const Authenticator> authenticator)
-    : shared_(std::make_shared<const Shared>(
-          Shared{std::move(service_name), std::move(probe), std::move(authenticator)})) {}
+                                         std::shared_ptr<const Authenticator> authenticator,
+                                         std::shared_ptr<const AccessPolicy> policy)
+    : shared_(std::make_shared<const Shared>(Shared{std::move(service_name), std::move(probe),
+                                                    std::move(authenticator),
+                                                    std::move(policy)})) {}
 
 grpc::experimental::Interceptor* CallObserverFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

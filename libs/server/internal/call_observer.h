@@ -1,8 +1,8 @@
 // The per-call interceptor of a ServiceHost; private to libs/server.
 //
 // For every call it: counts it in the GrpcServerProbe (started, messages, handled, handling
-// time); runs the host's Authenticator once, when the client's metadata has arrived, and
-// records the answer for CallerOf(); writes one log line when the status is sent.
+// time); runs the host's Authenticator once, when the client's metadata has arrived, admits
+// the caller by the AccessPolicy, and records the answer for CallerOf(); writes one log line when the status is sent.
 #pragma once
 
 #include <memory>
@@ -11,6 +11,7 @@
 #include "grpcpp/support/server_interceptor.h"
 
 namespace jianguan {
+class AccessPolicy;
 class Authenticator;
 class GrpcServerProbe;
 }  // namespace jianguan
@@ -23,7 +24,8 @@ class CallObserverFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   CallObserverFactory(std::string service_name, std::shared_ptr<GrpcServerProbe> probe,
-                      std::shared_ptr<const Authenticator> authenticator);
+                      std::shared_ptr<const Authenticator> authenticator,
+                      std::shared_ptr<const AccessPolicy> policy);
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
@@ -33,6 +35,7 @@ class CallObserverFactory final
     std::string service_name;
     std::shared_ptr<GrpcServerProbe> probe;
     std::shared_ptr<const Authenticator> authenticator;
+    std::shared_ptr<const AccessPolicy> policy;
   };
 
  private:

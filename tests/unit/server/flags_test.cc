@@ -40,7 +40,8 @@ std::vector<std::string> Parse(std::vector<std::string> args) {
 TEST_CASE("each shared flag has its JG_ environment variable", "[flags]") {
   CHECK(EnvironmentVariableFor("grpc_port") == "JG_GRPC_PORT");
   CHECK(EnvironmentVariableFor("kafka_brokers") == "JG_KAFKA_BROKERS");
-  CHECK(CommonFlagNames().size() == 6);
+  CHECK(EnvironmentVariableFor("tls_cert") == "JG_TLS_CERT");
+  CHECK(CommonFlagNames().size() == 11);
 }
 
 SCENARIO("the environment fills in flags the command line does not give", "[flags]") {
