@@ -16,11 +16,14 @@
 namespace jianguan::testing {
 
 ServiceBinary::ServiceBinary(std::string path, std::string data_dir,
-                             std::vector<std::string> extra, absl::Duration ready_within)
+                             std::vector<std::string> extra, absl::Duration ready_within,
+                             std::shared_ptr<grpc::ChannelCredentials> credentials)
     : path_(std::move(path)),
       data_dir_(std::move(data_dir)),
       extra_(std::move(extra)),
-      ready_within_(ready_within) {
+      ready_within_(ready_within),
+      credentials_(credentials != nullptr ? std::move(credentials)
+                                          : grpc::InsecureChannelCredentials()) {
   Start();
 }
 
@@ -51,8 +54,7 @@ void ServiceBinary::Launch() {
                                    KafkaBrokers()};
   argv.insert(argv.end(), extra_.begin(), extra_.end());
   process_ = std::make_unique<ChildProcess>(argv);
-  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_),
-                                 grpc::InsecureChannelCredentials());
+  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_), credentials_);
   const absl::Time deadline = absl::Now() + ready_within_;
   while (Metrics().empty() ||
          !channel_->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)))) {

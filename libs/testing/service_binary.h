@@ -18,6 +18,7 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "libs/testing/child_process.h"
 
 namespace jianguan::testing {
@@ -26,8 +27,10 @@ class ServiceBinary {
  public:
   /// Starts `path` with --grpc_port, --metrics_port, --data_dir `data_dir`, --kafka_brokers
   /// (the test broker) and then `extra`; REQUIRE-fails unless ready within `ready_within`.
+  /// `credentials` (null: plaintext) is how channel() connects, e.g. mutual TLS.
   ServiceBinary(std::string path, std::string data_dir, std::vector<std::string> extra = {},
-                absl::Duration ready_within = absl::Seconds(60));
+                absl::Duration ready_within = absl::Seconds(60),
+                std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
   /// SIGTERM, then SIGKILL after 20 seconds.
   ~ServiceBinary();
   ServiceBinary(const ServiceBinary&) = delete;
@@ -68,6 +71,7 @@ class ServiceBinary {
   std::unique_ptr<ChildProcess> process_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::shared_ptr<grpc::Channel> channel_;
 };
 

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   inspection::RegistryDispatcher dispatcher(
       store, (*runtime)->clock(),
       subject::v1::SubjectRegistry::NewStub(grpc::CreateChannel(
-          absl::GetFlag(FLAGS_registry_target), grpc::InsecureChannelCredentials())),
+          absl::GetFlag(FLAGS_registry_target), ChannelCredentialsFromFlags())),
       &metrics);
   // Tasks stored before the deadline index existed go into it, once per store.
   if (auto status = tasks.IndexDeadlines(); !status.ok()) return DieAtStart(status);

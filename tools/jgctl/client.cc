@@ -1,34 +1,65 @@
 #include "tools/jgctl/client.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "jianguan/common/v1/types.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/server/tls.h"
 #include "tools/jgctl/flags.h"
 
 ABSL_DECLARE_FLAG(std::string, department);
 ABSL_DECLARE_FLAG(std::string, user);
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate naming jgctl's department (mutual TLS; env JG_TLS_CERT)");
+ABSL_FLAG(std::string, tls_key, "", "PEM key of --tls_cert (env JG_TLS_KEY)");
+ABSL_FLAG(std::string, tls_ca, "", "PEM certificate of the suite's CA (env JG_TLS_CA)");
+ABSL_FLAG(std::string, tls_dir, "",
+          "directory of tools/dev-certs certificates: the acting department's is used "
+          "(env JG_TLS_DIR)");
 
 namespace jianguan::jgctl {
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials() {
+  std::string cert = WithEnvironment(absl::GetFlag(FLAGS_tls_cert), "", "JG_TLS_CERT");
+  std::string key = WithEnvironment(absl::GetFlag(FLAGS_tls_key), "", "JG_TLS_KEY");
+  std::string ca = WithEnvironment(absl::GetFlag(FLAGS_tls_ca), "", "JG_TLS_CA");
+  const std::string dir = WithEnvironment(absl::GetFlag(FLAGS_tls_dir), "", "JG_TLS_DIR");
+  if (cert.empty() && !dir.empty()) {
+    const std::string base = absl::StrCat(dir, "/dept-", ActingDepartment());
+    cert = base + ".pem";
+    key = base + ".key";
+    if (ca.empty()) ca = dir + "/ca.pem";
+  }
+  if (cert.empty() && key.empty() && ca.empty()) return grpc::InsecureChannelCredentials();
+  absl::StatusOr<TlsFiles> files = ReadTlsFiles(cert, key, ca);
+  if (!files.ok()) {
+    std::fprintf(stderr, "jgctl: %s\n", std::string(files.status().message()).c_str());
+    std::exit(2);
+  }
+  return MutualTlsChannelCredentials(*files);
+}
 
 std::shared_ptr<grpc::Channel> Connect(const std::string& flag_value,
                                        std::string_view default_target) {
   return grpc::CreateChannel(
       WithEnvironment(flag_value, std::string(default_target), "JG_GRPC_TARGET"),
-      grpc::InsecureChannelCredentials());
+      Credentials());
 }
 
 void Identify(grpc::ClientContext& context, std::string_view department,
               std::initializer_list<std::string_view> roles) {
-  context.AddMetadata("x-jg-department", std::string(department));
+  context.AddMetadata("x-jg-department",
+                      department.empty() ? ActingDepartment() : std::string(department));
   context.AddMetadata("x-jg-system", "jgctl");
   for (std::string_view role : roles) context.AddMetadata("x-jg-role", std::string(role));
 }

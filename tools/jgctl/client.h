@@ -19,7 +19,8 @@
 
 namespace grpc {
 class Channel;
-}
+class ChannelCredentials;
+}  // namespace grpc
 namespace google::protobuf {
 class Message;
 }
@@ -33,13 +34,20 @@ namespace jianguan::jgctl {
 inline constexpr std::string_view kJgctlDepartment = "jgctl";
 
 /// A channel to the service at `flag_value`; when that still holds `default_target`,
-/// JG_GRPC_TARGET (if set) wins.
+/// JG_GRPC_TARGET (if set) wins. Mutual TLS with Credentials().
 std::shared_ptr<grpc::Channel> Connect(const std::string& flag_value,
                                        std::string_view default_target);
 
-/// Marks `context` as a call by jgctl (x-jg-system) acting as `department` with `roles`
-/// (x-jg-role). Calls to the public APIs are made without it.
-void Identify(grpc::ClientContext& context, std::string_view department = kJgctlDepartment,
+/// How jgctl connects: mutual TLS with --tls_cert/--tls_key/--tls_ca (JG_TLS_CERT …), or with
+/// the acting department's certificate from --tls_dir (JG_TLS_DIR: DIR/dept-<department>.pem,
+/// .key and DIR/ca.pem, as tools/dev-certs makes them); plaintext when neither is given.
+/// Exits with status 2 when a file cannot be read.
+std::shared_ptr<grpc::ChannelCredentials> Credentials();
+
+/// Marks `context` as a call by jgctl (x-jg-system) acting as `department` (empty:
+/// ActingDepartment()) with `roles` (x-jg-role). Calls to the public APIs are made without
+/// it. Under mutual TLS the server takes the department from the certificate instead.
+void Identify(grpc::ClientContext& context, std::string_view department = {},
               std::initializer_list<std::string_view> roles = {});
 
 /// The department jgctl acts for: --department (env JG_DEPARTMENT), else kJgctlDepartment.

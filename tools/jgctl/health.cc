@@ -6,6 +6,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "tools/jgctl/commands.h"
+#include "tools/jgctl/client.h"
 #include "tools/jgctl/flags.h"
 
 namespace jianguan::jgctl {
@@ -18,7 +19,7 @@ constexpr std::pair<const char*, int> kServices[] = {
 };
 
 std::string Check(const std::string& address) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(address, Credentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));

@@ -96,7 +96,7 @@ template <typename Service, typename Request, typename Response>
 Asked Ask(const char* service, const std::string& target,
           grpc::Status (Service::Stub::*call)(grpc::ClientContext*, const Request&, Response*),
           const Request& request, Response* response) {
-  auto stub = Service::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  auto stub = Service::NewStub(grpc::CreateChannel(target, Credentials()));
   grpc::ClientContext context;
   IdentifyActing(context);
   context.set_deadline(absl::ToChronoTime(absl::Now() + kDeadline));

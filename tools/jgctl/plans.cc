@@ -80,7 +80,7 @@ class Client {
     v1::GetPlanRequest request;
     request.set_name(plan_name);
     grpc::ClientContext context;
-    Identify(context, "jgctl");
+    Identify(context);
     v1::Plan plan;
     *status = stub_->GetPlan(&context, request, &plan);
     return plan.initiating_department().code();
@@ -246,7 +246,7 @@ int List(const Client& client) {
   request.mutable_page()->set_page_size(500);
   do {
     grpc::ClientContext context;
-    Identify(context, DepartmentFlag().empty() ? "jgctl" : DepartmentFlag());
+    Identify(context);
     v1::ListPlansResponse response;
     if (auto status = client.stub().ListPlans(&context, request, &response); !status.ok()) {
       return Fail(status);
@@ -265,7 +265,7 @@ int Get(const Client& client, const std::string& name) {
   v1::GetPlanRequest request;
   request.set_name(name);
   grpc::ClientContext context;
-  Identify(context, "jgctl");
+  Identify(context);
   v1::Plan plan;
   if (auto status = client.stub().GetPlan(&context, request, &plan); !status.ok()) {
     return Fail(status);
@@ -285,7 +285,7 @@ int Tasks(const Client& client, const std::string& name) {
   request.mutable_page()->set_page_size(1000);
   do {
     grpc::ClientContext context;
-    Identify(context, "jgctl");
+    Identify(context);
     v1::ListTasksResponse response;
     if (auto status = client.stub().ListTasks(&context, request, &response); !status.ok()) {
       return Fail(status);
@@ -342,7 +342,7 @@ int ExportPackage(const Client& client, const std::string& name) {
   v1::ExportRequest request;
   request.set_name(name);
   grpc::ClientContext context;
-  Identify(context, DepartmentFlag().empty() ? kJgctlDepartment : DepartmentFlag(),
+  Identify(context, {},
            {roles::kDrawAuditor});
   auto reader = client.stub().ExportVerificationPackage(&context, request);
   return Export(*reader);
