@@ -1,0 +1,259 @@
+// Identity with real binaries (#15): the subject registry served over mutual TLS with the
+// demo's access policy (config/access-policy.txt), called with the certificates
+// tools/dev-certs makes, and the same registry in plaintext with the policy (the finding
+// "any loopback caller claiming registry-admin reads ID numbers").
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "jianguan/subject/v1/subject.grpc.pb.h"
+#include "libs/core/uscc.h"
+#include "libs/server/tls.h"
+#include "libs/testing/child_process.h"
+#include "libs/testing/command_run.h"
+#include "libs/testing/kafka.h"
+#include "libs/testing/ports.h"
+#include "libs/testing/service_binary.h"
+#include "libs/testing/temp_dir.h"
+
+namespace jianguan {
+namespace {
+
+namespace v1 = subject::v1;
+
+constexpr char kPolicy[] = JG_SOURCE_DIR "/config/access-policy.txt";
+constexpr char kIdNumber[] = "330782198001011234";
+
+// The certificates of a test: the suite's (tools/dev-certs) and three that must be refused.
+struct Certificates {
+  testing::TempDir dir{"jg-tls"};
+  Certificates() {
+    const testing::CommandOutput made = testing::RunCommand(
+        {JG_DEV_CERTS, dir.path(), "--expired", "expired",
+         "spiffe://jianguan/dept/330700-SCJG/system/jgctl", "--foreign", "foreign",
+         "spiffe://jianguan/dept/330700-SCJG/system/jgctl", "--plain", "nameless",
+         "https://example.org/not-jianguan"});
+    REQUIRE(made.exit_code == 0);
+  }
+  std::string Path(const std::string& name, const std::string& ext) const {
+    return absl::StrCat(dir.path(), "/", name, ".", ext);
+  }
+  // Mutual TLS as `name`, trusting the suite's CA.
+  std::shared_ptr<grpc::ChannelCredentials> As(const std::string& name) const {
+    absl::StatusOr<TlsFiles> files =
+        ReadTlsFiles(Path(name, "pem"), Path(name, "key"), Path("ca", "pem"));
+    REQUIRE(files.ok());
+    return MutualTlsChannelCredentials(*files);
+  }
+  // TLS that checks the server but presents no client certificate.
+  std::shared_ptr<grpc::ChannelCredentials> Anonymous() const {
+    absl::StatusOr<TlsFiles> files =
+        ReadTlsFiles(Path("ca", "pem"), Path("ca", "key"), Path("ca", "pem"));
+    REQUIRE(files.ok());
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = files->ca_pem;
+    return grpc::SslCredentials(options);
+  }
+  std::vector<std::string> ServerFlags(const std::string& service) const {
+    return {"--tls_cert", Path(service, "pem"), "--tls_key", Path(service, "key"), "--tls_ca",
+            Path("ca", "pem"), "--access_policy", kPolicy};
+  }
+};
+
+v1::Subject Sample() {
+  const std::string first17 = "92330782MA2TL8001";
+  v1::Subject s;
+  s.set_uscc(first17 + UsccCheckCharacter(first17));
+  s.set_name("义乌市身份测试商行");
+  s.set_type(v1::SUBJECT_TYPE_INDIVIDUAL_BUSINESS);
+  s.mutable_legal_representative()->set_name("李四");
+  s.mutable_legal_representative()->set_id_number(kIdNumber);
+  s.mutable_industry()->set_code("5212");
+  s.mutable_registration_region()->set_code("330782");
+  return s;
+}
+
+struct Answer {
+  grpc::Status status;
+  v1::Subject subject;
+};
+
+// GetSubject over `channel`, with `metadata` added (what a client may claim).
+Answer Get(const std::shared_ptr<grpc::Channel>& channel, const std::string& uscc,
+           const std::vector<std::pair<std::string, std::string>>& metadata = {}) {
+  auto stub = v1::SubjectRegistry::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
+  v1::GetSubjectRequest request;
+  request.set_uscc(uscc);
+  Answer answer;
+  answer.status = stub->GetSubject(&context, request, &answer.subject);
+  return answer;
+}
+
+std::shared_ptr<grpc::Channel> Dial(const testing::ServiceBinary& service,
+                                    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", service.grpc_port()),
+                             std::move(credentials));
+}
+
+SCENARIO("over mutual TLS the certificate says who calls; nothing else does") {
+  Certificates certs;
+  testing::TempDir data("jg-tls-registry");
+  testing::ServiceBinary registry(JG_SUBJECT_REGISTRY, data.Sub("registry"),
+                                  certs.ServerFlags("subject-registry"), absl::Seconds(60),
+                                  certs.As("dept-330700-SCJG"));
+  // The city bureau registers a subject (its certificate is the department's).
+  {
+    auto stub = v1::SubjectRegistry::NewStub(registry.channel());
+    grpc::ClientContext context;
+    v1::RegisterSubjectRequest request;
+    request.set_request_id("tls-register-1");
+    *request.mutable_subject() = Sample();
+    v1::RegisterSubjectResponse response;
+    const grpc::Status status = stub->RegisterSubject(&context, request, &response);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+  }
+  const std::string uscc = Sample().uscc();
+
+  WHEN("a department calls with its certificate") {
+    THEN("the grant of the policy decides, not the metadata") {
+      const Answer admin = Get(registry.channel(), uscc);
+      REQUIRE(admin.status.ok());
+      CHECK(admin.subject.legal_representative().id_number() == kIdNumber);
+
+      const auto yiwu = Dial(registry, certs.As("dept-330782-SCJG"));
+      const Answer masked = Get(yiwu, uscc);
+      REQUIRE(masked.status.ok());
+      CHECK(masked.subject.legal_representative().id_number_masked());
+      CHECK(masked.subject.legal_representative().id_number() != kIdNumber);
+
+      // Claiming another department and the role in metadata changes nothing.
+      const Answer claimed = Get(yiwu, uscc,
+                                 {{"x-jg-department", "330700-SCJG"},
+                                  {"x-jg-system", "jgctl"},
+                                  {"x-jg-role", "registry-admin"}});
+      REQUIRE(claimed.status.ok());
+      CHECK(claimed.subject.legal_representative().id_number_masked());
+    }
+  }
+
+  WHEN("a caller has no certificate, an expired one, one from another CA or one without names") {
+    struct Case {
+      std::shared_ptr<grpc::ChannelCredentials> credentials;
+      std::string says;
+    };
+    const Case cases[] = {
+        {certs.Anonymous(), "no client certificate"},
+        {certs.As("expired"), "expired on 2020-01-02"},
+        {certs.As("foreign"), "not issued by the suite's CA"},
+        {certs.As("nameless"), "exactly one URI"},
+    };
+    THEN("each is UNAUTHENTICATED, saying why") {
+      for (const Case& c : cases) {
+        const Answer answer = Get(Dial(registry, c.credentials), uscc,
+                                  {{"x-jg-department", "330700-SCJG"},
+                                   {"x-jg-role", "registry-admin"}});
+        INFO(answer.status.error_message());
+        CHECK(answer.status.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+        CHECK(answer.status.error_message().find(c.says) != std::string::npos);
+      }
+    }
+  }
+
+  WHEN("jgctl calls with a department's certificate") {
+    const std::string target = absl::StrCat("127.0.0.1:", registry.grpc_port());
+    THEN("it works with --tls_dir and with the three files, and fails without them") {
+      const testing::CommandOutput by_dir = testing::RunCommand(
+          {JG_JGCTL, "subjects", "get", uscc, "--registry", target, "--tls_dir",
+           certs.dir.path(), "--department", "330782-SCJG"});
+      CHECK(by_dir.exit_code == 0);
+      CHECK(by_dir.Says("id_number_masked: true"));
+      CHECK_FALSE(by_dir.Says(kIdNumber));
+
+      const testing::CommandOutput by_files = testing::RunCommand(
+          {JG_JGCTL, "subjects", "get", uscc, "--registry", target, "--tls_cert",
+           certs.Path("dept-330700-SCJG", "pem"), "--tls_key",
+           certs.Path("dept-330700-SCJG", "key"), "--tls_ca", certs.Path("ca", "pem")});
+      CHECK(by_files.exit_code == 0);
+      CHECK(by_files.Says(kIdNumber));
+
+      const testing::CommandOutput plain = testing::RunCommand(
+          {JG_JGCTL, "subjects", "get", uscc, "--registry", target, "--department",
+           "330700-SCJG"});
+      CHECK(plain.exit_code != 0);
+    }
+  }
+}
+
+SCENARIO("a service refuses to start exposed without TLS, or on TLS without a policy") {
+  Certificates certs;
+  testing::TempDir data("jg-tls-refusals");
+  auto exit_status = [&](std::vector<std::string> flags) {
+    std::vector<std::string> argv = {JG_SUBJECT_REGISTRY, "--grpc_port", "0", "--metrics_port",
+                                     "0", "--data_dir", data.Sub("registry"),
+                                     "--kafka_brokers", testing::KafkaBrokers()};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    testing::ChildProcess child(argv);
+    const std::optional<int> status = child.Wait(absl::Seconds(30));
+    REQUIRE(status.has_value());
+    REQUIRE(WIFEXITED(*status));
+    return WEXITSTATUS(*status);
+  };
+  CHECK(exit_status({"--grpc_host", "0.0.0.0"}) == 2);
+  CHECK(exit_status({"--tls_cert", certs.Path("subject-registry", "pem"), "--tls_key",
+                     certs.Path("subject-registry", "key"), "--tls_ca",
+                     certs.Path("ca", "pem")}) == 2);
+  CHECK(exit_status({"--tls_cert", certs.Path("subject-registry", "pem")}) == 2);
+}
+
+SCENARIO("with the access policy, loopback metadata cannot claim a department or a role") {
+  testing::TempDir data("jg-policy-registry");
+  testing::ServiceBinary registry(JG_SUBJECT_REGISTRY, data.Sub("registry"),
+                                  {"--access_policy", kPolicy});
+  {
+    auto stub = v1::SubjectRegistry::NewStub(registry.channel());
+    grpc::ClientContext context;
+    context.AddMetadata("x-jg-department", "330782-SCJG");
+    v1::RegisterSubjectRequest request;
+    request.set_request_id("policy-register-1");
+    *request.mutable_subject() = Sample();
+    v1::RegisterSubjectResponse response;
+    REQUIRE(stub->RegisterSubject(&context, request, &response).ok());
+  }
+  const std::string uscc = Sample().uscc();
+
+  // The finding: any department name, with the role, read full ID numbers.
+  const Answer anything =
+      Get(registry.channel(), uscc, {{"x-jg-department", "anything"}, {"x-jg-role", "registry-admin"}});
+  CHECK(anything.status.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(anything.status.error_message().find("not a department code") != std::string::npos);
+
+  const Answer unknown = Get(registry.channel(), uscc, {{"x-jg-department", "330700-NOPE"}});
+  CHECK(unknown.status.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(unknown.status.error_message().find("not admitted") != std::string::npos);
+
+  const Answer ungranted = Get(registry.channel(), uscc,
+                               {{"x-jg-department", "330782-SCJG"},
+                                {"x-jg-role", "registry-admin"}});
+  CHECK(ungranted.status.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(ungranted.status.error_message().find("registry-admin") != std::string::npos);
+
+  const Answer granted = Get(registry.channel(), uscc,
+                             {{"x-jg-department", "330700-SCJG"},
+                              {"x-jg-system", "jgctl"},
+                              {"x-jg-role", "registry-admin"}});
+  REQUIRE(granted.status.ok());
+  CHECK(granted.subject.legal_representative().id_number() == kIdNumber);
+
+  const Answer plain = Get(registry.channel(), uscc, {{"x-jg-department", "330782-SCJG"}});
+  REQUIRE(plain.status.ok());
+  CHECK(plain.subject.legal_representative().id_number_masked());
+}
+
+}  // namespace
+}  // namespace jianguan
