@@ -23,6 +23,7 @@
 #include "libs/server/access_policy.h"
 #include "libs/server/identity.h"
 #include "libs/server/internal/call_observer.h"
+#include "libs/server/internal/unparsable_requests.h"
 #include "libs/server/server_probe.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
@@ -125,7 +126,13 @@ absl::Status ServiceHost::Start() {
   // gRPC binds with SO_REUSEPORT by default, which would let a second instance (or a stale
   // one) share the port silently; a taken port must be an error.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  for (grpc::Service* service : services_) builder.RegisterService(service);
+  builder.SetMaxReceiveMessageSize(options_.max_request_bytes);
+  for (grpc::Service* service : services_) {
+    // A request with text that is not UTF-8 is INVALID_ARGUMENT naming the field, in every
+    // method, rather than gRPC's INTERNAL.
+    server_internal::RefuseUnparsableRequests(*service);
+    builder.RegisterService(service);
+  }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<server_internal::CallObserverFactory>(
       options_.service_name, probe_, options_.authenticator, options_.policy));

@@ -1,6 +1,7 @@
 // ServiceHost: runs one service binary's gRPC server with what every jianguan service has —
 // grpc.health.v1 health, server reflection, per-method Prometheus metrics at /metrics, caller
-// identity (libs/server/identity.h), one log line per call, and graceful shutdown on
+// identity (libs/server/identity.h), one log line per call, requests that do not parse (text
+// that is not UTF-8) answered INVALID_ARGUMENT naming each field, and graceful shutdown on
 // SIGTERM/SIGINT.
 //
 //   ServiceHost host(HostOptionsFromFlags("subject-registry"));   // libs/server/flags.h
@@ -64,6 +65,10 @@ struct ServiceHostOptions {
   /// Transport security. Null: insecure (local development, tests). With mutual TLS the
   /// authenticator can read the client certificate from the call's AuthContext.
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  /// The largest request message accepted, in bytes; bigger ones are RESOURCE_EXHAUSTED
+  /// before anything is parsed. A stream's limit is per message (an import sends batches), so
+  /// no method buffers an unbounded request.
+  int max_request_bytes = 4 << 20;
   /// How long WaitForTermination lets calls in flight finish after a signal (Kubernetes
   /// sends SIGKILL 30 s after SIGTERM by default).
   absl::Duration shutdown_grace = absl::Seconds(20);
@@ -83,7 +88,9 @@ class ServiceHost {
   ServiceHost& operator=(const ServiceHost&) = delete;
 
   /// Serves `service` from Start on. Not owned: it must outlive the host's Shutdown.
-  /// Only before Start.
+  /// Only before Start. Start wraps the handlers of the service's methods (for good: a later
+  /// host serving it finds them wrapped), so anything that reaches a handler by its type,
+  /// such as the generated SetMessageAllocatorFor_*, must be done before.
   void AddService(grpc::Service* service);
 
   /// Runs `hook` during Shutdown, after the last call has finished (e.g. flush the outbox,

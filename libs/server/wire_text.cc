@@ -46,8 +46,14 @@ bool ForEachField(std::string_view message,
   return in.ConsumedEntireMessage();
 }
 
-bool ExplainUnparsable(const google::protobuf::Descriptor& type, std::string_view bytes,
-                       std::string_view prefix, FieldViolations& violations) {
+namespace {
+
+// protobuf's default recursion limit: deeper requests fail to parse anyway, and the walk
+// below must not let the bytes of a recursive message type recurse without bound.
+constexpr int kMaxDepth = 100;
+
+bool Explain(const google::protobuf::Descriptor& type, std::string_view bytes,
+             std::string_view prefix, int depth, FieldViolations& violations) {
   std::map<int, int> seen;  // field number → occurrences so far (index of a repeated field)
   bool nested_ok = true;
   const bool ok = ForEachField(
@@ -62,12 +68,41 @@ bool ExplainUnparsable(const google::protobuf::Descriptor& type, std::string_vie
         if (field->type() == FieldDescriptor::TYPE_STRING && !IsValidUtf8(value)) {
           violations.Add(path, "is not valid UTF-8");
         } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
-          nested_ok = ExplainUnparsable(*field->message_type(), value, path, violations) && nested_ok;
+          if (depth >= kMaxDepth) {
+            violations.Add(path, "is nested too deeply");
+            nested_ok = false;
+            return;
+          }
+          nested_ok = Explain(*field->message_type(), value, path, depth + 1, violations) &&
+                      nested_ok;
         }
       },
       [](int, uint64_t) {});
   if (!ok) violations.Add(prefix.empty() ? "request" : prefix, "is not a valid message");
   return ok && nested_ok;
+}
+
+}  // namespace
+
+bool ExplainUnparsable(const google::protobuf::Descriptor& type, std::string_view bytes,
+                       std::string_view prefix, FieldViolations& violations) {
+  return Explain(type, bytes, prefix, 0, violations);
+}
+
+absl::Status RefuseUnparsable(const google::protobuf::Descriptor& type, std::string_view bytes,
+                              std::string_view prefix) {
+  const std::string_view whole = prefix.empty() ? "request" : prefix;
+  FieldViolations found;
+  ExplainUnparsable(type, bytes, prefix, found);
+  if (found.empty()) found.Add(whole, "does not parse");
+  if (found.violations().size() <= kMaxUnparsableFieldsNamed) return found.ToStatus();
+  FieldViolations named;
+  for (size_t i = 0; i < kMaxUnparsableFieldsNamed; ++i) {
+    named.Add(found.violations()[i].field, found.violations()[i].description);
+  }
+  named.Add(whole, absl::StrCat("and ", found.violations().size() - kMaxUnparsableFieldsNamed,
+                                " more fields are refused as above"));
+  return named.ToStatus();
 }
 
 std::string BytesOf(const grpc::ByteBuffer& buffer) {

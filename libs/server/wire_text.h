@@ -1,8 +1,11 @@
 // Why a request did not parse. proto3 refuses a string field holding invalid UTF-8 while
-// parsing, before any handler sees it, and gRPC would answer INTERNAL. The registry reads
-// its text-heavy requests (and risk its readings) as raw bytes instead and, when they do not parse, walks the
-// wire format to name every string field that is not UTF-8 (DESIGN §4: bad input is
-// INVALID_ARGUMENT naming each field). Server layer: it reads gRPC byte buffers.
+// parsing, before any handler sees it, and gRPC would answer INTERNAL. The ServiceHost
+// answers such a request INVALID_ARGUMENT in every unary and server-streaming method it
+// serves (DESIGN §4: bad input is INVALID_ARGUMENT naming each field) by walking the wire
+// format to name every string field that is not UTF-8 (RefuseUnparsable). A client stream
+// gets no such help (libs/server/internal/unparsable_requests.h), so the registry's import
+// and risk's readings read their rows as raw bytes and refuse each bad row the same way,
+// keeping the rest. Server layer: it reads gRPC byte buffers.
 #pragma once
 
 #include <functional>
@@ -21,7 +24,8 @@ namespace jianguan {
 
 /// Adds a violation (path under `prefix`) for every string field of `bytes`, read as a
 /// `type` message, that is not valid UTF-8. Returns false when the bytes are not even
-/// well-formed wire format (then "prefix: is not a valid message" is added).
+/// well-formed wire format (then "prefix: is not a valid message" is added) or nest messages
+/// deeper than protobuf's parser allows (100; then the field is named "nested too deeply").
 bool ExplainUnparsable(const google::protobuf::Descriptor& type, std::string_view bytes,
                        std::string_view prefix, FieldViolations& violations);
 
@@ -37,16 +41,24 @@ std::string BytesOf(const grpc::ByteBuffer& buffer);
 /// A raw message to send.
 grpc::ByteBuffer BufferOf(const std::string& bytes);
 
-/// `bytes` parsed as M, or INVALID_ARGUMENT naming (under `prefix`) each text field that is
-/// not UTF-8, or "request"/`prefix` when the bytes do not parse at all.
+/// At most this many fields are named by RefuseUnparsable, so that the refusal stays well
+/// within the size a client accepts for trailing metadata (gRPC's default is 8 KiB, and the
+/// text travels twice: grpc-message and the BadRequest details).
+inline constexpr size_t kMaxUnparsableFieldsNamed = 20;
+
+/// INVALID_ARGUMENT for `bytes` that did not parse as a `type` message: naming (under
+/// `prefix`) each text field that is not UTF-8, the first kMaxUnparsableFieldsNamed of them
+/// and then how many more; or naming `prefix` ("request" without one) when the bytes are
+/// not a message at all or fail for another reason. The text is valid UTF-8.
+absl::Status RefuseUnparsable(const google::protobuf::Descriptor& type, std::string_view bytes,
+                              std::string_view prefix = "");
+
+/// `bytes` parsed as M, or RefuseUnparsable's INVALID_ARGUMENT.
 template <typename M>
 absl::StatusOr<M> ParseRequest(std::string_view bytes, std::string_view prefix = "") {
   M message;
   if (message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return message;
-  FieldViolations violations;
-  ExplainUnparsable(*M::descriptor(), bytes, prefix, violations);
-  if (violations.empty()) violations.Add(prefix.empty() ? "request" : prefix, "does not parse");
-  return violations.ToStatus();
+  return RefuseUnparsable(*M::descriptor(), bytes, prefix);
 }
 
 /// The row number a row that does not parse gives itself (its varint field 1), 0 when even

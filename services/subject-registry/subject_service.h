@@ -5,9 +5,11 @@
 // role (resolved by the authenticator; domain/subject_rules.h, MayReadIdNumbers). Everyone
 // else gets it masked. The profile always masks it; events never carry it.
 //
-// RegisterSubject, UpdateSubject and ImportSubjects read their requests as raw bytes so
-// that a text field holding invalid UTF-8 is answered INVALID_ARGUMENT naming the field
-// (proto3 parsing would refuse it before the handler, as INTERNAL). GetSubject, a point read
+// ImportSubjects reads its batches as raw bytes so that a row whose text is not UTF-8 is
+// refused by itself, naming the field, and the rest of the batch is kept (proto3 parsing
+// would refuse the whole batch before the handler). RegisterSubject and UpdateSubject read
+// raw bytes too, from before the host refused every request that does not parse in the
+// same words (libs/server/internal/unparsable_requests.h). GetSubject, a point read
 // with a latency budget (DESIGN §6), is answered on the callback API too, inline on gRPC's
 // callback thread; the other methods use the synchronous API.
 //

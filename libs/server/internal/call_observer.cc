@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "grpcpp/server_context.h"
@@ -10,6 +11,7 @@
 #include "libs/server/access_policy.h"
 #include "libs/server/identity.h"
 #include "libs/server/internal/caller_registry.h"
+#include "libs/server/internal/unparsable_requests.h"
 #include "libs/server/server_probe.h"
 
 namespace jianguan::server_internal {
@@ -44,7 +46,9 @@ class CallObserver final : public grpc::experimental::Interceptor {
 
   ~CallObserver() override {
     // A call torn down without a status (the client went away, the server was stopped) is
-    // still counted once, as go-grpc-prometheus would see it.
+    // still counted once, as go-grpc-prometheus would see it; a refusal recorded for it
+    // would otherwise outlive its context.
+    if (!finished_.load()) ForgetRefusal(context_);
     Finish(grpc::StatusCode::CANCELLED);
     if (caller_recorded_) ForgetCaller(context_);
   }
@@ -61,7 +65,16 @@ class CallObserver final : public grpc::experimental::Interceptor {
       metrics_.MessageSent();
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      Finish(methods->GetSendStatus().error_code());
+      grpc::StatusCode code = methods->GetSendStatus().error_code();
+      // A callback call whose request did not parse: the refusal naming its fields instead
+      // of gRPC's UNIMPLEMENTED (unparsable_requests.h). Refused calls never answer OK.
+      if (code != grpc::StatusCode::OK) {
+        if (std::optional<grpc::Status> refusal = TakeRefusal(context_)) {
+          methods->ModifySendStatus(*refusal);
+          code = refusal->error_code();
+        }
+      }
+      Finish(code);
     }
     methods->Proceed();
   }

@@ -2,7 +2,9 @@
 //
 // For every call it: counts it in the GrpcServerProbe (started, messages, handled, handling
 // time); runs the host's Authenticator once, when the client's metadata has arrived, admits
-// the caller by the AccessPolicy, and records the answer for CallerOf(); writes one log line when the status is sent.
+// the caller by the AccessPolicy, and records the answer for CallerOf(); puts the refusal of
+// a callback call whose request did not parse in place of gRPC's status
+// (unparsable_requests.h); writes one log line when the status is sent.
 #pragma once
 
 #include <memory>

@@ -19,12 +19,15 @@
 #include "jianguan/cases/v1/events.pb.h"
 #include "jianguan/inspection/v1/events.pb.h"
 #include "libs/core/civil_date.h"
+#include "libs/core/text_checks.h"
 #include "libs/core/uscc.h"
 #include "libs/events/topics.h"
 #include "libs/testing/consumed_event.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/field_names.h"
 #include "libs/testing/metrics_scrape.h"
+#include "libs/testing/raw_call.h"
+#include "libs/testing/service_fixture.h"
 #include "libs/testing/temp_dir.h"
 #include "services/cases/case_watch.h"
 #include "services/cases/cases_metrics.h"
@@ -305,6 +308,45 @@ TEST_CASE("a step the state does not allow is refused naming the state, and chan
   // The next document of the refused kind still takes number 1: nothing was taken.
   v1::ActRequest start = f.Step(c, v1::CASE_ACTION_START_INVESTIGATION, D(2026, 3, 3));
   CHECK(f.Act(c, start).history(1).document_number() == "金市监调〔2026〕1号");
+}
+
+TEST_CASE("text that is not UTF-8 is refused over gRPC naming the field, and changes nothing") {
+  // proto3 refuses such a request before the handler runs; gRPC alone answered INTERNAL, or
+  // UNIMPLEMENTED on the callback API (GetCase) (#15).
+  Fixture f;
+  auto filed = f.File(f.Lead());
+  REQUIRE(filed.ok());
+  const v1::Case c = filed->case_record();
+  const size_t events = f.EventTypes().size();
+  jianguan::testing::InProcessServer server({&f.service});
+
+  v1::ActRequest start = f.Step(c, v1::CASE_ACTION_START_INVESTIGATION, D(2026, 3, 3));
+  start.set_note("立案调查\xff");
+  start.set_officer_ids(1, "OFF-\xc3");
+  const grpc::Status refused = jianguan::testing::RawUnaryCall(
+      *server.channel(), "/jianguan.cases.v1.Cases/Act", start.SerializeAsString(),
+      *jianguan::testing::CallAs(kScjg));
+  CHECK(refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(jianguan::testing::FieldNames(refused) == std::set<std::string>{"note", "officer_ids[1]"});
+  CHECK(IsValidUtf8(refused.error_message()));
+
+  v1::GetCaseRequest bad_get;
+  bad_get.set_name(c.name() + "\xed\xa0\x80");  // a UTF-16 surrogate, not a character
+  const grpc::Status get_refused = jianguan::testing::RawUnaryCall(
+      *server.channel(), "/jianguan.cases.v1.Cases/GetCase", bad_get.SerializeAsString(),
+      *jianguan::testing::CallAs(kScjg));
+  CHECK(get_refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(jianguan::testing::FieldNames(get_refused) == std::set<std::string>{"name"});
+
+  v1::GetCaseRequest get;
+  get.set_name(c.name());
+  v1::CaseView after;
+  REQUIRE(server.Stub<v1::Cases>()
+              ->GetCase(jianguan::testing::CallAs(kScjg).get(), get, &after)
+              .ok());
+  CHECK(after.case_record().version() == 1);
+  CHECK(after.case_record().history_size() == c.history_size());
+  CHECK(f.EventTypes().size() == events);
 }
 
 TEST_CASE("another department neither sees nor moves a case or a lead") {

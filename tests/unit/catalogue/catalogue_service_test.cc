@@ -8,9 +8,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "libs/core/text_checks.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/field_names.h"
+#include "libs/testing/raw_call.h"
+#include "libs/testing/service_fixture.h"
 
 namespace jianguan::catalogue {
 namespace {
@@ -347,6 +350,51 @@ SCENARIO("bad input is refused with the field named and nothing changed") {
   }
   CHECK(f.db->OutboxBacklog() == backlog);
   CHECK(f.GetBytes("CPZL-01", 0) == parent_bytes);
+}
+
+SCENARIO("text that is not UTF-8 is refused over gRPC naming the field, and nothing changes") {
+  // proto3 refuses such a request before the handler runs; gRPC alone answered INTERNAL (#15).
+  Fixture f;
+  f.AddDepartment("330000-SCJG", v1::LEVEL_PROVINCE, "330000");
+  REQUIRE(f.Create(Fixture::Item("CPZL-01", "问题一")).ok());
+  REQUIRE(f.Publish("CPZL-01").ok());
+  const uint64_t backlog = f.db->OutboxBacklog();
+  const std::string published = f.GetBytes("CPZL-01", 0);
+  testing::InProcessServer server({&f.service});
+
+  WHEN("a revision's check point asks a question that is not UTF-8") {
+    v1::ReviseItemRequest request;
+    request.set_request_id(f.Id());
+    *request.mutable_item() = Fixture::Item("CPZL-01", "问题\xe4\xb8");
+    request.mutable_item()->set_revision_note("依据修订");
+    const grpc::Status status =
+        testing::RawUnaryCall(*server.channel(), "/jianguan.catalogue.v1.Catalogue/ReviseItem",
+                              request.SerializeAsString(), *testing::CallAs("330000-SCJG"));
+    THEN("INVALID_ARGUMENT names it by its path, in valid UTF-8") {
+      CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+      CHECK(testing::FieldNames(status) ==
+            std::set<std::string>{"item.check_points[0].question"});
+      CHECK(IsValidUtf8(status.error_message()));
+    }
+  }
+  WHEN("a new item's name is not UTF-8") {
+    v1::CreateItemRequest request;
+    request.set_request_id(f.Id());
+    *request.mutable_item() = Fixture::Item("CPZL-02", "问题");
+    request.mutable_item()->set_name("\xff\xfe");
+    const grpc::Status status =
+        testing::RawUnaryCall(*server.channel(), "/jianguan.catalogue.v1.Catalogue/CreateItem",
+                              request.SerializeAsString(), *testing::CallAs("330000-SCJG"));
+    THEN("item.name is named and the item does not exist") {
+      CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+      CHECK(testing::FieldNames(status) == std::set<std::string>{"item.name"});
+      v1::GetItemRequest get;
+      get.set_name("items/CPZL-02");
+      CHECK(absl::IsNotFound(f.service.DoGetItem(get).status()));
+    }
+  }
+  CHECK(f.db->OutboxBacklog() == backlog);
+  CHECK(f.GetBytes("CPZL-01", 0) == published);
 }
 
 }  // namespace

@@ -14,10 +14,12 @@
 
 #include "jianguan/credit/v1/events.pb.h"
 #include "libs/core/civil_date.h"
+#include "libs/core/text_checks.h"
 #include "libs/events/topics.h"
 #include "libs/testing/consumed_event.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/field_names.h"
+#include "libs/testing/raw_call.h"
 #include "libs/testing/service_fixture.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
@@ -421,6 +423,36 @@ SCENARIO("over gRPC: every RPC needs a caller") {
   const grpc::Status bad = stub->ExplainScore(again.get(), request, &out);
   CHECK(bad.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(FieldNames(bad) == std::set<std::string>{"name"});
+}
+
+SCENARIO("over gRPC: text that is not UTF-8 is refused naming the field, and changes nothing") {
+  // proto3 refuses such a request before the handler runs; gRPC alone answered INTERNAL, or
+  // UNIMPLEMENTED on the callback API (ExplainScore) (#15).
+  Fixture f;
+  jianguan::testing::InProcessServer server({&f.service});
+  v1::RequestRepairRequest repair;
+  repair.set_request_id(f.Id());
+  repair.set_parent("subjects/91330782MA2EC8CX99");
+  repair.set_entry_sequence(1);
+  repair.set_statement(std::string("罚款已缴清\xff\xfe", 17));
+  const grpc::Status refused = jianguan::testing::RawUnaryCall(
+      *server.channel(), "/jianguan.credit.v1.Credit/RequestRepair", repair.SerializeAsString(),
+      *jianguan::testing::CallAs("330700-SCJG"));
+  CHECK(refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(FieldNames(refused) == std::set<std::string>{"statement"});
+  CHECK(IsValidUtf8(refused.error_message()));
+
+  v1::ExplainScoreRequest explain;
+  explain.set_name("subjects/\xff");
+  const grpc::Status explain_refused = jianguan::testing::RawUnaryCall(
+      *server.channel(), "/jianguan.credit.v1.Credit/ExplainScore", explain.SerializeAsString(),
+      *jianguan::testing::CallAs("330700-SCJG"));
+  CHECK(explain_refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(FieldNames(explain_refused) == std::set<std::string>{"name"});
+
+  CHECK(f.db->ReadOutbox(0, 100)->empty());
+  CHECK(f.db->VerifyAuditChain().value_or(99) == 0);
+  CHECK(f.records.RecordsAfter("", 10)->empty());
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "jianguan/inspection/v1/events.pb.h"
 #include "jianguan/risk/v1/events.pb.h"
 #include "libs/core/calendar.h"
+#include "libs/core/text_checks.h"
 #include "libs/events/topics.h"
 #include "libs/store/store.h"
 #include "libs/testing/consumed_event.h"
@@ -402,6 +403,44 @@ SCENARIO_METHOD(Fixture, "refused results and transitions name the field and cha
         CHECK(FieldNames(status) == std::set<std::string>{"header.evidence.sha256"});
         CHECK_FALSE(*tasks.HasEvidence(std::string(64, 'c')));
         CHECK(tasks.TaskEvidence("d-2026-jinhua-q4-1")->empty());
+      }
+    }
+    WHEN("a result's summary is not UTF-8") {
+      // proto3 refuses the request before the handler runs; gRPC alone answered INTERNAL.
+      v1::Result result = PassingResult();
+      result.set_summary("现场检查\xe5\x90");
+      const grpc::Status status = Submit(result, "r-5");
+      THEN("INVALID_ARGUMENT names result.summary, in valid UTF-8") {
+        CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+        CHECK(FieldNames(status) == std::set<std::string>{"result.summary"});
+        CHECK(IsValidUtf8(status.error_message()));
+        unchanged();
+      }
+    }
+    WHEN("an evidence upload's header is not UTF-8") {
+      // A client stream: gRPC reads its messages inside the handler, where a message that
+      // does not parse looks like the end of the stream (libs/server/internal/
+      // unparsable_requests.h), so the handler finds no header.
+      v1::UploadEvidenceResponse response;
+      auto context = CallBy(kScjg, "INS-1");
+      auto writer = stub->UploadEvidence(context.get(), &response);
+      v1::UploadEvidenceRequest header;
+      header.mutable_header()->set_request_id("upload-utf8");
+      header.mutable_header()->set_task(kTaskName);
+      header.mutable_header()->mutable_evidence()->set_sha256(std::string(64, 'd'));
+      header.mutable_header()->mutable_evidence()->set_media_type("image/\xff");
+      header.mutable_header()->mutable_evidence()->set_size_bytes(5);
+      writer->Write(header);
+      v1::UploadEvidenceRequest chunk;
+      chunk.set_chunk("bytes");
+      writer->Write(chunk);
+      writer->WritesDone();
+      const grpc::Status status = writer->Finish();
+      THEN("it is refused as a stream without a header and nothing is stored") {
+        CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+        CHECK(FieldNames(status) == std::set<std::string>{"header"});
+        CHECK_FALSE(*tasks.HasEvidence(std::string(64, 'd')));
+        unchanged();
       }
     }
     WHEN("the result is published before it is submitted") {

@@ -20,10 +20,13 @@
 #include "libs/core/civil_date.h"
 #include "libs/core/code_table.h"
 #include "libs/core/files.h"
+#include "libs/core/text_checks.h"
 #include "libs/events/topics.h"
 #include "libs/testing/consumed_event.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/field_names.h"
+#include "libs/testing/raw_call.h"
+#include "libs/testing/service_fixture.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
 #include "libs/write/event_emitter.h"
@@ -278,6 +281,55 @@ SCENARIO_METHOD(Fixture, "a report whose period ends before it starts names the 
   const auto report = service.DoGetAlertReport(request);
   CHECK(report.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(testing::FieldNames(report.status()) == std::set<std::string>{"to_date"});
+}
+
+SCENARIO_METHOD(Fixture, "over gRPC, text that is not UTF-8 is refused naming the field") {
+  // proto3 refuses such a request before the handler runs; gRPC alone answered INTERNAL, or
+  // UNIMPLEMENTED on the callback API (GetSubjectRisk) (#15).
+  testing::InProcessServer server({&service});
+  const std::string uscc = testing::SeriesUscc("91330702", 7);
+  const uint64_t backlog = db->OutboxBacklog();
+  const auto devices = [&] {
+    v1::ListDevicesRequest list;
+    list.set_uscc(uscc);
+    v1::ListDevicesResponse listed;
+    REQUIRE(server.Stub<v1::Risk>()
+                ->ListDevices(testing::CallAs(kJinhua).get(), list, &listed)
+                .ok());
+    return listed.devices_size();
+  };
+  v1::RegisterDeviceRequest request;
+  request.set_request_id("device-1");
+  request.mutable_device()->set_device_id("cold-chain-7");
+  request.mutable_device()->set_uscc(uscc);
+  request.mutable_device()->set_description("冷库温度计\xe6");
+  request.mutable_device()->add_metrics("temperature");
+
+  const grpc::Status refused = testing::RawUnaryCall(
+      *server.channel(), "/jianguan.risk.v1.Risk/RegisterDevice", request.SerializeAsString(),
+      *testing::CallAs(kJinhua));
+  CHECK(refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(testing::FieldNames(refused) == std::set<std::string>{"device.description"});
+  CHECK(IsValidUtf8(refused.error_message()));
+  CHECK(devices() == 0);
+  CHECK(db->OutboxBacklog() == backlog);
+
+  v1::GetSubjectRiskRequest get;
+  get.set_uscc(uscc.substr(0, 17) + "\x80");
+  const grpc::Status get_refused = testing::RawUnaryCall(
+      *server.channel(), "/jianguan.risk.v1.Risk/GetSubjectRisk", get.SerializeAsString(),
+      *testing::CallAs(kJinhua));
+  CHECK(get_refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(testing::FieldNames(get_refused) == std::set<std::string>{"uscc"});
+
+  THEN("the same registration in valid text is accepted") {
+    request.mutable_device()->set_description("冷库温度计");
+    v1::Device device;
+    REQUIRE(server.Stub<v1::Risk>()
+                ->RegisterDevice(testing::CallAs(kJinhua).get(), request, &device)
+                .ok());
+    CHECK(devices() == 1);
+  }
 }
 
 }  // namespace

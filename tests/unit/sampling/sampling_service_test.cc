@@ -15,6 +15,7 @@
 #include "jianguan/sampling/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
 #include "libs/core/field_violations.h"
+#include "libs/core/text_checks.h"
 #include "libs/events/topics.h"
 #include "libs/testing/dates.h"
 #include "libs/testing/fake_clock.h"
@@ -26,6 +27,8 @@
 #include "tests/unit/sampling/draw_fixtures.h"
 #include "libs/testing/consumed_event.h"
 #include "libs/testing/field_names.h"
+#include "libs/testing/raw_call.h"
+#include "libs/testing/service_fixture.h"
 
 namespace jianguan::sampling {
 namespace {
@@ -426,6 +429,51 @@ TEST_CASE("bad plans are refused naming every field and change nothing") {
   auto bad_entropy = f.service.DoDrawPlan(f.initiator, draw);
   REQUIRE(absl::IsInvalidArgument(bad_entropy.status()));
   CHECK(jianguan::testing::FieldNames(bad_entropy.status()) == std::set<std::string>{"entropy"});
+}
+
+TEST_CASE("text that is not UTF-8 is refused over gRPC naming the field, and draws nothing") {
+  // proto3 refuses such a request before the handler runs; gRPC alone answered INTERNAL (#15).
+  Fixture f;
+  f.Populate();
+  REQUIRE(f.Create(f.JointPlan("2026-jh-01")).ok());
+  auto approved = f.Approve("2026-jh-01", f.initiator);
+  REQUIRE(approved.ok());
+  const size_t events_before = f.Outbox().size();
+  jianguan::testing::InProcessServer server({&f.service, &f.public_service});
+
+  v1::DrawPlanRequest draw;
+  draw.set_request_id(f.Id());
+  draw.set_name("plans/2026-jh-01");
+  draw.set_entropy("福彩3D \xff\xfe 5 8 2");
+  draw.set_entropy_source("福利彩票3D开奖公告");
+  const grpc::Status refused = jianguan::testing::RawUnaryCall(
+      *server.channel(), "/jianguan.sampling.v1.Sampling/DrawPlan", draw.SerializeAsString(),
+      *jianguan::testing::CallAs("330700-SCJG"));
+  CHECK(refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(jianguan::testing::FieldNames(refused) == std::set<std::string>{"entropy"});
+  CHECK(IsValidUtf8(refused.error_message()));
+
+  // A server stream of the public API: refused before anything is streamed.
+  v1::ExportRequest exported;
+  exported.set_name("plans/2026-jh-01\xc0\xaf");
+  std::vector<std::string> chunks;
+  const grpc::Status export_refused = jianguan::testing::RawServerStreamCall(
+      *server.channel(), "/jianguan.sampling.v1.SamplingPublic/ExportPublicResult",
+      exported.SerializeAsString(), *jianguan::testing::CallAs(""), &chunks);
+  CHECK(export_refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(jianguan::testing::FieldNames(export_refused) == std::set<std::string>{"name"});
+  CHECK(chunks.empty());
+
+  v1::GetPlanRequest get;
+  get.set_name("plans/2026-jh-01");
+  v1::Plan after;
+  REQUIRE(server.Stub<v1::Sampling>()
+              ->GetPlan(jianguan::testing::CallAs("330700-SCJG").get(), get, &after)
+              .ok());
+  CHECK(after.state() == v1::PLAN_STATE_APPROVED);
+  CHECK(after.version() == approved->version());
+  CHECK(f.Tasks("2026-jh-01").empty());
+  CHECK(f.Outbox().size() == events_before);
 }
 
 TEST_CASE("transitions follow draft, approved, drawn, published, completed, by the initiator") {

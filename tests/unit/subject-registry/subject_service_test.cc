@@ -190,6 +190,44 @@ SCENARIO("bad input is refused naming every field and leaves store and topic unt
   CHECK(r.Outbox() == 0);
 }
 
+SCENARIO("text that is not UTF-8 is refused naming the field in every method, changing nothing") {
+  // RegisterSubject, UpdateSubject and ImportSubjects read raw bytes; every other method is
+  // covered by the host (proto3 refuses the request before the handler runs, and gRPC alone
+  // answered INTERNAL, or UNIMPLEMENTED on the callback API: GetSubject) (#15).
+  Registry r;
+  const v1::Subject subject = ValidSubject(7);
+  REQUIRE(r.Register(subject).ok());
+  const uint64_t outbox = r.Outbox();
+
+  v1::ChangeSubjectStatusRequest change;
+  change.set_request_id("s-utf8");
+  change.set_uscc(subject.uscc());
+  change.set_action(v1::STATUS_ACTION_LIST_ABNORMAL);
+  change.set_reason(v1::ABNORMAL_REASON_ANNUAL_REPORT_NOT_PUBLISHED);
+  change.set_note("未按期公示年报\xf0\x9f");
+  v1::ChangeSubjectStatusResponse changed;
+  const grpc::Status refused =
+      r.stub->ChangeSubjectStatus(Registry::Context().get(), change, &changed);
+  CHECK(refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(testing::FieldNames(refused) == std::set<std::string>{"note"});
+  CHECK(IsValidUtf8(std::string(refused.error_message())));
+
+  v1::GetSubjectRequest bad_get;
+  bad_get.set_uscc(subject.uscc() + "\xff");
+  v1::Subject ignored;
+  const grpc::Status get_refused = r.stub->GetSubject(Registry::Context().get(), bad_get, &ignored);
+  CHECK(get_refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(testing::FieldNames(get_refused) == std::set<std::string>{"uscc"});
+
+  v1::GetSubjectRequest get;
+  get.set_uscc(subject.uscc());
+  v1::Subject after;
+  REQUIRE(r.stub->GetSubject(Registry::Context().get(), get, &after).ok());
+  CHECK(after.version() == 1);
+  CHECK(after.status() == v1::SUBJECT_STATUS_NORMAL);
+  CHECK(r.Outbox() == outbox);
+}
+
 SCENARIO("a refusal that quotes the input is valid UTF-8 whatever the input was") {
   // Found by an outside tester: a region in full-width digits was cut inside a character in
   // the error text, so the client could not parse the import's answer (#15).
