@@ -193,6 +193,9 @@ AccessPolicy AccessPolicy::Development() {
 }
 
 bool AccessPolicy::Admitted(std::string_view department) const {
+  // Development trusts whatever a loopback caller names (tests use made-up departments); a
+  // policy file admits department codes only.
+  if (development_) return !department.empty();
   if (!IsDepartmentCode(department)) return false;
   return std::any_of(departments_.begin(), departments_.end(),
                      [&](const std::string& p) { return MatchesPattern(p, department); });

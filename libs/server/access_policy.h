@@ -45,8 +45,8 @@ class AccessPolicy {
   static absl::StatusOr<AccessPolicy> Parse(std::string_view text, std::string_view origin);
   /// Reads and parses `path`; NOT_FOUND when it cannot be read.
   static absl::StatusOr<AccessPolicy> Load(const std::string& path);
-  /// For loopback development and tests without a policy file: every well-formed department
-  /// is admitted, every role it claims is granted, no method needs a role beyond what the
+  /// For loopback development and tests without a policy file: every department a caller
+  /// names is admitted, every role it claims is granted, no method needs a role beyond what the
   /// handlers check themselves. Never used under mutual TLS (the host refuses to start).
   static AccessPolicy Development();
 

@@ -46,7 +46,7 @@ ABSL_FLAG(bool, insecure_dev, false,
 ABSL_FLAG(std::string, access_policy, "",
           "The access policy file (departments admitted, roles granted, methods that need a "
           "role; docs/security.md). Required with mutual TLS; without it plaintext loopback "
-          "development admits every well-formed department. Environment: JG_ACCESS_POLICY.");
+          "development admits every department a caller names. Environment: JG_ACCESS_POLICY.");
 
 namespace jianguan {
 namespace {
@@ -164,7 +164,7 @@ ServiceHostOptions HostOptionsFromFlags(std::string service_name) {
     LogInfo("access policy loaded", {{"path", path}, {"rules", policy->size()}});
     options.policy = std::make_shared<const AccessPolicy>(*std::move(policy));
   } else {
-    LogWarning("no --access_policy: every well-formed department is admitted with the roles "
+    LogWarning("no --access_policy: every department a caller names is admitted with the roles "
                "it claims (loopback development only)", {});
   }
   if (!absl::GetFlag(FLAGS_tls_cert).empty()) {

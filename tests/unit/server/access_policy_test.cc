@@ -113,12 +113,14 @@ TEST_CASE("a method the policy restricts needs one of its roles") {
                   .ok());
 }
 
-TEST_CASE("the development policy admits any well-formed department with its claimed roles") {
+TEST_CASE("the development policy admits any department a caller names, with its claimed roles") {
   const AccessPolicy policy = AccessPolicy::Development();
   const auto caller =
       policy.Admit(As("330700-SCJG", "", {"draw-auditor"}), kExport, RoleSource::kClaimed);
   REQUIRE(caller.ok());
   CHECK(caller->HasRole("draw-auditor"));
+  CHECK(policy.Admit(As("jgctl"), kExport, RoleSource::kClaimed).ok());
+  CHECK_FALSE(policy.Admit(As(""), kExport, RoleSource::kClaimed).ok());
   CHECK_FALSE(policy.MayDelegate("inspection"));
 }
 
