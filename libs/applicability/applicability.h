@@ -20,8 +20,6 @@
 
 namespace jianguan::catalogue {
 
-namespace v1 = ::jianguan::catalogue::v1;
-
 /// A subject as matching needs it: the industry expanded to itself and its ancestors
 /// (6210 → 6210, 621, 62, H), so that a rule naming any level matches.
 struct SubjectFacts {

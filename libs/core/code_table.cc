@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/csv.h"
 #include "libs/core/status_macros.h"
-#include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
 
 namespace jianguan {
 
@@ -16,8 +16,11 @@ namespace {
 absl::StatusOr<std::vector<CodeEntry>> ValidatedEntries(const std::vector<CsvRecord>& records,
                                                         std::string_view origin);
 
+// `what` quotes codes and levels from the file, which need not be UTF-8: shown with such
+// bytes as \xNN, the message is valid UTF-8 wherever it goes.
 absl::Status ErrorAt(std::string_view origin, int line, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(AbslView(origin), ":", line, ": ", AbslView(what)));
+  return absl::InvalidArgumentError(
+      absl::StrCat(ShownUtf8(origin), ":", line, ": ", ShownUtf8(what)));
 }
 
 bool ByCode(const CodeEntry& a, std::string_view code) { return a.code < code; }
@@ -44,7 +47,8 @@ const CodeEntry* CodeTable::Find(std::string_view code) const {
 
 absl::StatusOr<std::vector<const CodeEntry*>> CodeTable::Ancestors(std::string_view code) const {
   const CodeEntry* entry = Find(code);
-  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("unknown code ", AbslView(code)));
+  // The code may come from a request: quoted so the message is valid UTF-8 and bounded.
+  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("unknown code ", QuotedInput(code)));
   std::vector<const CodeEntry*> chain;
   // Levels strictly increase from parent to child (checked on load), so this ends.
   while (!entry->parent_code.empty()) {

@@ -6,13 +6,17 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
 
 namespace jianguan {
 
 namespace {
 
+// `what` may quote the text (a header's column name), which need not be UTF-8: the message
+// shows such bytes as \xNN, so that it is valid UTF-8 wherever it goes (a FieldViolation).
 absl::Status ErrorAt(std::string_view origin, int line, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(AbslView(origin), ":", line, ": ", AbslView(what)));
+  return absl::InvalidArgumentError(
+      absl::StrCat(ShownUtf8(origin), ":", line, ": ", ShownUtf8(what)));
 }
 
 bool IsBlank(const CsvRecord& r) { return r.fields.size() == 1 && r.fields[0].empty(); }

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/status_macros.h"
-#include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
 
 namespace jianguan {
 
@@ -34,21 +34,13 @@ constexpr std::array<int, 17> MakeWeights() {
 constexpr std::array<int, 17> kWeights = MakeWeights();
 static_assert(kWeights[3] == 27 && kWeights[4] == 19 && kWeights[16] == 28);
 
-// Length of the UTF-8 sequence starting with `lead` (1 for anything malformed, so that a
-// stray byte is still reported as one character).
-size_t Utf8SequenceLength(unsigned char lead) {
-  if (lead >= 0xF0 && lead <= 0xF7) return 4;
-  if (lead >= 0xE0) return lead <= 0xEF ? 3 : 1;
-  if (lead >= 0xC2) return 2;
-  return 1;
-}
-
-// Splits `text` into characters (UTF-8 code points, best effort).
+// Splits `text` into characters: well-formed UTF-8 sequences, and each byte that starts
+// none on its own (so a stray byte is still reported as one character, and a malformed
+// sequence is never taken for one).
 std::vector<std::string_view> Characters(std::string_view text) {
   std::vector<std::string_view> out;
   for (size_t i = 0; i < text.size();) {
-    size_t n = Utf8SequenceLength(static_cast<unsigned char>(text[i]));
-    if (i + n > text.size()) n = 1;
+    const size_t n = CharacterBytesAt(text, i);
     out.push_back(text.substr(i, n));
     i += n;
   }
@@ -76,8 +68,10 @@ absl::Status ValidateUscc(std::string_view code) {
   }
   for (size_t i = 0; i < chars.size(); ++i) {
     if (chars[i].size() != 1 || ValueOf(chars[i][0]) < 0) {
+      // Quoted as text_checks.h shows input, so the message stays valid UTF-8 whatever the
+      // bytes were (it ends up in a FieldViolation, a proto3 string).
       return absl::InvalidArgumentError(absl::StrCat(
-          "illegal character '", AbslView(chars[i]), "' at position ", i + 1,
+          "illegal character ", QuotedInput(chars[i]), " at position ", i + 1,
           ": only digits and upper-case letters other than I, O, S, V, Z are used"));
     }
   }

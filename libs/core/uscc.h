@@ -30,9 +30,10 @@ char UsccCheckCharacter(std::string_view first17);
 
 /// OK when `code` is a well-formed USCC: 18 characters of kUsccAlphabet with a correct check
 /// character. Otherwise INVALID_ARGUMENT, checked in this order, with one of:
-///   "must be 18 characters, found N" (N counts characters, not bytes);
+///   "must be 18 characters, found N" (N counts characters, not bytes; a byte that is not
+///   part of valid UTF-8 counts as one);
 ///   "illegal character 'c' at position N …" (1-based; I, O, S, V, Z and lower case are not
-///   used);
+///   used; 'c' quoted as QuotedInput shows it, so the message is valid UTF-8);
 ///   "position N is 'c': positions 3–8 are … six digits" (the region of registration);
 ///   "check character should be X, found Y".
 /// The region part is not looked up: it records where the subject was registered and may be

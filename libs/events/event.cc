@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/message.h"
 #include "libs/core/string_view_compat.h"
+#include "libs/core/text_checks.h"
 #include "libs/core/timestamps.h"
 
 namespace jianguan::events {
@@ -66,15 +67,18 @@ std::optional<std::string_view> ConsumedEvent::Header(std::string_view name) con
 }
 
 absl::Status DecodeInto(const ConsumedEvent& event, google::protobuf::Message& message) {
+  // Header values are any bytes; the error becomes a dead letter's reason (a proto3 string)
+  // and a log field, so they are quoted as text_checks.h shows input: valid UTF-8, bounded.
+  constexpr size_t kShownChars = 100;
   const std::string& expected = message.GetDescriptor()->full_name();
   if (event.type() != expected) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ce_type is '", AbslView(event.type()), "', expected '", expected, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ce_type is ", QuotedInput(event.type(), kShownChars), ", expected '", expected, "'"));
   }
   if (auto content_type = event.Header(header::kContentType);
       content_type && *content_type != kContentType) {
     return absl::InvalidArgumentError(
-        absl::StrCat("content-type is '", AbslView(*content_type), "', expected ",
+        absl::StrCat("content-type is ", QuotedInput(*content_type, kShownChars), ", expected ",
                      AbslView(kContentType)));
   }
   if (!message.ParseFromString(event.value)) {

@@ -325,7 +325,10 @@ bool SomeNumber(const FieldConstraint& a, const FieldConstraint& b, Predicate ho
     }
     return holds(largest + 1);
   }
-  const auto [low, high] = RangeOf(leaf);
+  // Not a structured binding: clang 14 (the fuzz preset's compiler) cannot capture one in
+  // the lambda below.
+  const std::pair<int64_t, int64_t> range = RangeOf(leaf);
+  const int64_t low = range.first, high = range.second;
   const auto holds_clamped = [&](int64_t v) { return holds(std::clamp(v, low, high)); };
   if (holds(low) || holds(high)) return true;
   for (const FieldConstraint* constraint : {&a, &b}) {

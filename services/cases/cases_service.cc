@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"
+#include "libs/core/department_scope.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
@@ -20,6 +21,7 @@
 #include "libs/core/text_checks.h"
 #include "libs/core/timestamps.h"
 #include "services/cases/case_steps.h"
+#include "services/cases/domain/case_access.h"
 #include "services/cases/domain/case_report.h"
 #include "services/cases/domain/document_number.h"
 
@@ -65,16 +67,21 @@ absl::StatusOr<const DepartmentInfo*> CasesService::IssuerOf(std::string_view de
   return info;
 }
 
-absl::StatusOr<Stored<v1::Case>> CasesService::OwnCase(const Caller& caller,
-                                                       std::string_view name) const {
+absl::StatusOr<Stored<v1::Case>> CasesService::ReadableCase(const Caller& caller,
+                                                            std::string_view name) const {
   ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", name, "cases", IsServiceId,
                                                      "case_id"));
   ASSIGN_OR_RETURN(std::optional<Stored<v1::Case>> stored, records_.FindCase(id));
-  // Another department's case is answered as absent: its existence is not public either.
-  if (!stored || stored->record.department().code() != caller.department) {
-    return ResourceNotFound(name);
-  }
+  if (!stored) return ResourceNotFound(name);
+  RETURN_IF_ERROR(CheckCaseReadable(caller, stored->record));
   return std::move(*stored);
+}
+
+absl::StatusOr<Stored<v1::Case>> CasesService::OwnCase(const Caller& caller,
+                                                       std::string_view name) const {
+  ASSIGN_OR_RETURN(Stored<v1::Case> stored, ReadableCase(caller, name));
+  RETURN_IF_ERROR(CheckHandles(caller, stored.record));
+  return stored;
 }
 
 v1::CaseView CasesService::ViewOf(const v1::Case& c, absl::CivilDay as_of) const {
@@ -124,7 +131,7 @@ absl::StatusOr<v1::CaseView> CasesService::DoGetCase(const Caller& caller,
     if (!day) return InvalidField("as_of", "must be a valid date");
     as_of = *day;
   }
-  ASSIGN_OR_RETURN(Stored<v1::Case> stored, OwnCase(caller, request.name()));
+  ASSIGN_OR_RETURN(Stored<v1::Case> stored, ReadableCase(caller, request.name()));
   return ViewOf(stored.record, as_of);
 }
 
@@ -148,13 +155,16 @@ absl::StatusOr<v1::ListCasesResponse> CasesService::DoListCases(
   }
   auto page_size = PageSize(request.page());
   if (!page_size.ok()) violations.Add("page.page_size", "must not be negative");
+  const std::string department =
+      DepartmentToRead(violations, caller, request.department().code(), "department.code");
   RETURN_IF_ERROR(violations.ToStatus());
   // Filters apply to the page read, so a filtered page may hold fewer than page_size cases;
   // the token continues after the last case read.
   ASSIGN_OR_RETURN(auto page,
-                   records_.CasesOf(caller.department, *page_size, request.page().page_token()));
+                   records_.CasesOf(department, *page_size, request.page().page_token()));
   v1::ListCasesResponse response;
   for (const v1::Case& c : page.first) {
+    if (!MayReadCase(caller, c)) continue;
     if (request.state() != v1::CASE_STATE_UNSPECIFIED && c.state() != request.state()) continue;
     v1::CaseView view = ViewOf(c, as_of);
     if (request.at_risk_only() && !view.deadlines().at_risk()) continue;
@@ -188,11 +198,16 @@ absl::StatusOr<v1::ListLeadsResponse> CasesService::DoListLeads(
   if (!v1::LeadState_IsValid(request.state())) violations.Add("state", "must be a known state");
   auto page_size = PageSize(request.page());
   if (!page_size.ok()) violations.Add("page.page_size", "must not be negative");
+  const std::string department =
+      DepartmentToRead(violations, caller, request.department().code(), "department.code");
   RETURN_IF_ERROR(violations.ToStatus());
+  // The department's work: the leads it holds or is offered (a lead it handed over stays
+  // readable by name, GetLead, but leaves this list).
   ASSIGN_OR_RETURN(auto page,
-                   records_.LeadsOf(caller.department, *page_size, request.page().page_token()));
+                   records_.LeadsOf(department, *page_size, request.page().page_token()));
   v1::ListLeadsResponse response;
   for (v1::Lead& lead : page.first) {
+    if (!MayReadLead(caller, lead)) continue;
     if (request.state() != v1::LEAD_STATE_UNSPECIFIED && lead.state() != request.state()) continue;
     *response.add_leads() = std::move(lead);
   }
@@ -224,12 +239,11 @@ absl::StatusOr<v1::Document> CasesService::DoGetDocument(
                         "must be cases/{case_id}/documents/{n} or decisions/{decision_id}/documents/1");
   }
   if (of_case) {
-    RETURN_IF_ERROR(OwnCase(caller, owner).status());
+    RETURN_IF_ERROR(ReadableCase(caller, owner).status());
   } else {
+    // Another department's decision is answered as absent, as a case is.
     ASSIGN_OR_RETURN(auto decision, records_.FindDecision(IdOf(owner)));
-    if (!decision || decision->department().code() != caller.department) {
-      return ResourceNotFound(name);
-    }
+    if (!decision || !MayReadDecision(caller, *decision)) return ResourceNotFound(name);
   }
   ASSIGN_OR_RETURN(std::optional<v1::Document> document,
                    records_.FindDocument(IdOf(owner), number));
@@ -258,10 +272,7 @@ absl::StatusOr<v1::CaseReport> CasesService::DoGetCaseReport(
     const Caller& caller, const v1::GetCaseReportRequest& request) const {
   FieldViolations violations;
   const std::string department =
-      request.department().code().empty() ? caller.department : request.department().code();
-  if (department != caller.department) {
-    violations.Add("department.code", "a department reads its own report");
-  }
+      DepartmentToRead(violations, caller, request.department().code(), "department.code");
   const std::optional<absl::CivilDay> first = ValidDayOf(request.period_start());
   const std::optional<absl::CivilDay> last = ValidDayOf(request.period_end());
   if (!first) violations.Add("period_start", "must be a real calendar day of 1949–2200");

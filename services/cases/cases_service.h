@@ -141,9 +141,18 @@ class CasesService final : public CasesBase {
   absl::StatusOr<Decision<v1::CaseView>> DecideAct(const Caller& caller,
                                                    const v1::ActRequest& request,
                                                    absl::CivilDay day);
-  // The case as `caller`'s department may see it; NOT_FOUND otherwise (no existence leak).
+  // The case if `caller` may read it (domain/case_access.h); NOT_FOUND otherwise, as for a
+  // case that does not exist.
+  absl::StatusOr<Stored<v1::Case>> ReadableCase(const Caller& caller, std::string_view name) const;
+  // The case if `caller`'s department handles it: ReadableCase, then PERMISSION_DENIED for a
+  // reader by the role oversight only.
   absl::StatusOr<Stored<v1::Case>> OwnCase(const Caller& caller, std::string_view name) const;
+  // The lead if `caller` may read it; NOT_FOUND otherwise.
   absl::StatusOr<Stored<v1::Lead>> VisibleLead(const Caller& caller, std::string_view name) const;
+  // The lead if `caller`'s department is a party to it: VisibleLead, then PERMISSION_DENIED
+  // for a reader by the role oversight only. What a party may change is the lead rules' to
+  // judge (domain/lead.h).
+  absl::StatusOr<Stored<v1::Lead>> LeadToChange(const Caller& caller, std::string_view name) const;
   // The department's issuer and prefix; FAILED_PRECONDITION when not configured.
   absl::StatusOr<const DepartmentInfo*> IssuerOf(std::string_view department,
                                                  std::string_view resource) const;

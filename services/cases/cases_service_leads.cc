@@ -14,6 +14,7 @@
 #include "services/cases/case_steps.h"
 #include "services/cases/cases_metrics.h"
 #include "services/cases/cases_service.h"
+#include "services/cases/domain/case_access.h"
 #include "services/cases/domain/lead.h"
 
 namespace jianguan::cases {
@@ -24,14 +25,15 @@ absl::StatusOr<Stored<v1::Lead>> CasesService::VisibleLead(const Caller& caller,
                                                      "lead_id"));
   ASSIGN_OR_RETURN(std::optional<Stored<v1::Lead>> stored, records_.FindLead(id));
   if (!stored) return ResourceNotFound(name);
-  const v1::Lead& lead = stored->record;
-  const bool holder = lead.department().code() == caller.department;
-  const bool offered = lead.state() == v1::LEAD_STATE_TRANSFER_PENDING &&
-                       lead.transfers_size() > 0 &&
-                       lead.transfers(lead.transfers_size() - 1).to_department().code() ==
-                           caller.department;
-  if (!holder && !offered) return ResourceNotFound(name);
+  RETURN_IF_ERROR(CheckLeadReadable(caller, stored->record));
   return std::move(*stored);
+}
+
+absl::StatusOr<Stored<v1::Lead>> CasesService::LeadToChange(const Caller& caller,
+                                                            std::string_view name) const {
+  ASSIGN_OR_RETURN(Stored<v1::Lead> stored, VisibleLead(caller, name));
+  RETURN_IF_ERROR(CheckLeadParty(caller, stored.record));
+  return stored;
 }
 
 template <typename Request, typename Change>
@@ -41,7 +43,7 @@ absl::StatusOr<v1::Lead> CasesService::WriteLead(const Caller& caller, std::stri
   return writes_.Write<v1::Lead>(
       {caller, methods_(method), request.request_id(), request},
       [&]() -> absl::StatusOr<Decision<v1::Lead>> {
-        ASSIGN_OR_RETURN(Stored<v1::Lead> before, VisibleLead(caller, lead_name));
+        ASSIGN_OR_RETURN(Stored<v1::Lead> before, LeadToChange(caller, lead_name));
         Decision<v1::Lead> decision;
         ASSIGN_OR_RETURN(decision.response, change(before.record, decision.work));
         decision.resource = decision.response.name();

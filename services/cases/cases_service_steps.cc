@@ -61,7 +61,7 @@ absl::StatusOr<v1::CaseView> CasesService::DoFileCase(const Caller& caller,
   CheckText(violations, "note", request.note(), {.max_chars = 500});
   const absl::CivilDay day = DayOr(violations, "date", request.date(), request.has_date(), Today());
   RETURN_IF_ERROR(violations.ToStatus());
-  ASSIGN_OR_RETURN(Stored<v1::Lead> lead, VisibleLead(caller, request.lead()));
+  ASSIGN_OR_RETURN(Stored<v1::Lead> lead, LeadToChange(caller, request.lead()));
   ASSIGN_OR_RETURN(const DepartmentInfo* issuer,
                    IssuerOf(lead.record.department().code(), request.lead()));
   const std::string sequence = SequenceKey(
@@ -79,7 +79,7 @@ absl::StatusOr<v1::CaseView> CasesService::DoFileCase(const Caller& caller,
 
 absl::StatusOr<Decision<v1::CaseView>> CasesService::DecideFiling(
     const Caller& caller, const v1::FileCaseRequest& request, absl::CivilDay day) {
-  ASSIGN_OR_RETURN(Stored<v1::Lead> lead, VisibleLead(caller, request.lead()));
+  ASSIGN_OR_RETURN(Stored<v1::Lead> lead, LeadToChange(caller, request.lead()));
   RETURN_IF_ERROR(CheckFileable(lead.record, caller.department, day));
   const std::string name = absl::StrCat("cases/", ids_.Next());
   ASSIGN_OR_RETURN(v1::Case after,

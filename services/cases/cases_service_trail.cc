@@ -45,7 +45,7 @@ grpc::Status CasesService::GetCaseTrail(grpc::ServerContext* context,
 
 absl::StatusOr<v1::CaseTrail> CasesService::DoGetCaseTrail(
     const Caller& caller, const v1::GetCaseTrailRequest& request) const {
-  ASSIGN_OR_RETURN(Stored<v1::Case> stored, OwnCase(caller, request.name()));
+  ASSIGN_OR_RETURN(Stored<v1::Case> stored, ReadableCase(caller, request.name()));
   const v1::Case& c = stored.record;
   const std::string id(IdOf(c.name()));
   const auto lost = [&](int64_t version, std::string_view what) {

@@ -35,8 +35,6 @@
 
 namespace jianguan::catalogue {
 
-namespace v1 = ::jianguan::catalogue::v1;
-
 inline constexpr char kDepartments[] = "departments";
 inline constexpr char kInspectors[] = "inspectors";
 inline constexpr char kInspectorIndex[] = "inspector_index";

@@ -17,6 +17,7 @@
 #include "libs/write/resource_name.h"
 #include "services/credit/credit_intake.h"
 #include "services/credit/credit_metrics.h"
+#include "services/credit/domain/ledger_access.h"
 #include "services/credit/domain/repair.h"
 #include "services/credit/reclassifier.h"
 
@@ -63,7 +64,8 @@ grpc::ServerUnaryReactor* CreditService::GetCredit(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* CreditService::ExplainScore(grpc::CallbackServerContext* context,
                                                       const v1::ExplainScoreRequest* request,
                                                       v1::ScoreExplanation* response) {
-  return ServeUnary(context, response, [&](const Caller&) { return DoExplainScore(*request); });
+  return ServeUnary(context, response,
+                    [&](const Caller& caller) { return DoExplainScore(caller, *request); });
 }
 
 grpc::ServerUnaryReactor* CreditService::CheckRestrictions(
@@ -100,11 +102,22 @@ absl::StatusOr<v1::SubjectCredit> CreditService::DoGetCredit(
 }
 
 absl::StatusOr<v1::ScoreExplanation> CreditService::DoExplainScore(
+    const Caller& caller, const v1::ExplainScoreRequest& request) const {
+  return Explain(request, &caller);
+}
+
+absl::StatusOr<v1::ScoreExplanation> CreditService::DoExplainScore(
     const v1::ExplainScoreRequest& request) const {
+  return Explain(request, nullptr);
+}
+
+absl::StatusOr<v1::ScoreExplanation> CreditService::Explain(const v1::ExplainScoreRequest& request,
+                                                            const Caller* caller) const {
   ASSIGN_OR_RETURN(std::string uscc,
                    ParseResourceName("name", request.name(), "subjects", IsUscc, "uscc"));
   ASSIGN_OR_RETURN(StoredRecord stored, records_.FindRecord(uscc));
   ASSIGN_OR_RETURN(std::vector<v1::LedgerEntry> ledger, records_.Ledger(uscc));
+  if (caller != nullptr) RETURN_IF_ERROR(CheckLedgerReadable(*caller, request.name(), ledger));
   v1::ScoreExplanation explanation;
   explanation.set_name(request.name());
   explanation.set_base_score(kBaseScore);
@@ -192,10 +205,14 @@ absl::StatusOr<Decision<v1::Repair>> CreditService::DecideRepair(
     const Caller& caller, std::string_view uscc, const v1::RequestRepairRequest& request) {
   ASSIGN_OR_RETURN(StoredRecord stored, records_.FindRecord(uscc));
   ASSIGN_OR_RETURN(std::vector<v1::LedgerEntry> ledger, records_.Ledger(uscc));
+  // A repair's answer shows the entry and the ledger around it: only to its readers, and
+  // decided only for the department that wrote the entry.
+  RETURN_IF_ERROR(CheckLedgerReadable(caller, request.parent(), ledger));
   const v1::LedgerEntry* entry = FindEntry(ledger, request.entry_sequence());
   if (entry == nullptr) {
     return ResourceNotFound(absl::StrCat(request.parent(), "/entries/", request.entry_sequence()));
   }
+  RETURN_IF_ERROR(CheckRepairer(caller, request.parent(), *entry));
   const CompiledModel* entry_model = models_.set.Find(entry->model_version());
   const v1::Rule* rule = entry_model ? entry_model->FindRule(entry->rule_id()) : nullptr;
   const absl::CivilDay today = Today();

@@ -65,6 +65,10 @@ class CreditService final : public CreditBase {
 
   // The calls without gRPC around them, for tests and tools.
   absl::StatusOr<v1::SubjectCredit> DoGetCredit(const v1::GetCreditRequest& request) const;
+  // The ledger of the caller's reading (domain/ledger_access.h): what ExplainScore answers.
+  absl::StatusOr<v1::ScoreExplanation> DoExplainScore(const Caller& caller,
+                                                      const v1::ExplainScoreRequest& request) const;
+  // The ledger whoever asks: for in-process tests, which read every subject's.
   absl::StatusOr<v1::ScoreExplanation> DoExplainScore(const v1::ExplainScoreRequest& request) const;
   absl::StatusOr<v1::RestrictionCheck> DoCheckRestrictions(
       const v1::CheckRestrictionsRequest& request) const;
@@ -79,6 +83,10 @@ class CreditService final : public CreditBase {
   v1::ListModelsResponse DoListModels() const;
 
  private:
+  // The explanation of the subject `request` names; refused first as the ledger is to
+  // `caller` unless it is null.
+  absl::StatusOr<v1::ScoreExplanation> Explain(const v1::ExplainScoreRequest& request,
+                                               const Caller* caller) const;
   absl::StatusOr<Decision<v1::Repair>> DecideRepair(const Caller& caller, std::string_view uscc,
                                                     const v1::RequestRepairRequest& request);
   absl::CivilDay Today() const;

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "jianguan/inspection/v1/events.pb.h"
+#include "libs/core/department_scope.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
@@ -18,6 +19,7 @@
 #include "libs/write/paging.h"
 #include "libs/write/resource_name.h"
 #include "services/inspection/domain/deadlines.h"
+#include "services/inspection/domain/task_access.h"
 #include "services/inspection/domain/task_assembly.h"
 #include "services/inspection/inspection_metrics.h"
 
@@ -81,16 +83,15 @@ absl::StatusOr<v1::Task> InspectionService::DoGetTask(const Caller& caller,
   ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", r.name(), "tasks", IsTaskId,
                                                      "task_id"));
   ASSIGN_OR_RETURN(v1::Task task, tasks_.LoadTask(id));
-  // A department that takes no part does not learn that the task exists.
-  if (!TakesPart(task, caller.department)) return ResourceNotFound(r.name());
+  RETURN_IF_ERROR(CheckTaskReadable(caller, task));
   return Shown(std::move(task));
 }
 
 namespace {
 
-bool Matches(const v1::Task& task, const v1::ListTasksRequest& r, std::string_view department,
-             absl::CivilDay today) {
-  if (!TakesPart(task, department)) return false;
+bool Matches(const v1::Task& task, const v1::ListTasksRequest& r, const Caller& caller,
+             std::string_view department, absl::CivilDay today) {
+  if (!TakesPart(task, department) || !MayReadTask(caller, task)) return false;
   if (r.state() != v1::TASK_STATE_UNSPECIFIED && task.state() != r.state()) return false;
   if (r.source() != v1::TASK_SOURCE_UNSPECIFIED && task.origin().source() != r.source()) {
     return false;
@@ -108,11 +109,10 @@ bool Matches(const v1::Task& task, const v1::ListTasksRequest& r, std::string_vi
 absl::StatusOr<v1::ListTasksResponse> InspectionService::DoListTasks(
     const Caller& caller, const v1::ListTasksRequest& r) const {
   ASSIGN_OR_RETURN(int page_size, PageSize(r.page()));
-  const std::string department =
-      r.department().code().empty() ? caller.department : r.department().code();
-  if (department != caller.department) {
-    return InvalidField("department.code", "a department lists its own tasks");
-  }
+  FieldViolations v;
+  const std::string department = DepartmentToRead(v, caller, r.department().code(),
+                                                  "department.code");
+  RETURN_IF_ERROR(v.ToStatus());
   if (r.has_due_before() && !IsRealDate(r.due_before())) {
     return InvalidField("due_before", "must be a real date");
   }
@@ -123,7 +123,7 @@ absl::StatusOr<v1::ListTasksResponse> InspectionService::DoListTasks(
   ASSIGN_OR_RETURN(std::vector<v1::Task> all, tasks_.AllTasks());
   std::vector<v1::Task> matching;
   for (v1::Task& task : all) {
-    if (Matches(task, r, department, Today())) matching.push_back(std::move(task));
+    if (Matches(task, r, caller, department, Today())) matching.push_back(std::move(task));
   }
   std::sort(matching.begin(), matching.end(), [](const v1::Task& a, const v1::Task& b) {
     return std::make_tuple(b.create_time().seconds(), b.create_time().nanos(), b.name()) <
@@ -152,7 +152,7 @@ absl::StatusOr<v1::Task> InspectionService::Transition(
        .request = request},
       [&]() -> absl::StatusOr<Decision<v1::Task>> {
         ASSIGN_OR_RETURN(v1::Task before, tasks_.LoadTask(id));
-        if (!TakesPart(before, caller.department)) return ResourceNotFound(before.name());
+        RETURN_IF_ERROR(CheckTakesPart(caller, before));
         ASSIGN_OR_RETURN(v1::TaskState to, NextState(before, action, caller));
         v1::Task after = before;
         RecordTransition(after, to, TriggerOf(action), ActorOf(caller), clock_.Now(), reason);

@@ -13,6 +13,7 @@
 #include "libs/server/serve.h"
 #include "libs/write/resource_name.h"
 #include "services/inspection/domain/rectification.h"
+#include "services/inspection/domain/task_access.h"
 #include "services/inspection/domain/task_assembly.h"
 #include "services/inspection/inspection_service.h"
 
@@ -43,7 +44,7 @@ void InspectionService::EmitCreated(store::UnitOfWork& work, const v1::Task& tas
 absl::StatusOr<Decision<v1::OrderRectificationResponse>> InspectionService::DecideRectification(
     const Caller& caller, const v1::OrderRectificationRequest& r, std::string_view task_id) {
   ASSIGN_OR_RETURN(v1::Task before, tasks_.LoadTask(task_id));
-  if (!TakesPart(before, caller.department)) return ResourceNotFound(before.name());
+  RETURN_IF_ERROR(CheckTakesPart(caller, before));
   ASSIGN_OR_RETURN(v1::TaskState state, NextState(before, Action::kOrderRectification, caller));
   ASSIGN_OR_RETURN(std::vector<v1::Finding> findings, FindingsToRectify(before, r.check_points()));
   ASSIGN_OR_RETURN(absl::CivilDay due, rules_.calendar->AddWorkingDays(

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "jianguan/inspection/v1/events.pb.h"
+#include "libs/core/department_scope.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/text_checks.h"
@@ -15,6 +16,7 @@
 #include "services/inspection/domain/deadlines.h"
 #include "services/inspection/domain/inspection_report.h"
 #include "services/inspection/domain/result_rules.h"
+#include "services/inspection/domain/task_access.h"
 #include "services/inspection/domain/task_assembly.h"
 #include "services/inspection/inspection_metrics.h"
 #include "services/inspection/inspection_service.h"
@@ -191,7 +193,7 @@ absl::StatusOr<v1::UploadEvidenceResponse> InspectionService::DoUploadEvidence(
        .request = header},
       [&]() -> absl::StatusOr<Decision<v1::UploadEvidenceResponse>> {
         ASSIGN_OR_RETURN(v1::Task task, tasks_.LoadTask(id));
-        if (!TakesPart(task, caller.department)) return ResourceNotFound(task.name());
+        RETURN_IF_ERROR(CheckTakesPart(caller, task));
         if (IsFinal(task.state())) {
           return absl::FailedPreconditionError(absl::StrCat(task.name(), " is final"));
         }
@@ -209,9 +211,8 @@ absl::StatusOr<v1::UploadEvidenceResponse> InspectionService::DoUploadEvidence(
 absl::StatusOr<v1::InspectionReport> InspectionService::DoGetInspectionReport(
     const Caller& caller, const v1::GetInspectionReportRequest& r) const {
   FieldViolations v;
-  const std::string department =
-      r.department().code().empty() ? caller.department : r.department().code();
-  if (department != caller.department) v.Add("department.code", "a department reads its own");
+  const std::string department = DepartmentToRead(v, caller, r.department().code(),
+                                                  "department.code");
   if (!IsRealDate(r.period_start())) v.Add("period_start", "must be a real date");
   if (!IsRealDate(r.period_end())) v.Add("period_end", "must be a real date");
   if (v.empty() && (DayOf(r.period_end()) < DayOf(r.period_start()) ||

@@ -21,6 +21,7 @@
 #include "libs/server/wire_text.h"
 #include "libs/write/import_rows.h"
 #include "libs/write/paging.h"
+#include "services/risk/domain/alert_access.h"
 #include "services/risk/risk_metrics.h"
 
 namespace jianguan::risk {
@@ -369,24 +370,28 @@ absl::StatusOr<v1::ListReadingsResponse> RiskService::DoListReadings(
 grpc::ServerUnaryReactor* RiskService::GetAlert(grpc::CallbackServerContext* context,
                                                 const v1::GetAlertRequest* request,
                                                 v1::Alert* response) {
-  return ServeUnary(context, response, [&](const Caller&) { return DoGetAlert(*request); });
+  return ServeUnary(context, response,
+                    [&](const Caller& caller) { return DoGetAlert(caller, *request); });
 }
 
-absl::StatusOr<v1::Alert> RiskService::DoGetAlert(const v1::GetAlertRequest& request) const {
+absl::StatusOr<v1::Alert> RiskService::DoGetAlert(const Caller& caller,
+                                                  const v1::GetAlertRequest& request) const {
   RETURN_IF_ERROR(CheckAlertName(request.name()));
   ASSIGN_OR_RETURN(std::optional<v1::Alert> alert, records_.FindAlert(AlertIdOf(request.name())));
   if (!alert) return ResourceNotFound(request.name());
+  RETURN_IF_ERROR(CheckAlertReadable(caller, *alert));
   return *std::move(alert);
 }
 
 grpc::Status RiskService::ListAlerts(grpc::ServerContext* context,
                                      const v1::ListAlertsRequest* request,
                                      v1::ListAlertsResponse* response) {
-  return ServeRead(context, response, [&] { return DoListAlerts(*request); });
+  return Serve(context, response,
+               [&](const Caller& caller) { return DoListAlerts(caller, *request); });
 }
 
 absl::StatusOr<v1::ListAlertsResponse> RiskService::DoListAlerts(
-    const v1::ListAlertsRequest& request) const {
+    const Caller& caller, const v1::ListAlertsRequest& request) const {
   FieldViolations v;
   CheckText(v, "department", request.department(), {.max_chars = 40});
   if (!v1::AlertState_IsValid(request.state())) v.Add("state", "is not an AlertState");
@@ -396,13 +401,22 @@ absl::StatusOr<v1::ListAlertsResponse> RiskService::DoListAlerts(
   CheckText(v, "rule", request.rule(), {.max_chars = 64});
   RETURN_IF_ERROR(v.ToStatus());
   ASSIGN_OR_RETURN(int page_size, PageSize(request.page(), "page.page_size"));
-  const bool by_department = !request.department().empty();
+  // "Every department" is every alert for the role oversight, and the caller's own
+  // department's otherwise: its index holds every alert it may read, so nothing else is
+  // scanned. Whatever is scanned, only the alerts the caller may read are kept.
+  std::string department = request.department();
+  if (department.empty() && request.uscc().empty() && !caller.HasRole(roles::kOversight)) {
+    department = caller.department;
+  }
+  const bool by_department = !department.empty();
   // Alert ids start with the subject's USCC, so a subject's alerts are one prefix.
-  const std::string prefix = by_department ? absl::StrCat(request.department(), "/")
-                                           : request.uscc();
+  const std::string prefix = by_department ? absl::StrCat(department, "/") : request.uscc();
   const auto wanted = [&](const v1::Alert& alert) {
     const v1::AlertSummary& s = alert.summary();
-    return (request.state() == v1::ALERT_STATE_UNSPECIFIED || s.state() == request.state()) &&
+    // The index keeps a department an alert was re-routed away from; it is no longer its.
+    return MayReadAlert(caller, alert) &&
+           (!by_department || ConcernsDepartment(alert, department)) &&
+           (request.state() == v1::ALERT_STATE_UNSPECIFIED || s.state() == request.state()) &&
            (request.uscc().empty() || s.uscc() == request.uscc()) &&
            (request.rule().empty() || s.rule() == request.rule());
   };
@@ -441,7 +455,7 @@ absl::StatusOr<v1::Alert> RiskService::AlertWrite(const Caller& caller, std::str
                                                   std::string_view request_id,
                                                   const google::protobuf::Message& request,
                                                   std::string_view name, int64_t expected_version,
-                                                  Step&& step) {
+                                                  bool readers_only, Step&& step) {
   const std::string id = AlertIdOf(name);
   for (int attempt = 1;; ++attempt) {
     bool decided = false;
@@ -452,6 +466,7 @@ absl::StatusOr<v1::Alert> RiskService::AlertWrite(const Caller& caller, std::str
           RiskTx tx(records_.store(), d.work);
           ASSIGN_OR_RETURN(std::optional<v1::Alert> before, tx.Read<v1::Alert>(kAlertsFamily, id));
           if (!before) return ResourceNotFound(name);
+          if (readers_only) RETURN_IF_ERROR(CheckAlertReadable(caller, *before));
           RETURN_IF_ERROR(CheckExpectedVersion(*before, expected_version));
           v1::Alert after = *before;
           const absl::Time now = clock_.Now();
@@ -490,7 +505,7 @@ absl::StatusOr<v1::Alert> RiskService::DoDispatchAlert(const Caller& caller,
   RETURN_IF_ERROR(v.ToStatus());
   return AlertWrite(
       caller, "DispatchAlert", request.request_id(), request, request.name(),
-      request.expected_version(),
+      request.expected_version(), /*readers_only=*/false,
       [&](RiskTx& tx, v1::Alert& alert,
           absl::Time now) -> absl::StatusOr<std::unique_ptr<google::protobuf::Message>> {
         // The department and items must be the catalogue's, as projected here.
@@ -555,7 +570,7 @@ absl::StatusOr<v1::Alert> RiskService::DoAcceptAlert(const Caller& caller,
   RETURN_IF_ERROR(v.ToStatus());
   return AlertWrite(
       caller, "AcceptAlert", request.request_id(), request, request.name(),
-      request.expected_version(),
+      request.expected_version(), /*readers_only=*/true,
       [&](RiskTx&, v1::Alert& alert,
           absl::Time now) -> absl::StatusOr<std::unique_ptr<google::protobuf::Message>> {
         RETURN_IF_ERROR(Accept(alert, caller.department, now));
@@ -586,7 +601,7 @@ absl::StatusOr<v1::Alert> RiskService::DoCloseAlert(const Caller& caller,
   RETURN_IF_ERROR(v.ToStatus());
   return AlertWrite(
       caller, "CloseAlert", request.request_id(), request, request.name(),
-      request.expected_version(),
+      request.expected_version(), /*readers_only=*/true,
       [&](RiskTx&, v1::Alert& alert,
           absl::Time now) -> absl::StatusOr<std::unique_ptr<google::protobuf::Message>> {
         RETURN_IF_ERROR(Close(alert, {.outcome = request.outcome(),

@@ -84,8 +84,9 @@ class RiskService final : public RiskBase {
   absl::StatusOr<v1::ListDevicesResponse> DoListDevices(const v1::ListDevicesRequest& request) const;
   absl::StatusOr<v1::ListReadingsResponse> DoListReadings(
       const v1::ListReadingsRequest& request) const;
-  absl::StatusOr<v1::Alert> DoGetAlert(const v1::GetAlertRequest& request) const;
-  absl::StatusOr<v1::ListAlertsResponse> DoListAlerts(const v1::ListAlertsRequest& request) const;
+  absl::StatusOr<v1::Alert> DoGetAlert(const Caller& caller, const v1::GetAlertRequest& request) const;
+  absl::StatusOr<v1::ListAlertsResponse> DoListAlerts(const Caller& caller,
+                                                      const v1::ListAlertsRequest& request) const;
   absl::StatusOr<v1::Alert> DoDispatchAlert(const Caller& caller,
                                             const v1::DispatchAlertRequest& request);
   absl::StatusOr<v1::Alert> DoAcceptAlert(const Caller& caller,
@@ -98,13 +99,14 @@ class RiskService final : public RiskBase {
  private:
   /// A write to one alert: replays a retried request_id, reads the alert through a RiskTx,
   /// lets `step` change it (and name the event to queue), saves it, commits; runs again
-  /// when another writer changed what it read.
+  /// when another writer changed what it read. With `readers_only`, an alert the caller may
+  /// not read (domain/alert_access.h) is NOT_FOUND before anything else is said of it.
   template <typename Step>
   absl::StatusOr<v1::Alert> AlertWrite(const Caller& caller, std::string_view method,
                                        std::string_view request_id,
                                        const google::protobuf::Message& request,
                                        std::string_view name, int64_t expected_version,
-                                       Step&& step);
+                                       bool readers_only, Step&& step);
 
   RiskStore records_;
   const RiskEngine& engine_;

@@ -12,6 +12,7 @@
 #include "libs/server/serve.h"
 #include "libs/write/paging.h"
 #include "libs/write/resource_name.h"
+#include "services/sampling/domain/plan_access.h"
 #include "services/sampling/domain/plan_rules.h"
 #include "services/sampling/export_stream.h"
 
@@ -46,6 +47,10 @@ absl::StatusOr<StoredPlan> SamplingService::PlanToMove(const Caller& caller,
                                                        std::string_view action) const {
   ASSIGN_OR_RETURN(std::optional<StoredPlan> stored, plans_.FindPlan(plan_id));
   if (!stored) return ResourceNotFound(PlanResource(plan_id));
+  // Another department's draft is absent to the caller here too, as it is to GetPlan.
+  if (stored->plan.state() == v1::PLAN_STATE_DRAFT) {
+    RETURN_IF_ERROR(CheckPlanReadable(caller, stored->plan));
+  }
   RETURN_IF_ERROR(RequireInitiator(caller, stored->plan, action));
   RETURN_IF_ERROR(RequireState(stored->plan, from, action));
   return std::move(*stored);
@@ -117,11 +122,12 @@ grpc::Status SamplingService::CompletePlan(grpc::ServerContext* context,
 
 grpc::Status SamplingService::GetPlan(grpc::ServerContext* context,
                                       const v1::GetPlanRequest* request, v1::Plan* response) {
-  return Serve(context, response, [&](const Caller&) -> absl::StatusOr<v1::Plan> {
+  return Serve(context, response, [&](const Caller& caller) -> absl::StatusOr<v1::Plan> {
     ASSIGN_OR_RETURN(std::string plan_id,
                      ParseResourceName("name", request->name(), "plans", IsPlanId, "plan_id"));
     ASSIGN_OR_RETURN(auto stored, plans_.FindPlan(plan_id));
     if (!stored) return ResourceNotFound(request->name());
+    RETURN_IF_ERROR(CheckPlanReadable(caller, stored->plan));
     return std::move(stored->plan);
   });
 }
@@ -129,15 +135,18 @@ grpc::Status SamplingService::GetPlan(grpc::ServerContext* context,
 grpc::Status SamplingService::ListPlans(grpc::ServerContext* context,
                                         const v1::ListPlansRequest* request,
                                         v1::ListPlansResponse* response) {
-  return Serve(context, response, [&](const Caller&) -> absl::StatusOr<v1::ListPlansResponse> {
+  return Serve(context, response,
+               [&](const Caller& caller) -> absl::StatusOr<v1::ListPlansResponse> {
     ASSIGN_OR_RETURN(int page_size, PageSize(request->page()));
     if (!v1::PlanState_IsValid(request->state())) {
       return InvalidField("state", "unknown plan state");
     }
+    // Only the plans the caller may read, kept while scanning so that a page stays full.
     ASSIGN_OR_RETURN(auto page,
                      plans_.ListPlans(page_size, request->page().page_token(),
                                       [&](const v1::Plan& plan) {
-                                        return (request->state() == v1::PLAN_STATE_UNSPECIFIED ||
+                                        return MayReadPlan(caller, plan) &&
+                                               (request->state() == v1::PLAN_STATE_UNSPECIFIED ||
                                                 plan.state() == request->state()) &&
                                                (request->year() == 0 ||
                                                 plan.year() == request->year());
@@ -152,12 +161,14 @@ grpc::Status SamplingService::ListPlans(grpc::ServerContext* context,
 grpc::Status SamplingService::ListTasks(grpc::ServerContext* context,
                                         const v1::ListTasksRequest* request,
                                         v1::ListTasksResponse* response) {
-  return Serve(context, response, [&](const Caller&) -> absl::StatusOr<v1::ListTasksResponse> {
+  return Serve(context, response,
+               [&](const Caller& caller) -> absl::StatusOr<v1::ListTasksResponse> {
     ASSIGN_OR_RETURN(std::string plan_id,
                      ParseResourceName("name", request->name(), "plans", IsPlanId, "plan_id"));
     ASSIGN_OR_RETURN(int page_size, PageSize(request->page()));
     ASSIGN_OR_RETURN(auto stored, plans_.FindPlan(plan_id));
     if (!stored) return ResourceNotFound(request->name());
+    RETURN_IF_ERROR(CheckPlanReadable(caller, stored->plan));
     if (stored->plan.state() < v1::PLAN_STATE_DRAWN) {
       return FailedPrecondition(request->name(), "the plan has not been drawn");
     }

@@ -3,8 +3,8 @@
 // services publish them, a device is registered, a file from tools/demo/generate-readings
 // (a normal day, then ammonia nitrogen 9–13 mg/L three hours in a row, and one row of a
 // device nobody registered) is sent with `jgctl readings send`: exit 1 naming the bad row by
-// its line, the good rows stored. The alert is listed and read, refused to another department
-// with the gRPC code, accepted and closed by the bureau; repeated commands change nothing;
+// its line, the good rows stored. The alert is listed and read, absent to another department
+// (NOT_FOUND, its gRPC code), accepted and closed by the bureau; repeated commands change nothing;
 // unknown enum values are usage errors. Last, the server is killed with kill -9 in the middle
 // of a send: jgctl exits non-zero and says the stream broke, and the same file sent again
 // after a restart finishes (what was stored comes back as duplicates).
@@ -176,10 +176,11 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   CHECK(listed.Says("ACCEPT-BY"));
   CHECK(jgctl({"alerts", "list", "--dept", kMarket}).LineWith(name).empty());
   CHECK(!jgctl({"alerts", "list", "--dept", "all", "--uscc", uscc, "--state", "dispatched",
-                "--rule", "ammonia-nitrogen-exceedance"},
-               kMarket)
+                "--rule", "ammonia-nitrogen-exceedance"})
              .LineWith(name)
              .empty());
+  // Another department lists none of the bureau's alerts, whatever it asks (docs/security.md).
+  CHECK(jgctl({"alerts", "list", "--dept", "all", "--uscc", uscc}, kMarket).LineWith(name).empty());
   CHECK(jgctl({"alerts", "list", "--state", "pending"}).exit_code == 2);
 
   CommandOutput got = jgctl({"alerts", "get", name});
@@ -192,10 +193,10 @@ TEST_CASE("jgctl follows a reading exceedance to a dispatched, accepted and clos
   CHECK(got.Says(R"("accept_due_date")"));
   CHECK(got.Says(R"("condition_open": true)"));
 
-  // Only the responsible department accepts: another one is refused with the gRPC code.
+  // Only the responsible department accepts: to another one the alert does not exist.
   CommandOutput refused = jgctl({"alerts", "accept", name}, kMarket);
   CHECK(refused.exit_code == 1);
-  CHECK(refused.Says("PERMISSION_DENIED"));
+  CHECK(refused.Says("NOT_FOUND"));
   CommandOutput accepted = jgctl({"alerts", "accept", name});
   REQUIRE(accepted.exit_code == 0);
   CHECK(accepted.Says(" accepted "));

@@ -85,7 +85,7 @@ constexpr char kUsage[] =
     "(alerts listed, the report's, the one an alert is dispatched to); without it, --department\n"
     "given on the command line is that department too ('alerts list --department D': D's\n"
     "alerts, read as D; 'alerts dispatch NAME --department D': D takes the alert on itself);\n"
-    "--dept all: every department's.\n"
+    "--dept all: every department's, as far as the caller may read them (docs/security.md).\n"
     "FILE.csv has the header device_id,uscc,metric,value,unit,measure_time (RFC 3339, e.g.\n"
     "2026-11-02T08:00:00+08:00); it is sent in batches of --batch rows (default 1000, at most\n"
     "5000) over one stream; errors name the file's line. Exit 0 only when every row was stored\n"

@@ -13,8 +13,6 @@
 
 namespace jianguan::catalogue {
 
-namespace v1 = ::jianguan::catalogue::v1;
-
 /// OK when `item` may be claimed at all: it is in force; else FAILED_PRECONDITION naming
 /// `resource`. Asked before the claimant is looked at.
 absl::Status CheckClaimable(const v1::ItemView& item, std::string_view resource);

@@ -10,8 +10,6 @@
 
 namespace jianguan::catalogue {
 
-namespace v1 = ::jianguan::catalogue::v1;
-
 /// A new department as requested: version 1, updated now.
 v1::Department Created(v1::Department department, absl::Time now);
 

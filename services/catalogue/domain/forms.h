@@ -13,8 +13,6 @@
 
 namespace jianguan::catalogue {
 
-namespace v1 = ::jianguan::catalogue::v1;
-
 /// The resolved check points of a form from the items' versions in force: for each section
 /// the chosen points of `items[i]` (same order as the sections). Adds a violation naming
 /// "sections[i].check_point_codes[j]" for a code the item does not have.

@@ -16,8 +16,6 @@
 
 namespace jianguan::catalogue {
 
-namespace v1 = ::jianguan::catalogue::v1;
-
 /// Available on `day`: active, and the certificate is valid that day (valid_from ≤ day ≤
 /// valid_until, both inclusive). A suspended or retired inspector, or one whose certificate
 /// has expired or is not yet valid, is never available.

@@ -18,8 +18,6 @@
 
 namespace jianguan::catalogue {
 
-namespace v1 = ::jianguan::catalogue::v1;
-
 /// What is asked of an item or form code.
 enum class LifecycleAction { kPublish, kRevise, kAbolish };
 

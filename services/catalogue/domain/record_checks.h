@@ -16,8 +16,6 @@
 
 namespace jianguan::catalogue {
 
-namespace v1 = ::jianguan::catalogue::v1;
-
 /// Bounds of the contract (services/catalogue/README.md lists them).
 struct Limits {
   static constexpr size_t kName = 200;

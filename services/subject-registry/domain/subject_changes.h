@@ -22,8 +22,6 @@
 
 namespace jianguan::subject {
 
-namespace v1 = ::jianguan::subject::v1;
-
 /// A subject after a change and the event announcing it (facts of the new version; an event
 /// carries no ID number).
 template <typename Event>

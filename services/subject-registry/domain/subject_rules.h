@@ -23,8 +23,6 @@
 
 namespace jianguan::subject {
 
-namespace v1 = ::jianguan::subject::v1;
-
 /// Bounds of the contract (subject.proto); every one is checked on input.
 struct SubjectLimits {
   static constexpr size_t kName = 100;

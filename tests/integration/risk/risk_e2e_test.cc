@@ -337,7 +337,7 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
     CHECK(alert.has_close_due_date());
   }
 
-  // The ecology bureau accepts; another department may not.
+  // The ecology bureau accepts; to another department the alert does not exist.
   {
     v1::AcceptAlertRequest request;
     request.set_request_id("it-accept-wrong-" + run);
@@ -345,7 +345,7 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
     v1::Alert out;
     auto other = Call("330700-SCJG");
     const grpc::Status refused = stub->AcceptAlert(other.get(), request, &out);
-    CHECK(refused.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+    CHECK(refused.error_code() == grpc::StatusCode::NOT_FOUND);
     request.set_request_id("it-accept-" + run);
     auto context = Call();
     const grpc::Status status = stub->AcceptAlert(context.get(), request, &out);

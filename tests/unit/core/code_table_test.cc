@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/core/code_table.h"
+#include "libs/core/text_checks.h"
 #include "tests/unit/core/data_root.h"
 
 namespace jianguan {
@@ -109,6 +110,31 @@ SCENARIO("a malformed table fails to load, naming the line") {
   CHECK(LoadError(std::string(kHeader) + "A,甲,1\n") == "t.csv:2: expected 4 fields, found 3");
   CHECK(CodeTable::Load("/nonexistent/regions.csv").status().code() ==
         absl::StatusCode::kNotFound);
+}
+
+SCENARIO("errors quoting codes that are not UTF-8 are themselves UTF-8 (found by fuzz_codes)") {
+  auto regions = CodeTable::Load(testing::DataRoot() + "/regions.csv");
+  REQUIRE(regions.ok());
+  WHEN("a region code of full-width digits with a character cut in two is looked up") {
+    // tests/fuzz/corpus/codes/regression-ancestors-message: "１" + half of "０" + …; the
+    // code was quoted raw.
+    const std::string code = "\xEF\xBC\x91\xBC\x90\xEF\xBC\xEF\xBC\x91\xEF\xBC\x90";
+    auto chain = regions->Ancestors(code);
+    THEN("it is NOT_FOUND, the bad bytes shown as \\xNN") {
+      CHECK(chain.status().code() == absl::StatusCode::kNotFound);
+      CHECK(std::string(chain.status().message()) ==
+            "unknown code '１\\xbc\\x90\\xef\\xbc１０'");
+      CHECK(IsValidUtf8(std::string(chain.status().message())));
+    }
+  }
+  WHEN("a table's header names a column twice, not in UTF-8 (found by fuzz_code_table)") {
+    CHECK(LoadError("code,name,parent_c\xE3o,level,parent_c\xE3o\n") ==
+          "t.csv:1: column \"parent_c\\xe3o\" appears twice");
+  }
+  WHEN("a row's code is not UTF-8") {
+    CHECK(LoadError("code,name,parent_code,level\nA\xFF,甲,,0\n") ==
+          "t.csv:2: code A\\xff: level \"0\" is not a positive integer");
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "libs/core/csv.h"
+#include "libs/core/text_checks.h"
 #include "libs/testing/temp_dir.h"
 
 namespace jianguan {
@@ -96,6 +97,19 @@ SCENARIO("columns are found by header name") {
     auto dup = ParseCsv("code,code\n");
     REQUIRE(dup.ok());
     THEN("that is an error") { CHECK_FALSE(CsvColumns((*dup)[0], {"code"}).ok()); }
+  }
+  WHEN("the column named twice is not valid UTF-8 (found by fuzz_csv and fuzz_code_table)") {
+    // tests/fuzz/corpus/csv/regression-column-twice-message: the name was quoted raw, and the
+    // error (an import's FieldViolation) was not UTF-8.
+    auto dup = ParseCsv(",bx\xF4\xDD,ya,bx\xF4\xDD,y\n");
+    REQUIRE(dup.ok());
+    auto col = CsvColumns((*dup)[0], {"code"}, "t.csv");
+    THEN("the name is shown with the bytes that are not UTF-8 as \\xNN") {
+      REQUIRE_FALSE(col.ok());
+      CHECK(std::string(col.status().message()) ==
+            "t.csv:1: column \"bx\\xf4\\xdd\" appears twice");
+      CHECK(IsValidUtf8(std::string(col.status().message())));
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/core/csv.h"
+#include "libs/core/text_checks.h"
 #include "libs/core/uscc.h"
 #include "tests/unit/core/data_root.h"
 
@@ -98,6 +99,28 @@ SCENARIO("a bad code is rejected with a message that says exactly what is wrong"
   }
   THEN("every rejection is INVALID_ARGUMENT") {
     CHECK(ValidateUscc("x").code() == absl::StatusCode::kInvalidArgument);
+  }
+}
+
+SCENARIO("a code that is not valid UTF-8 is refused in a message that is (found by fuzz_uscc)") {
+  WHEN("a byte starts no UTF-8 sequence") {
+    THEN("it is one character, named as \\xNN") {
+      CHECK(ErrorOf("\xF6" "1330782MA2EC8CX99") ==
+            "illegal character '\\xf6' at position 1: only digits and upper-case letters "
+            "other than I, O, S, V, Z are used");
+    }
+  }
+  WHEN("the input is what the fuzzer found (tests/fuzz/corpus/uscc/regression-malformed-utf8)") {
+    // Four 0xF6 bytes were once taken for one four-byte character and quoted raw, and the
+    // message (a FieldViolation's description) was not UTF-8.
+    const std::string found(
+        "\xF6\xF6\xF6\xF6\0\0\0\0\xF6\xF6" "913\x11\xDE\0\0`\xFF\xFF\xFF\xFF\0\0" "9", 25);
+    THEN("every byte counts, and the message is valid UTF-8") {
+      CHECK(ErrorOf(found) == "must be 18 characters, found 25");
+      CHECK(IsValidUtf8(ErrorOf(found)));
+      CHECK(ErrorOf(found.substr(0, 18)).starts_with("illegal character '\\xf6' at position 1"));
+      CHECK(IsValidUtf8(ErrorOf(found.substr(0, 18))));
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "jianguan/ops/v1/probe.pb.h"
+#include "libs/core/text_checks.h"
 #include "libs/testing/in_process_bus.h"
 #include "libs/testing/temp_dir.h"
 
@@ -140,6 +141,22 @@ SCENARIO("decoding checks the type before parsing") {
   event.headers = {{"ce_type", "jianguan.ops.v1.ProbeEmitted"}};
   event.value = "\xff\xff\xff";
   CHECK(Decode<ops::v1::ProbeEmitted>(event).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+SCENARIO("a refusal quoting a header that is not UTF-8 is UTF-8 (found by fuzz_event_decode)") {
+  // tests/fuzz/corpus/event_decode/regression-ce-type-message: the last ce_type is the first
+  // two bytes of "中". The header was quoted raw, and the consumer's dead letter carries the
+  // refusal in `reason`, a proto3 string that then fails to parse.
+  ConsumedEvent event;
+  event.headers = {{"ce_type", "jianguan.ops.v1.ProbeEmitted"}, {"ce_type", "\xE4\xB8"}};
+  absl::Status refused = Decode<ops::v1::ProbeEmitted>(event).status();
+  CHECK(std::string(refused.message()) ==
+        "ce_type is '\\xe4\\xb8', expected 'jianguan.ops.v1.ProbeEmitted'");
+  CHECK(IsValidUtf8(std::string(refused.message())));
+  event.headers = {{"ce_type", "jianguan.ops.v1.ProbeEmitted"}, {"content-type", "text/\xFF"}};
+  refused = Decode<ops::v1::ProbeEmitted>(event).status();
+  CHECK(std::string(refused.message()) ==
+        "content-type is 'text/\\xff', expected application/protobuf");
 }
 
 }  // namespace
