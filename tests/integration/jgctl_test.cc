@@ -259,6 +259,18 @@ TEST_CASE("jgctl plans and draw take a joint plan from a JSON file to its public
   Run created = Jgctl({"plans", "create", plan_file, target});
   CHECK(created.exit_code == 0);
   CHECK(Has(created, "plans/" + plan_id + "  draft"));
+  // A draft is readable only by its departments, so the acting one must be named.
+  // (What it says goes to stderr, which this runner does not read; tools/jgctl/plans.cc.)
+  Run unnamed = Jgctl({"plans", "approve", plan_id, target});
+  CHECK(unnamed.exit_code == 1);
+  CHECK_FALSE(Has(unnamed, "approved"));
+  // From here on jgctl acts as the initiator (JG_DEPARTMENT), unless told otherwise.
+  struct ActAs {
+    explicit ActAs(const std::string& department) {
+      setenv("JG_DEPARTMENT", department.c_str(), 1);
+    }
+    ~ActAs() { unsetenv("JG_DEPARTMENT"); }
+  } act_as(scjg);
   Run approved = Jgctl({"plans", "approve", plan_id, target});
   CHECK(approved.exit_code == 0);
   CHECK(Has(approved, "approved"));
