@@ -27,15 +27,6 @@
 namespace jianguan::catalogue {
 namespace {
 
-const CodeTable& Table(const char* file) {
-  auto table = CodeTable::Load(std::string(JG_FUZZ_DATA_ROOT) + "/" + file);
-  if (!table.ok()) {
-    std::fprintf(stderr, "%s: %s\n", file, std::string(table.status().message()).c_str());
-    std::abort();
-  }
-  return *new CodeTable(*std::move(table));
-}
-
 // Records one row's verdict as the handler's ImportLedger does.
 void Record(v1::ImportCatalogueResponse& response, std::string_view row,
             const FieldViolations& violations) {
@@ -107,8 +98,8 @@ void ImportInspectorsCsv(std::string_view content) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace jianguan;
   using namespace jianguan::catalogue;
-  static const CodeTable& regions = Table("regions.csv");
-  static const CodeTable& industries = Table("industries.csv");
+  static const CodeTable& regions = fuzz::ReferenceTable("regions.csv");
+  static const CodeTable& industries = fuzz::ReferenceTable("industries.csv");
   const std::string_view content(reinterpret_cast<const char*>(data), size);
   if (!IsValidUtf8(content)) return 0;
   ImportJson(content, regions, industries);

@@ -24,15 +24,6 @@ namespace {
 
 constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-const CodeTable& Table(const char* file) {
-  auto table = CodeTable::Load(std::string(JG_FUZZ_DATA_ROOT) + "/" + file);
-  if (!table.ok()) {
-    std::fprintf(stderr, "%s: %s\n", file, std::string(table.status().message()).c_str());
-    std::abort();
-  }
-  return *new CodeTable(*std::move(table));
-}
-
 int32_t ReadInt32(const uint8_t* p) {
   uint32_t v = 0;
   for (int i = 3; i >= 0; --i) v = v << 8 | p[i];
@@ -96,8 +87,8 @@ void CheckCode(const CodeTable& table, std::string_view code) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace jianguan;
-  static const CodeTable& regions = Table("regions.csv");
-  static const CodeTable& industries = Table("industries.csv");
+  static const CodeTable& regions = fuzz::ReferenceTable("regions.csv");
+  static const CodeTable& industries = fuzz::ReferenceTable("industries.csv");
   if (size < 14) return 0;
   const int months = static_cast<int16_t>(data[12] | data[13] << 8) % 2400;
   CheckDate(ReadInt32(data), ReadInt32(data + 4), ReadInt32(data + 8), months);

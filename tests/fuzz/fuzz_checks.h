@@ -5,9 +5,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "libs/core/code_table.h"
 #include "libs/core/text_checks.h"
 
 // Aborts with the failed property and where it is, so a finding names what broke rather
@@ -31,6 +33,17 @@ inline void CheckMessageIsUtf8(const absl::Status& status) {
                  ShownUtf8(message).c_str());
     std::abort();
   }
+}
+
+/// A reference table of data/ (regions.csv, industries.csv), loaded once per target and kept
+/// for the process; a table that does not load stops the target at once (nothing to fuzz).
+inline const CodeTable& ReferenceTable(const char* file) {
+  auto table = CodeTable::Load(std::string(JG_FUZZ_DATA_ROOT) + "/" + file);
+  if (!table.ok()) {
+    std::fprintf(stderr, "%s: %s\n", file, std::string(table.status().message()).c_str());
+    std::abort();
+  }
+  return *new CodeTable(*std::move(table));
 }
 
 }  // namespace jianguan::fuzz

@@ -31,23 +31,14 @@
 namespace jianguan::subject {
 namespace {
 
-const CodeTable& Table(const char* file) {
-  auto table = CodeTable::Load(std::string(JG_FUZZ_DATA_ROOT) + "/" + file);
-  if (!table.ok()) {
-    std::fprintf(stderr, "%s: %s\n", file, std::string(table.status().message()).c_str());
-    std::abort();
-  }
-  return *new CodeTable(*std::move(table));
-}
-
 }  // namespace
 }  // namespace jianguan::subject
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace jianguan;
   using namespace jianguan::subject;
-  static const CodeTable& regions = Table("regions.csv");
-  static const CodeTable& industries = Table("industries.csv");
+  static const CodeTable& regions = fuzz::ReferenceTable("regions.csv");
+  static const CodeTable& industries = fuzz::ReferenceTable("industries.csv");
   static const SubjectRules rules(regions, industries);
   // A fixed day keeps a finding reproducible ("established in the future" depends on it).
   const absl::CivilDay today(2026, 6, 1);
