@@ -312,6 +312,12 @@ absl::StatusOr<Caller> CertificateAuthenticator::Authenticate(const CallAttribut
                 .user_id = identity.user,
                 .system = identity.system,
                 .identity = identity.uri};
+  if (caller.user_id.empty()) {
+    // A department's system vouches for the person using it (its own sign-on); the
+    // department and the system stay the certificate's. A certificate that names a user
+    // fixes it.
+    caller.user_id = std::string(call.Metadata(LoopbackMetadataAuthenticator::kUserKey));
+  }
   if (caller.department.empty()) {
     // A suite service acting for a department (see tls.h).
     if (state_->policy == nullptr || !state_->policy->MayDelegate(identity.system)) {

@@ -13,7 +13,9 @@
 // refused inside OpenSSL would reach the client only as "UNAVAILABLE: handshake failed". The
 // handshake still proves the client holds the certificate's private key.
 //
-// Metadata identity (x-jg-department …) is ignored under TLS, with one exception: a suite
+// Metadata identity (x-jg-department, x-jg-system, x-jg-role) is ignored under TLS, with two
+// exceptions: a system's certificate that names no user lets the system name the person
+// using it in x-jg-user (the department's own sign-on vouches for its users); and a suite
 // service whose certificate names no department, and whom the access policy allows to
 // `delegate`, names the department it acts for in x-jg-department (inspection resolving a
 // commitment for the task's lead department).
