@@ -48,6 +48,19 @@ ABSL_FLAG(std::string, access_policy, "",
           "role; docs/security.md). Required with mutual TLS; without it plaintext loopback "
           "development admits every department a caller names. Environment: JG_ACCESS_POLICY.");
 
+ABSL_FLAG(int32_t, health_port, 0,
+          "Port of a plaintext gRPC listener that serves only grpc.health.v1, for probes that "
+          "cannot present a client certificate (the kubelet's gRPC probe); 0 serves none. "
+          "Environment: JG_HEALTH_PORT.");
+ABSL_FLAG(std::string, kafka_tls_ca, "",
+          "PEM certificate(s) of the CA that issued the Kafka brokers' certificates: the Kafka "
+          "clients then speak TLS. Environment: JG_KAFKA_TLS_CA.");
+ABSL_FLAG(std::string, kafka_tls_cert, "",
+          "PEM certificate of this service for TLS client authentication to Kafka (with "
+          "--kafka_tls_key and --kafka_tls_ca). Environment: JG_KAFKA_TLS_CERT.");
+ABSL_FLAG(std::string, kafka_tls_key, "",
+          "PEM private key of --kafka_tls_cert. Environment: JG_KAFKA_TLS_KEY.");
+
 namespace jianguan {
 namespace {
 
@@ -70,7 +83,8 @@ absl::Status CheckPort(std::string_view flag_name, int32_t port) {
 const std::vector<std::string_view>& CommonFlagNames() {
   static const std::vector<std::string_view>* const names = new std::vector<std::string_view>{
       "grpc_port", "grpc_host", "metrics_port", "data_dir", "kafka_brokers", "log_level",
-      "tls_cert", "tls_key", "tls_ca", "insecure_dev", "access_policy"};
+      "tls_cert", "tls_key", "tls_ca", "insecure_dev", "access_policy",
+      "health_port", "kafka_tls_ca", "kafka_tls_cert", "kafka_tls_key"};
   return *names;
 }
 
@@ -102,6 +116,9 @@ absl::Status ValidateCommonFlags() {
   if (absl::Status s = CheckPort("metrics_port", absl::GetFlag(FLAGS_metrics_port)); !s.ok()) {
     return s;
   }
+  if (absl::Status s = CheckPort("health_port", absl::GetFlag(FLAGS_health_port)); !s.ok()) {
+    return s;
+  }
   if (absl::GetFlag(FLAGS_grpc_host).empty()) {
     return absl::InvalidArgumentError("--grpc_host is empty");
   }
@@ -127,6 +144,17 @@ absl::Status ValidateCommonFlags() {
   if (tls_files == 3 && absl::GetFlag(FLAGS_access_policy).empty()) {
     return absl::InvalidArgumentError(
         "mutual TLS needs --access_policy: which departments may call, with which roles");
+  }
+  const bool kafka_cert = !absl::GetFlag(FLAGS_kafka_tls_cert).empty();
+  const bool kafka_key = !absl::GetFlag(FLAGS_kafka_tls_key).empty();
+  if (kafka_cert != kafka_key) {
+    return absl::InvalidArgumentError(
+        "a Kafka client certificate needs both --kafka_tls_cert and --kafka_tls_key");
+  }
+  if (kafka_cert && absl::GetFlag(FLAGS_kafka_tls_ca).empty()) {
+    return absl::InvalidArgumentError(
+        "--kafka_tls_cert needs --kafka_tls_ca: the CA the brokers' certificates are checked "
+        "against");
   }
   return absl::OkStatus();
 }
@@ -158,6 +186,9 @@ ServiceHostOptions HostOptionsFromFlags(std::string service_name) {
   if (const int32_t port = absl::GetFlag(FLAGS_metrics_port); port != 0) {
     options.metrics_port = port;
   }
+  if (const int32_t port = absl::GetFlag(FLAGS_health_port); port != 0) {
+    options.health_port = port;
+  }
   if (const std::string path = absl::GetFlag(FLAGS_access_policy); !path.empty()) {
     absl::StatusOr<AccessPolicy> policy = AccessPolicy::Load(path);
     if (!policy.ok()) DieOfMisconfiguration(policy.status());
@@ -175,8 +206,49 @@ ServiceHostOptions HostOptionsFromFlags(std::string service_name) {
     if (!authenticator.ok()) DieOfMisconfiguration(authenticator.status());
     options.authenticator = *std::move(authenticator);
     options.credentials = MutualTlsServerCredentials(*files);
+    for (const auto& [name, pem] : {std::pair<std::string, const std::string*>{"serving", &files->cert_pem},
+                                    {"ca", &files->ca_pem}}) {
+      absl::StatusOr<absl::Time> expiry = EarliestExpiry(*pem);
+      if (!expiry.ok()) DieOfMisconfiguration(expiry.status());
+      options.certificate_expiry[name] = *expiry;
+    }
   }
   return options;
+}
+
+std::map<std::string, std::string> KafkaClientPropertiesFromFlags(
+    std::map<std::string, absl::Time>* expiry) {
+  std::map<std::string, std::string> properties;
+  const std::string ca = absl::GetFlag(FLAGS_kafka_tls_ca);
+  if (ca.empty()) return properties;
+  struct File {
+    std::string_view flag;
+    std::string path;
+    std::string_view property;
+    std::string_view certificate;  // the expiry gauge's label; empty for the key
+  };
+  const File files[] = {{"kafka_tls_ca", ca, "ssl.ca.location", "kafka_ca"},
+                        {"kafka_tls_cert", absl::GetFlag(FLAGS_kafka_tls_cert),
+                         "ssl.certificate.location", "kafka_client"},
+                        {"kafka_tls_key", absl::GetFlag(FLAGS_kafka_tls_key), "ssl.key.location", ""}};
+  properties["security.protocol"] = "ssl";
+  for (const File& file : files) {
+    if (file.path.empty()) continue;
+    // Read here, although librdkafka reads the files itself, so that a missing or garbled
+    // file stops the binary at start naming the flag.
+    absl::StatusOr<std::string> pem = ReadPemFile(file.flag, file.path);
+    if (!pem.ok()) DieOfMisconfiguration(pem.status());
+    properties[std::string(file.property)] = file.path;
+    if (expiry != nullptr && !file.certificate.empty()) {
+      absl::StatusOr<absl::Time> not_after = EarliestExpiry(*pem);
+      if (!not_after.ok()) {
+        DieOfMisconfiguration(absl::InvalidArgumentError(
+            absl::StrCat("--", AbslView(file.flag), ": ", file.path, " holds no certificate")));
+      }
+      (*expiry)[std::string(file.certificate)] = *not_after;
+    }
+  }
+  return properties;
 }
 
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFromFlags() {

@@ -18,12 +18,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "libs/server/grpc_server.h"
 
 namespace grpc {
@@ -54,6 +56,15 @@ ABSL_DECLARE_FLAG(bool, insecure_dev);
 /// The access policy file (libs/server/access_policy.h); required under mutual TLS. Env
 /// JG_ACCESS_POLICY.
 ABSL_DECLARE_FLAG(std::string, access_policy);
+/// Port of a plaintext listener serving only grpc.health.v1 (for the kubelet's gRPC probe,
+/// which cannot present a client certificate); 0 serves none. Env JG_HEALTH_PORT.
+ABSL_DECLARE_FLAG(int32_t, health_port);
+/// PEM files for TLS to Kafka: the brokers' CA, and for client authentication this
+/// service's certificate and key (both or neither). Env JG_KAFKA_TLS_CA, JG_KAFKA_TLS_CERT,
+/// JG_KAFKA_TLS_KEY. Without the CA the clients speak plaintext.
+ABSL_DECLARE_FLAG(std::string, kafka_tls_ca);
+ABSL_DECLARE_FLAG(std::string, kafka_tls_cert);
+ABSL_DECLARE_FLAG(std::string, kafka_tls_key);
 
 namespace jianguan {
 
@@ -72,7 +83,8 @@ absl::Status ApplyEnvironmentToFlags();
 /// INVALID_ARGUMENT when a shared flag holds a value of the right type that is still
 /// unusable (a port outside 0–65535, an unknown log level, an empty host, only some of the
 /// TLS files, plaintext on a non-loopback address without --insecure_dev, mutual TLS
-/// without an access policy).
+/// without an access policy, a Kafka client certificate without its key or without the
+/// brokers' CA).
 absl::Status ValidateCommonFlags();
 
 /// Parses argv with Abseil (handles --help, --flagfile, unknown flags), applying the
@@ -86,6 +98,13 @@ std::vector<char*> ParseCommandLine(int argc, char** argv, std::string_view usag
 /// credentials, certificate authenticator and access policy when the files are given).
 /// Exits with status 2 and one clear log line when a file cannot be read or parsed.
 ServiceHostOptions HostOptionsFromFlags(std::string service_name);
+
+/// librdkafka properties every Kafka client of the service adds (security.protocol and
+/// the ssl.* files) from --kafka_tls_*; empty for plaintext. Exits with status 2 and one
+/// clear log line when a file cannot be read. `expiry`, when given, receives the notAfter
+/// of the Kafka certificates ("kafka_ca", "kafka_client") for the expiry gauge.
+std::map<std::string, std::string> KafkaClientPropertiesFromFlags(
+    std::map<std::string, absl::Time>* expiry = nullptr);
 
 /// Credentials for the service's own calls to other services: mutual TLS with its own
 /// certificate when --tls_* are set, insecure otherwise. Exits like HostOptionsFromFlags.

@@ -70,6 +70,9 @@ ServiceHost::ServiceHost(ServiceHostOptions options) : options_(std::move(option
     options_.policy = std::make_shared<const AccessPolicy>(AccessPolicy::Development());
   }
   probe_ = std::make_shared<GrpcServerProbe>(*registry_);
+  for (const auto& [certificate, not_after] : options_.certificate_expiry) {
+    probe_->SetCertificateExpiry(certificate, not_after);
+  }
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
@@ -144,16 +147,41 @@ absl::Status ServiceHost::Start() {
     return absl::UnavailableError(absl::StrCat(
         "cannot listen for gRPC on ", address, " (port in use, or not a local address)"));
   }
+
+  // The health listener: a server of its own with no service registered, so that only the
+  // default health service (and reflection, which then lists nothing else) answers on it.
+  std::unique_ptr<grpc::Server> health_server;
+  int health_port = 0;
+  if (options_.health_port.has_value()) {
+    const std::string health_address = HostPort(options_.host, *options_.health_port);
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(health_address, grpc::InsecureServerCredentials(),
+                                    &health_port);
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health_builder.SetMaxReceiveMessageSize(4096);
+    health_server = health_builder.BuildAndStart();
+    if (health_server == nullptr || health_port == 0) {
+      if (health_server != nullptr) health_server->Shutdown(std::chrono::system_clock::now());
+      server->Shutdown(std::chrono::system_clock::now());
+      return absl::UnavailableError(absl::StrCat("cannot listen for gRPC health on ",
+                                                 health_address,
+                                                 " (port in use, or not a local address)"));
+    }
+    health_server->GetHealthCheckService()->SetServingStatus(true);
+  }
   server->GetHealthCheckService()->SetServingStatus(true);
 
   server_ = std::move(server);
+  health_server_ = std::move(health_server);
+  health_port_ = health_port;
   exposer_ = std::move(exposer);
   bound_port_ = bound_port;
   metrics_port_ = metrics_port;
   state_ = State::kRunning;
   LogInfo("server started", {{"service", options_.service_name},
                              {"grpc_address", HostPort(options_.host, bound_port)},
-                             {"metrics_port", metrics_port}});
+                             {"metrics_port", metrics_port},
+                             {"health_port", health_port}});
   return absl::OkStatus();
 }
 
@@ -161,10 +189,13 @@ int ServiceHost::bound_port() const { return bound_port_.load(); }
 
 int ServiceHost::metrics_port() const { return metrics_port_.load(); }
 
+int ServiceHost::health_port() const { return health_port_.load(); }
+
 void ServiceHost::MarkNotServing() {
   absl::MutexLock lock(&mu_);
   if (state_ != State::kRunning) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (health_server_ != nullptr) health_server_->GetHealthCheckService()->SetServingStatus(false);
 }
 
 void ServiceHost::Shutdown(absl::Time deadline) {
@@ -176,8 +207,15 @@ void ServiceHost::Shutdown(absl::Time deadline) {
 
   // Load balancers and Kubernetes stop sending work before the port closes.
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (health_server_ != nullptr) health_server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(absl::ToChronoTime(deadline));
   server_->Wait();
+  // The health listener answers NOT_SERVING while calls drain, then closes.
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Wait();
+    health_port_ = 0;
+  }
 
   std::vector<std::function<void()>> hooks;
   {

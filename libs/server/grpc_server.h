@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,16 @@ struct ServiceHostOptions {
   /// Port of the Prometheus endpoint /metrics: nullopt serves none, 0 picks a free one
   /// (see ServiceHost::metrics_port()).
   std::optional<int> metrics_port;
+  /// Port of a second, plaintext gRPC listener on `host` that serves only grpc.health.v1,
+  /// mirroring the main server's status: for probes that cannot present a client
+  /// certificate (the kubelet's native gRPC probe). nullopt: none; 0 picks a free one (see
+  /// ServiceHost::health_port()). It serves nothing else, so it discloses nothing but
+  /// SERVING or NOT_SERVING.
+  std::optional<int> health_port;
+  /// When the certificates the service presents or trusts expire, by name ("serving",
+  /// "ca", "kafka_client", "kafka_ca"): /metrics shows each as
+  /// jianguan_tls_certificate_expiry_timestamp_seconds{certificate="…"} (Unix seconds).
+  std::map<std::string, absl::Time> certificate_expiry;
   /// Where the gRPC metrics are registered and what /metrics shows; shared with the
   /// service's own probes. Null: the host makes one (see ServiceHost::registry()).
   std::shared_ptr<prometheus::Registry> registry;
@@ -108,6 +119,8 @@ class ServiceHost {
   int bound_port() const;
   /// The bound port of /metrics; 0 when there is none or before Start.
   int metrics_port() const;
+  /// The bound port of the plaintext health listener; 0 when there is none or before Start.
+  int health_port() const;
   /// The registry /metrics shows. Never null.
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
 
@@ -145,10 +158,12 @@ class ServiceHost {
   int wake_fd_ = -1;  // eventfd: Shutdown tells WaitForTermination it is done
   std::atomic<int> bound_port_{0};
   std::atomic<int> metrics_port_{0};
+  std::atomic<int> health_port_{0};
 
   mutable absl::Mutex mu_;  // serializes Start and Shutdown
   State state_ ABSL_GUARDED_BY(mu_) = State::kNew;
   std::unique_ptr<grpc::Server> server_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<grpc::Server> health_server_ ABSL_GUARDED_BY(mu_);  // --health_port
   std::unique_ptr<prometheus::Exposer> exposer_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex hooks_mu_;

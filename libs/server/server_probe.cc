@@ -82,7 +82,17 @@ GrpcServerProbe::GrpcServerProbe(prometheus::Registry& registry)
       msg_sent_(prometheus::BuildCounter()
                     .Name("grpc_server_msg_sent_total")
                     .Help("Total number of gRPC stream messages sent by the server.")
-                    .Register(registry)) {}
+                    .Register(registry)),
+      certificate_expiry_(prometheus::BuildGauge()
+                              .Name("jianguan_tls_certificate_expiry_timestamp_seconds")
+                              .Help("When a certificate the service presents or trusts expires "
+                                    "(its notAfter, Unix seconds), by certificate")
+                              .Register(registry)) {}
+
+void GrpcServerProbe::SetCertificateExpiry(const std::string& certificate, absl::Time not_after) {
+  certificate_expiry_.Add({{"certificate", certificate}})
+      .Set(static_cast<double>(absl::ToUnixSeconds(not_after)));
+}
 
 GrpcServerProbe::MethodMetrics& GrpcServerProbe::ForMethod(std::string_view full_method,
                                                            GrpcCallType type) {

@@ -9,6 +9,10 @@
 //   grpc_server_msg_received_total{grpc_service,grpc_method,grpc_type}
 //   grpc_server_msg_sent_total{grpc_service,grpc_method,grpc_type}
 //
+// and, for what a service presents or trusts under TLS (libs/server/tls.h):
+//
+//   jianguan_tls_certificate_expiry_timestamp_seconds{certificate}     (gauge, Unix seconds)
+//
 // Labels take only method names, types and status codes: never anything from a request.
 #pragma once
 
@@ -20,9 +24,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "grpcpp/support/status_code_enum.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
@@ -79,12 +85,16 @@ class GrpcServerProbe {
   /// The returned reference stays valid for the probe's lifetime. Takes a mutex.
   MethodMetrics& ForMethod(std::string_view full_method, GrpcCallType type);
 
+  /// Shows when `certificate` ("serving", "ca", "kafka_client", "kafka_ca") expires.
+  void SetCertificateExpiry(const std::string& certificate, absl::Time not_after);
+
  private:
   prometheus::Family<prometheus::Counter>& started_;
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Histogram>& handling_seconds_;
   prometheus::Family<prometheus::Counter>& msg_received_;
   prometheus::Family<prometheus::Counter>& msg_sent_;
+  prometheus::Family<prometheus::Gauge>& certificate_expiry_;
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<MethodMetrics>> methods_ ABSL_GUARDED_BY(mu_);

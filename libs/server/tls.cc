@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -23,6 +24,7 @@
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text_checks.h"
 
 namespace jianguan {
@@ -87,29 +89,34 @@ std::string ReadFile(const std::string& path, bool* ok) {
 
 }  // namespace
 
+absl::StatusOr<std::string> ReadPemFile(std::string_view flag, const std::string& path) {
+  bool ok = false;
+  std::string pem = ReadFile(path, &ok);
+  if (!ok) return absl::NotFoundError(absl::StrCat("--", AbslView(flag), ": cannot read ", path));
+  if (pem.find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", AbslView(flag), ": ", path, " holds no PEM block"));
+  }
+  return pem;
+}
+
 absl::StatusOr<TlsFiles> ReadTlsFiles(const std::string& cert_path, const std::string& key_path,
                                       const std::string& ca_path) {
   TlsFiles files;
-  struct Part {
-    std::string_view flag;
-    const std::string& path;
-    std::string* pem;
-  };
-  for (const Part& part : {Part{"tls_cert", cert_path, &files.cert_pem},
-                           Part{"tls_key", key_path, &files.key_pem},
-                           Part{"tls_ca", ca_path, &files.ca_pem}}) {
-    bool ok = false;
-    *part.pem = ReadFile(part.path, &ok);
-    if (!ok) {
-      return absl::NotFoundError(
-          absl::StrCat("--", AbslView(part.flag), ": cannot read ", part.path));
-    }
-    if (part.pem->find("-----BEGIN ") == std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", AbslView(part.flag), ": ", part.path, " holds no PEM block"));
-    }
-  }
+  ASSIGN_OR_RETURN(files.cert_pem, ReadPemFile("tls_cert", cert_path));
+  ASSIGN_OR_RETURN(files.key_pem, ReadPemFile("tls_key", key_path));
+  ASSIGN_OR_RETURN(files.ca_pem, ReadPemFile("tls_ca", ca_path));
   return files;
+}
+
+absl::StatusOr<absl::Time> EarliestExpiry(std::string_view pem) {
+  const std::vector<X509Ptr> certificates = ReadCertificates(pem);
+  if (certificates.empty()) return absl::InvalidArgumentError("no certificate in the PEM text");
+  absl::Time earliest = absl::InfiniteFuture();
+  for (const X509Ptr& certificate : certificates) {
+    earliest = std::min(earliest, ToTime(X509_get0_notAfter(certificate.get())));
+  }
+  return earliest;
 }
 
 std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsFiles& files) {

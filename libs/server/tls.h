@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "libs/server/access_policy.h"
 #include "libs/server/identity.h"
 
@@ -47,6 +48,14 @@ struct TlsFiles {
 /// naming the one that holds no PEM block.
 absl::StatusOr<TlsFiles> ReadTlsFiles(const std::string& cert_path, const std::string& key_path,
                                       const std::string& ca_path);
+
+/// Reads one PEM file given by `--flag`: NOT_FOUND when it cannot be read, INVALID_ARGUMENT
+/// when it holds no PEM block, each naming the flag and the path.
+absl::StatusOr<std::string> ReadPemFile(std::string_view flag, const std::string& path);
+
+/// The earliest notAfter of the certificates in `pem` (a chain or a CA bundle), for the
+/// expiry gauge; INVALID_ARGUMENT when it holds no certificate.
+absl::StatusOr<absl::Time> EarliestExpiry(std::string_view pem);
 
 /// Server credentials presenting `files`' certificate and requesting the client's.
 std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsFiles& files);

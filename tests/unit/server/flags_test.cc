@@ -2,6 +2,7 @@
 #include "libs/server/flags.h"
 
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
 #include "libs/core/log.h"
+#include "libs/testing/command_run.h"
+#include "libs/testing/temp_dir.h"
 
 namespace jianguan {
 namespace {
@@ -41,7 +44,8 @@ TEST_CASE("each shared flag has its JG_ environment variable", "[flags]") {
   CHECK(EnvironmentVariableFor("grpc_port") == "JG_GRPC_PORT");
   CHECK(EnvironmentVariableFor("kafka_brokers") == "JG_KAFKA_BROKERS");
   CHECK(EnvironmentVariableFor("tls_cert") == "JG_TLS_CERT");
-  CHECK(CommonFlagNames().size() == 11);
+  CHECK(EnvironmentVariableFor("kafka_tls_ca") == "JG_KAFKA_TLS_CA");
+  CHECK(CommonFlagNames().size() == 15);
 }
 
 SCENARIO("the environment fills in flags the command line does not give", "[flags]") {
@@ -97,6 +101,30 @@ SCENARIO("a malformed setting is reported, naming where it came from", "[flags]"
     absl::SetFlag(&FLAGS_log_level, "verbose");
     CHECK(ValidateCommonFlags().code() == absl::StatusCode::kInvalidArgument);
   }
+  GIVEN("a health port that is no port") {
+    absl::SetFlag(&FLAGS_health_port, -1);
+    const absl::Status status = ValidateCommonFlags();
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(status.message()), Catch::Contains("--health_port=-1"));
+  }
+  GIVEN("a Kafka client certificate without its key") {
+    absl::SetFlag(&FLAGS_kafka_tls_ca, "/etc/jianguan/kafka/ca.crt");
+    absl::SetFlag(&FLAGS_kafka_tls_cert, "/etc/jianguan/kafka/user.crt");
+    const absl::Status status = ValidateCommonFlags();
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(status.message()), Catch::Contains("--kafka_tls_key"));
+  }
+  GIVEN("a Kafka client certificate and key without the brokers' CA") {
+    absl::SetFlag(&FLAGS_kafka_tls_cert, "/etc/jianguan/kafka/user.crt");
+    absl::SetFlag(&FLAGS_kafka_tls_key, "/etc/jianguan/kafka/user.key");
+    const absl::Status status = ValidateCommonFlags();
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(status.message()), Catch::Contains("--kafka_tls_ca"));
+  }
+  GIVEN("only the brokers' CA (TLS without client authentication)") {
+    absl::SetFlag(&FLAGS_kafka_tls_ca, "/etc/jianguan/kafka/ca.crt");
+    CHECK(ValidateCommonFlags().ok());
+  }
   GIVEN("the defaults") { CHECK(ValidateCommonFlags().ok()); }
 }
 
@@ -112,6 +140,40 @@ TEST_CASE("host options follow the flags; metrics port 0 serves no /metrics", "[
 
   absl::SetFlag(&FLAGS_metrics_port, 9102);
   CHECK(HostOptionsFromFlags("subject-registry").metrics_port == 9102);
+
+  CHECK_FALSE(options.health_port.has_value());
+  absl::SetFlag(&FLAGS_health_port, 8102);
+  CHECK(HostOptionsFromFlags("subject-registry").health_port == 8102);
+  CHECK(options.certificate_expiry.empty());  // no TLS
+}
+
+TEST_CASE("Kafka TLS flags become librdkafka's ssl properties", "[flags]") {
+  absl::FlagSaver saver;
+  CHECK(KafkaClientPropertiesFromFlags().empty());  // plaintext by default
+
+  testing::TempDir dir("jg-kafka-tls");
+  const testing::CommandOutput made =
+      testing::RunCommand({JG_DEV_CERTS, dir.path(), "--plain", "kafka-user", "spiffe://jianguan/system/credit"});
+  REQUIRE(made.exit_code == 0);
+  const std::string ca = dir.path() + "/ca.pem";
+  const std::string cert = dir.path() + "/kafka-user.pem";
+  const std::string key = dir.path() + "/kafka-user.key";
+
+  absl::SetFlag(&FLAGS_kafka_tls_ca, ca);
+  std::map<std::string, absl::Time> expiry;
+  std::map<std::string, std::string> properties = KafkaClientPropertiesFromFlags(&expiry);
+  CHECK(properties == std::map<std::string, std::string>{{"security.protocol", "ssl"},
+                                                         {"ssl.ca.location", ca}});
+  REQUIRE(expiry.count("kafka_ca") == 1);
+  CHECK(expiry["kafka_ca"] > absl::Now());
+
+  absl::SetFlag(&FLAGS_kafka_tls_cert, cert);
+  absl::SetFlag(&FLAGS_kafka_tls_key, key);
+  properties = KafkaClientPropertiesFromFlags(&expiry);
+  CHECK(properties["ssl.certificate.location"] == cert);
+  CHECK(properties["ssl.key.location"] == key);
+  REQUIRE(expiry.count("kafka_client") == 1);
+  CHECK(expiry["kafka_client"] > absl::Now());
 }
 
 }  // namespace

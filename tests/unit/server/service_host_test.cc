@@ -269,6 +269,75 @@ SCENARIO("handlers get the caller the host authenticated", "[host][identity]") {
   }
 }
 
+SCENARIO("the health port answers only health, in plaintext, and follows the server's status",
+         "[host][health]") {
+  HoldService hold;
+  ServiceHostOptions options = TestOptions();
+  options.health_port = 0;
+  ServiceHost host(options);
+  host.AddService(&hold);
+  REQUIRE(host.Start().ok());
+  REQUIRE(host.health_port() > 0);
+  CHECK(host.health_port() != host.bound_port());
+  auto health = grpc::CreateChannel("127.0.0.1:" + std::to_string(host.health_port()),
+                                    grpc::InsecureChannelCredentials());
+
+  HealthCheckResponse response;
+  REQUIRE(CheckHealth(*health, &response).ok());
+  CHECK(response.status() == HealthCheckResponse::SERVING);
+
+  WHEN("a service's method is called on the health port") {
+    THEN("it is not there") {
+      CHECK(CallHold(*health, "330700-SCJG", false).error_code() ==
+            grpc::StatusCode::UNIMPLEMENTED);
+      CHECK(CallHold(*ChannelTo(host), "330700-SCJG", false).ok());
+    }
+  }
+  WHEN("the host can no longer do its work") {
+    host.MarkNotServing();
+    THEN("the health port says NOT_SERVING, like the main port") {
+      REQUIRE(CheckHealth(*health, &response).ok());
+      CHECK(response.status() == HealthCheckResponse::NOT_SERVING);
+      REQUIRE(CheckHealth(*ChannelTo(host), &response).ok());
+      CHECK(response.status() == HealthCheckResponse::NOT_SERVING);
+    }
+  }
+  WHEN("the host shuts down while a call is in flight") {
+    std::thread caller([&] { CallHold(*ChannelTo(host), "330700-SCJG", true).ok(); });
+    REQUIRE(hold.entered_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    std::thread stopper([&] { host.Shutdown(absl::Now() + absl::Seconds(20)); });
+    THEN("the health port answers NOT_SERVING while the call drains, then closes") {
+      bool not_serving = false;
+      for (int i = 0; i < 500 && !not_serving; ++i) {
+        not_serving = CheckHealth(*health, &response).ok() &&
+                      response.status() == HealthCheckResponse::NOT_SERVING;
+        if (!not_serving) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      CHECK(not_serving);
+      hold.release_.Notify();
+      caller.join();
+      stopper.join();
+      CHECK(host.health_port() == 0);
+      CHECK_FALSE(CheckHealth(*health, &response, std::chrono::milliseconds(500)).ok());
+    }
+  }
+}
+
+SCENARIO("/metrics shows when the certificates expire", "[host][metrics]") {
+  ServiceHostOptions options = TestOptions();
+  options.metrics_port = 0;
+  options.certificate_expiry = {{"serving", absl::FromUnixSeconds(1'900'000'000)},
+                                {"ca", absl::FromUnixSeconds(2'000'000'000)}};
+  ServiceHost host(options);
+  REQUIRE(host.Start().ok());
+  const std::string response = HttpGet(host.metrics_port(), "/metrics");
+  INFO(response);
+  CHECK(SampleValue(response, "jianguan_tls_certificate_expiry_timestamp_seconds",
+                    {R"(certificate="serving")"}) == 1'900'000'000);
+  CHECK(SampleValue(response, "jianguan_tls_certificate_expiry_timestamp_seconds",
+                    {R"(certificate="ca")"}) == 2'000'000'000);
+}
+
 SCENARIO("graceful shutdown: NOT_SERVING, no new calls, in-flight calls finish, then hooks",
          "[host][shutdown]") {
   HoldService hold;
