@@ -2,6 +2,11 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -43,39 +48,114 @@ bool IsTransient(const absl::Status& status) {
   }
 }
 
-// Seeks every assigned partition to the position stored with the state, so Kafka's own
-// committed offsets never decide what is applied.
-class SeekToStoredPositions final : public RdKafka::RebalanceCb {
+}  // namespace
+
+// Hands partitions over between the members of a group (replicas of one service, or the
+// consumer threads of one process), each with the positions stored beside its own state.
+//
+// Assigned: every partition is read from the position stored with this member's state, so
+// Kafka's committed offsets never decide what is applied to it. Where the group's committed
+// offset is further on (another member applied those events to its own store and published
+// what followed from them), the events in between are restored: applied to this member's
+// state without publishing again (EventConsumer::Stage).
+// Revoked: the positions this member stored are committed to the group before the
+// partitions go, so the next owner knows exactly where this member stopped; events fetched
+// for them and not applied yet are dropped (the next owner reads them).
+//
+// Called by librdkafka from consume() and close(), that is on the consumer's own thread,
+// never while a batch is being applied.
+class EventConsumer::HandOver final : public RdKafka::RebalanceCb {
  public:
-  SeekToStoredPositions(const store::Store& store, std::string group)
-      : store_(store), group_(std::move(group)) {}
+  HandOver(const store::Store& store, std::string group) : store_(store), group_(std::move(group)) {}
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-      for (auto* tp : partitions) {
-        const int64_t stored = EventConsumer::StoredPosition(store_, group_, tp->topic(), tp->partition());
-        tp->set_offset(stored >= 0 ? stored : RdKafka::Topic::OFFSET_BEGINNING);
-        LogInfo("partition assigned", {{"group", group_},
-                                       {"topic", tp->topic()},
-                                       {"partition", tp->partition()},
-                                       {"offset", stored}});
-      }
-      consumer->assign(partitions);
+      Assign(*consumer, partitions);
     } else {
-      consumer->unassign();
+      Revoke(*consumer, partitions);
     }
   }
 
+  /// Whether `partition` of `topic` is assigned to this member now.
+  bool Holds(const std::string& topic, int32_t partition) const {
+    return assigned_.count({topic, partition}) != 0;
+  }
+  /// The first offset of `partition` that is not restored (-1: none is).
+  int64_t RestoreUntil(const std::string& topic, int32_t partition) const {
+    auto it = restore_until_.find({topic, partition});
+    return it == restore_until_.end() ? -1 : it->second;
+  }
+  /// Counts revocations, so the consumer loop notices one happened while it fetched.
+  uint64_t revocations() const { return revocations_; }
+
  private:
+  void Assign(RdKafka::KafkaConsumer& consumer, std::vector<RdKafka::TopicPartition*>& partitions) {
+    // How far the group got on each partition: the last owner's commit.
+    std::vector<RdKafka::TopicPartition*> committed;
+    for (const auto* tp : partitions) {
+      committed.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition()));
+    }
+    const RdKafka::ErrorCode asked = consumer.committed(committed, /*timeout_ms=*/10'000);
+    for (size_t i = 0; i < partitions.size(); ++i) {
+      RdKafka::TopicPartition* tp = partitions[i];
+      const int64_t stored = EventConsumer::StoredPosition(store_, group_, tp->topic(), tp->partition());
+      const int64_t group_offset = asked == RdKafka::ERR_NO_ERROR && committed[i]->err() == RdKafka::ERR_NO_ERROR
+                                       ? committed[i]->offset()
+                                       : -1;
+      tp->set_offset(stored >= 0 ? stored : RdKafka::Topic::OFFSET_BEGINNING);
+      assigned_.insert({tp->topic(), tp->partition()});
+      if (group_offset > std::max<int64_t>(stored, 0)) {
+        restore_until_[{tp->topic(), tp->partition()}] = group_offset;
+      } else {
+        restore_until_.erase({tp->topic(), tp->partition()});
+      }
+      LogInfo("partition assigned", {{"group", group_},
+                                     {"topic", tp->topic()},
+                                     {"partition", tp->partition()},
+                                     {"offset", stored},
+                                     {"group_offset", group_offset},
+                                     {"restore_until", RestoreUntil(tp->topic(), tp->partition())}});
+    }
+    if (asked != RdKafka::ERR_NO_ERROR) {
+      // Without the group's offsets every event is applied as new: a member that takes over
+      // from another may publish again what that one published (same record versions).
+      LogWarning("the group's committed offsets could not be read; nothing is restored",
+                 {{"group", group_}, {"error", RdKafka::err2str(asked)}});
+    }
+    RdKafka::TopicPartition::destroy(committed);
+    consumer.assign(partitions);
+  }
+
+  void Revoke(RdKafka::KafkaConsumer& consumer, std::vector<RdKafka::TopicPartition*>& partitions) {
+    std::vector<RdKafka::TopicPartition*> positions;
+    for (const auto* tp : partitions) {
+      const int64_t stored = EventConsumer::StoredPosition(store_, group_, tp->topic(), tp->partition());
+      if (stored >= 0) positions.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition(), stored));
+      assigned_.erase({tp->topic(), tp->partition()});
+      restore_until_.erase({tp->topic(), tp->partition()});
+    }
+    if (!positions.empty()) {
+      if (const RdKafka::ErrorCode code = consumer.commitSync(positions); code != RdKafka::ERR_NO_ERROR) {
+        // The next owner then restores less and applies the rest as new.
+        LogWarning("positions not handed over to the group", {{"group", group_}, {"error", RdKafka::err2str(code)}});
+      }
+    }
+    RdKafka::TopicPartition::destroy(positions);
+    ++revocations_;
+    consumer.unassign();
+  }
+
   const store::Store& store_;
   const std::string group_;
+  std::set<std::pair<std::string, int32_t>> assigned_;
+  std::map<std::pair<std::string, int32_t>, int64_t> restore_until_;
+  uint64_t revocations_ = 0;
 };
 
-}  // namespace
 
 struct EventConsumer::Impl {
-  std::unique_ptr<SeekToStoredPositions> rebalance;
+  std::unique_ptr<HandOver> rebalance;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
 };
 
@@ -130,7 +210,7 @@ absl::Status EventConsumer::Start() {
   for (const auto& [name, value] : options_.properties) properties[name] = value;
 
   impl_ = std::make_unique<Impl>();
-  impl_->rebalance = std::make_unique<SeekToStoredPositions>(store_, options_.group);
+  impl_->rebalance = std::make_unique<HandOver>(store_, options_.group);
   ASSIGN_OR_RETURN(auto conf, internal::MakeConf(properties));
   std::string error;
   if (conf->set("rebalance_cb", impl_->rebalance.get(), error) != RdKafka::Conf::CONF_OK) {
@@ -202,7 +282,7 @@ struct EventConsumer::Batch {
   std::map<std::string, Cursor> positions;      // by position key
   std::map<std::string, uint64_t> marks;        // by high-water key: highest sequence staged
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;  // Kafka's mirror
-  size_t staged = 0, applied = 0, duplicates = 0, dead_lettered = 0;
+  size_t staged = 0, applied = 0, restored = 0, duplicates = 0, dead_lettered = 0;
 };
 
 void EventConsumer::Run() {
@@ -214,6 +294,7 @@ void EventConsumer::Run() {
       next_lag_update = absl::Now() + absl::Seconds(1);
     }
     events.clear();
+    const uint64_t revocations = impl_->rebalance->revocations();
     // Block briefly for the first event, then take what is already waiting.
     for (int wait_ms = 100; events.size() < std::max<size_t>(1, options_.max_batch); wait_ms = 0) {
       std::unique_ptr<RdKafka::Message> message(impl_->consumer->consume(wait_ms));
@@ -227,6 +308,12 @@ void EventConsumer::Run() {
         LogDebug("kafka consumer notice", {{"group", options_.group}, {"error", message->errstr()}});
       }
       break;
+    }
+    if (impl_->rebalance->revocations() != revocations) {
+      // Partitions went to another member while these were fetched: their events are its.
+      std::erase_if(events, [&](const ConsumedEvent& event) {
+        return !impl_->rebalance->Holds(event.topic, event.partition);
+      });
     }
     if (!events.empty()) Process(events);
   }
@@ -311,6 +398,13 @@ absl::Status EventConsumer::Stage(Batch& batch, const ConsumedEvent& event) {
   if (!applied.ok() && IsTransient(applied)) return applied;
   if (mark_key) batch.marks[*mark_key] = sequence;
   advance();
+  if (event.offset < impl_->rebalance->RestoreUntil(event.topic, event.partition)) {
+    // Restored: the member that applied it before published what followed from it (or
+    // dead-lettered it), so only the state is kept.
+    batch.work.events().resize(before.events);
+    ++batch.restored;
+    return absl::OkStatus();
+  }
   if (applied.ok()) {
     ++batch.applied;
     return absl::OkStatus();
@@ -359,6 +453,7 @@ absl::Status EventConsumer::CommitBatch(Batch& batch) {
   batch.work.set_sync(false);
   RETURN_IF_ERROR(store_.Commit(batch.work));
   counters_.applied.fetch_add(batch.applied, std::memory_order_relaxed);
+  counters_.restored.fetch_add(batch.restored, std::memory_order_relaxed);
   counters_.duplicates.fetch_add(batch.duplicates, std::memory_order_relaxed);
   counters_.dead_lettered.fetch_add(batch.dead_lettered, std::memory_order_relaxed);
 

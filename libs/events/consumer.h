@@ -16,6 +16,15 @@
 // (any error but UNAVAILABLE/ABORTED/RESOURCE_EXHAUSTED/DEADLINE_EXCEEDED) goes to
 // jianguan.dlq.v1 through the store's outbox, in the same batch as the position, and the
 // partition moves on; transient errors are retried.
+//
+// Several members of one group (replicas of a service, each with its own store, or threads
+// of one process) split the partitions. A member that loses a partition commits the
+// position it stored to the group's offsets; one that gains a partition reads it from its
+// own stored position (the beginning if it never held it) and restores the events up to
+// the group's offset: applied to its state, with the events they would publish dropped,
+// since the member before it published them. So a partition's events reach each store
+// once, and what follows from them is published once, across hand-overs (docs/operations.md,
+// "Scaling out").
 #pragma once
 
 #include <atomic>
@@ -60,6 +69,10 @@ using ApplyFunction = std::function<absl::Status(const ConsumedEvent&, store::Un
 
 struct ConsumerCounters {
   std::atomic<uint64_t> applied{0};
+  /// Events applied to the state without publishing what followed from them: events
+  /// another member of the group had applied and published before this one took the
+  /// partition over (its committed offset), or before this member's store was rebuilt.
+  std::atomic<uint64_t> restored{0};
   std::atomic<uint64_t> duplicates{0};
   std::atomic<uint64_t> dead_lettered{0};
   std::atomic<uint64_t> retries{0};
@@ -106,6 +119,7 @@ class EventConsumer {
   /// Commits `batch` with the positions and marks it moved; counts its outcomes.
   absl::Status CommitBatch(Batch& batch);
   void UpdateLag();
+  class HandOver;
 
   store::Store& store_;
   const ConsumerOptions options_;

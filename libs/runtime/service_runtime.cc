@@ -36,7 +36,7 @@ struct ServiceRuntime::Metrics {
                             .Add({})),
         consumed(prometheus::BuildCounter()
                      .Name("jianguan_consumer_events_total")
-                     .Help("Consumed events by outcome: applied, duplicate, dead_lettered")
+                     .Help("Consumed events by outcome: applied, restored, duplicate, dead_lettered")
                      .Register(registry)),
         consumer_retries(prometheus::BuildCounter()
                              .Name("jianguan_consumer_retries_total")
@@ -81,6 +81,7 @@ RuntimeOptions RuntimeOptionsFromFlags(std::string service_name, std::vector<std
   options.families = std::move(families);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.kafka_brokers = absl::GetFlag(FLAGS_kafka_brokers);
+  options.kafka_properties = KafkaClientPropertiesFromFlags(&options.host.certificate_expiry);
   return options;
 }
 
@@ -106,7 +107,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(RuntimeOpti
                                                         .wal_sync_hook = o.wal_sync_hook}));
   ASSIGN_OR_RETURN(runtime->publisher_,
                    events::KafkaPublisher::Create({.brokers = o.kafka_brokers,
-                                                   .client_id = o.service_name}));
+                                                   .client_id = o.service_name,
+                                                   .properties = o.kafka_properties}));
   runtime->relay_ = std::make_unique<events::OutboxRelay>(*runtime->store_, *runtime->publisher_);
   runtime->host_ = std::make_unique<ServiceHost>(o.host);
   runtime->metrics_ = std::make_unique<Metrics>(*runtime->host_->registry());
@@ -121,6 +123,8 @@ void ServiceRuntime::AddConsumer(events::ConsumerOptions options, events::ApplyF
   if (options.brokers.empty()) options.brokers = options_.kafka_brokers;
   if (options.group.empty()) options.group = options_.service_name;
   if (options.source.empty()) options.source = options_.service_name;
+  // The service's (TLS) properties, unless the consumer sets its own.
+  options.properties.insert(options_.kafka_properties.begin(), options_.kafka_properties.end());
   consumers_.push_back(
       std::make_unique<events::EventConsumer>(*store_, std::move(options), std::move(apply)));
 }
@@ -182,6 +186,7 @@ void ServiceRuntime::PollMetrics() {
       const std::string group = consumers_[i]->group();
       const std::pair<const char*, uint64_t> outcomes[] = {
           {"applied", c.applied.load()},
+          {"restored", c.restored.load()},
           {"duplicate", c.duplicates.load()},
           {"dead_lettered", c.dead_lettered.load()},
           {"retried", c.retries.load()}};

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -44,6 +45,9 @@ struct RuntimeOptions {
   std::string data_dir;
   /// Kafka bootstrap servers.
   std::string kafka_brokers;
+  /// librdkafka properties of every Kafka client of the service (TLS: security.protocol,
+  /// ssl.*), below a consumer's own.
+  std::map<std::string, std::string> kafka_properties;
   /// fsync each commit (see store::StoreOptions).
   bool sync_writes = true;
   /// For tests only: store::StoreOptions::wal_sync_hook (a failing WAL sync on demand).

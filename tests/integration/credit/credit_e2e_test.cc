@@ -24,9 +24,9 @@
 #include "libs/testing/kafka.h"
 #include "libs/testing/service_binary.h"
 #include "libs/testing/temp_dir.h"
-#include "libs/testing/uscc_series.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
+#include "tests/integration/credit/credit_it.h"
 
 namespace jianguan::credit {
 namespace {
@@ -36,46 +36,6 @@ constexpr int kDecisionsPerSubject = 6;
 int SubjectCount() {
   const char* env = std::getenv("JG_CREDIT_IT_SUBJECTS");
   return env != nullptr ? std::max(1, std::atoi(env)) : 60;
-}
-
-// USCCs no earlier run used: the organisation code starts from this run's clock.
-std::vector<std::string> RunSubjects(int count) {
-  const uint64_t base = static_cast<uint64_t>(absl::ToUnixMillis(absl::Now()) % 100'000'000) * 1000;
-  std::vector<std::string> usccs;
-  for (int i = 0; i < count; ++i) usccs.push_back(testing::SeriesUscc("91330782", base + i));
-  return usccs;
-}
-
-cases::v1::PenaltyDecided SmallFine(const std::string& uscc, const std::string& case_name) {
-  cases::v1::PenaltyDecided decided;
-  decided.mutable_summary()->set_name(case_name);
-  decided.mutable_summary()->set_uscc(uscc);
-  decided.mutable_summary()->set_party_kind(cases::v1::PARTY_KIND_ORGANISATION);
-  decided.mutable_summary()->mutable_department()->set_code("330700-SCJG");
-  decided.mutable_summary()->set_procedure(cases::v1::PROCEDURE_GENERAL);
-  decided.mutable_summary()->set_version(5);
-  decided.add_kinds(cases::v1::PENALTY_KIND_FINE);
-  decided.mutable_fine()->set_fen(300'000);  // 3,000 yuan
-  decided.set_document_number("金市监罚〔2026〕1号");
-  decided.set_legal_basis("《食品安全法》第一百二十六条");
-  return decided;
-}
-
-std::unique_ptr<grpc::ClientContext> Call() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->AddMetadata("x-jg-department", "330700-SCJG");
-  return context;
-}
-
-v1::ScoreExplanation Explain(v1::Credit::Stub& stub, const std::string& uscc) {
-  v1::ExplainScoreRequest request;
-  request.set_name("subjects/" + uscc);
-  v1::ScoreExplanation explanation;
-  auto context = Call();
-  const grpc::Status status = stub.ExplainScore(context.get(), request, &explanation);
-  INFO(status.error_message());
-  REQUIRE(status.ok());
-  return explanation;
 }
 
 // Waits until every subject holds `entries` entries (and no more), then for a quiet second.
@@ -160,40 +120,11 @@ SCENARIO("credit killed with kill -9 mid-stream deducts every decision exactly o
   // Each entry's CreditScoreChanged is on the topic under one ce_id (a republication after
   // the kill keeps its ce_id).
   {
-    const std::set<std::string> ours(usccs.begin(), usccs.end());
-    std::mutex mu;
-    std::map<std::pair<std::string, int64_t>, std::set<std::string>> published;
-    auto seen = store::Store::Open({.path = dir.Sub("reader"), .families = {"x"}});
-    REQUIRE(seen.ok());
-    events::EventConsumer reader(
-        **seen,
-        {.brokers = testing::KafkaBrokers(), .group = testing::UniqueName("it-credit-reader"),
-         .topics = {topics::kCredit}, .source = "credit-it"},
-        [&](const events::ConsumedEvent& event, store::UnitOfWork&) -> absl::Status {
-          if (!ours.count(event.key) ||
-              event.type() != v1::CreditScoreChanged::descriptor()->full_name()) {
-            return absl::OkStatus();
-          }
-          v1::CreditScoreChanged changed;
-          REQUIRE(changed.ParseFromString(event.value));
-          std::lock_guard lock(mu);
-          published[{event.key, changed.entry().sequence()}].insert(std::string(event.id()));
-          return absl::OkStatus();
-        });
-    REQUIRE(reader.Start().ok());
     const size_t expected = usccs.size() * kDecisionsPerSubject;
-    const absl::Time until = absl::Now() + absl::Seconds(120);
-    for (;;) {
-      {
-        std::lock_guard lock(mu);
-        if (published.size() == expected) break;
-      }
-      REQUIRE(absl::Now() < until);
-      absl::SleepFor(absl::Milliseconds(200));
+    std::map<std::pair<std::string, int64_t>, std::set<std::string>> published;
+    for (const PublishedChange& change : ReadScoreChanges(dir.Sub("reader"), usccs, expected)) {
+      published[{change.uscc, change.changed.entry().sequence()}].insert(change.ce_id);
     }
-    absl::SleepFor(absl::Seconds(1));
-    reader.Stop();
-    std::lock_guard lock(mu);
     CHECK(published.size() == expected);
     for (const auto& [entry, ids] : published) {
       INFO(entry.first << " entry " << entry.second);
