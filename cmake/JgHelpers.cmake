@@ -77,7 +77,10 @@ function(jg_test)
     math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * 3")
   endif()
   add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
-  set(env "JG_DATA_ROOT=${JG_DATA_ROOT};JG_SOURCE_ROOT=${PROJECT_SOURCE_DIR};JG_BINARY_ROOT=${PROJECT_BINARY_DIR};JG_KAFKA_TEST_BROKERS=127.0.0.1:${JG_TEST_KAFKA_PORT}")
+  # The test broker's TLS listener (tests/CMakeLists.txt: two ports above the plain one,
+  # certificates from tools/dev-certs in its directory).
+  math(EXPR tls_port "${JG_TEST_KAFKA_PORT} + 2")
+  set(env "JG_DATA_ROOT=${JG_DATA_ROOT};JG_SOURCE_ROOT=${PROJECT_SOURCE_DIR};JG_BINARY_ROOT=${PROJECT_BINARY_DIR};JG_KAFKA_TEST_BROKERS=127.0.0.1:${JG_TEST_KAFKA_PORT};JG_KAFKA_TEST_TLS_BROKERS=127.0.0.1:${tls_port};JG_KAFKA_TEST_TLS_DIR=${PROJECT_BINARY_DIR}/kafka-test/certs")
   set_tests_properties(${ARG_NAME} PROPERTIES
     LABELS "${ARG_LABELS}"
     TIMEOUT ${ARG_TIMEOUT}

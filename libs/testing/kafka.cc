@@ -18,6 +18,23 @@ std::string KafkaBrokers() {
       "starts one) or set JG_KAFKA_BROKERS=host:port");
 }
 
+KafkaTlsListener KafkaTls() {
+  const char* brokers = std::getenv("JG_KAFKA_TEST_TLS_BROKERS");
+  const char* certificates = std::getenv("JG_KAFKA_TEST_TLS_DIR");
+  const char* external = std::getenv("JG_KAFKA_BROKERS");
+  if (external != nullptr && *external != '\0') {
+    throw std::runtime_error(
+        "this test needs the TLS listener of the broker CTest's 'kafka' fixture starts; "
+        "JG_KAFKA_BROKERS points at another broker: unset it");
+  }
+  if (brokers == nullptr || *brokers == '\0' || certificates == nullptr || *certificates == '\0') {
+    throw std::runtime_error(
+        "no Kafka TLS listener for integration tests: run them through ctest (its 'kafka' "
+        "fixture starts one)");
+  }
+  return {brokers, certificates};
+}
+
 std::string UniqueName(const std::string& prefix) {
   std::random_device device;
   return absl::StrCat(prefix, ".", absl::ToUnixMillis(absl::Now()), ".",

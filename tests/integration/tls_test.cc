@@ -1,22 +1,29 @@
 // Identity with real binaries (#15): the subject registry served over mutual TLS with the
 // demo's access policy (config/access-policy.txt), called with the certificates
 // tools/dev-certs makes, and the same registry in plaintext with the policy (the finding
-// "any loopback caller claiming registry-admin reads ID numbers").
+// "any loopback caller claiming registry-admin reads ID numbers"); and the registry's Kafka
+// clients on the test broker's TLS listener, which requires client certificates, as
+// Strimzi's does in production (--kafka_tls_*).
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+
+#include <atomic>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 #include "jianguan/subject/v1/subject.grpc.pb.h"
 #include "libs/core/uscc.h"
+#include "libs/events/consumer.h"
 #include "libs/server/tls.h"
 #include "libs/testing/child_process.h"
 #include "libs/testing/command_run.h"
 #include "libs/testing/kafka.h"
+#include "libs/testing/metrics_scrape.h"
 #include "libs/testing/ports.h"
 #include "libs/testing/service_binary.h"
 #include "libs/testing/temp_dir.h"
+#include "libs/testing/uscc_series.h"
 
 namespace jianguan {
 namespace {
@@ -188,6 +195,81 @@ SCENARIO("over mutual TLS the certificate says who calls; nothing else does") {
       CHECK(plain.exit_code != 0);
     }
   }
+}
+
+SCENARIO("the registry's Kafka clients speak TLS with its certificate; strangers get nothing") {
+  const testing::KafkaTlsListener kafka = testing::KafkaTls();
+  const auto file = [&](const std::string& name) { return kafka.certificates + "/" + name; };
+  testing::TempDir data("jg-kafka-tls");
+  testing::ServiceBinary registry(
+      JG_SUBJECT_REGISTRY, data.Sub("registry"),
+      {"--kafka_brokers", kafka.brokers, "--kafka_tls_ca", file("ca.pem"), "--kafka_tls_cert",
+       file("subject-registry.pem"), "--kafka_tls_key", file("subject-registry.key")});
+
+  // Its own consumer joined over TLS: the timeline group holds partitions.
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (registry.Lag("subject-registry-timeline") < 0) {
+    REQUIRE(absl::Now() < deadline);
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  // The Kafka certificates' expiry is on /metrics.
+  CHECK(testing::SampleValue(registry.Metrics(), "jianguan_tls_certificate_expiry_timestamp_seconds",
+                             {R"(certificate="kafka_client")"}) >
+        static_cast<double>(absl::ToUnixSeconds(absl::Now())));
+
+  // A subject no other run registered; its event is published over TLS.
+  v1::Subject subject = Sample();
+  subject.set_uscc(testing::SeriesUscc(
+      "92330782", static_cast<uint64_t>(absl::ToUnixMillis(absl::Now()) % 1'000'000'000)));
+  {
+    auto stub = v1::SubjectRegistry::NewStub(registry.channel());
+    grpc::ClientContext context;
+    context.AddMetadata("x-jg-department", "330700-SCJG");
+    v1::RegisterSubjectRequest request;
+    request.set_request_id("kafka-tls-" + subject.uscc());
+    *request.mutable_subject() = subject;
+    v1::RegisterSubjectResponse response;
+    const grpc::Status status = stub->RegisterSubject(&context, request, &response);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+  }
+
+  // Reads the subject topic over TLS as `name` (a certificate in `dir`) for up to `wait`;
+  // true once the subject's event arrived.
+  const auto sees_event = [&](const std::string& dir, const std::string& name,
+                              const std::string& ca, absl::Duration wait) {
+    testing::TempDir reader_dir("jg-kafka-tls-reader");
+    auto store = store::Store::Open({.path = reader_dir.path(), .families = {"x"}});
+    REQUIRE(store.ok());
+    std::atomic<bool> seen{false};
+    events::EventConsumer reader(
+        **store,
+        {.brokers = kafka.brokers,
+         .group = testing::UniqueName("it-kafka-tls"),
+         .topics = {"jianguan.subject.v1"},
+         .source = "tls-test",
+         .properties = {{"security.protocol", "ssl"},
+                        {"ssl.ca.location", ca},
+                        {"ssl.certificate.location", dir + "/" + name + ".pem"},
+                        {"ssl.key.location", dir + "/" + name + ".key"}}},
+        [&](const events::ConsumedEvent& event, store::UnitOfWork&) {
+          if (event.key == subject.uscc()) seen = true;
+          return absl::OkStatus();
+        });
+    REQUIRE(reader.Start().ok());
+    const absl::Time until = absl::Now() + wait;
+    while (!seen && absl::Now() < until) absl::SleepFor(absl::Milliseconds(200));
+    reader.Stop();
+    return seen.load();
+  };
+  // A department's system with a certificate of the suite's CA reads it...
+  CHECK(sees_event(kafka.certificates, "dept-330700-SCJG", file("ca.pem"), absl::Seconds(60)));
+  // ...one whose certificate another CA issued is refused by the broker and reads nothing.
+  testing::TempDir foreign("jg-kafka-tls-foreign");
+  REQUIRE(testing::RunCommand({JG_DEV_CERTS, foreign.path(), "--foreign", "stranger",
+                               "spiffe://jianguan/dept/330700-SCJG/system/jgctl"})
+              .exit_code == 0);
+  CHECK_FALSE(sees_event(foreign.path(), "stranger", file("ca.pem"), absl::Seconds(8)));
 }
 
 SCENARIO("a service refuses to start exposed without TLS, or on TLS without a policy") {
