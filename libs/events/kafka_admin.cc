@@ -115,14 +115,17 @@ TopicReader::~TopicReader() {
   if (impl_->consumer) impl_->consumer->close();
 }
 
-absl::StatusOr<std::unique_ptr<TopicReader>> TopicReader::Open(const std::string& brokers,
-                                                               const std::string& topic, From from) {
+absl::StatusOr<std::unique_ptr<TopicReader>> TopicReader::Open(
+    const std::string& brokers, const std::string& topic, From from,
+    const std::map<std::string, std::string>& properties) {
   // A group id is required by the client but never joined: partitions are assigned by hand
   // and no offsets are committed.
-  ASSIGN_OR_RETURN(auto conf, internal::MakeConf({{"bootstrap.servers", brokers},
-                                                  {"group.id", "jianguan-reader"},
-                                                  {"enable.auto.commit", "false"},
-                                                  {"enable.partition.eof", "false"}}));
+  std::map<std::string, std::string> settings = {{"bootstrap.servers", brokers},
+                                                 {"group.id", "jianguan-reader"},
+                                                 {"enable.auto.commit", "false"},
+                                                 {"enable.partition.eof", "false"}};
+  settings.insert(properties.begin(), properties.end());
+  ASSIGN_OR_RETURN(auto conf, internal::MakeConf(settings));
   std::string error;
   auto impl = std::make_unique<Impl>();
   impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));

@@ -3,6 +3,7 @@
 // services themselves read through EventConsumer.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,9 +29,11 @@ absl::StatusOr<std::vector<std::string>> ListTopics(const std::string& brokers,
 class TopicReader {
  public:
   enum class From { kBeginning, kEnd };
-  /// NOT_FOUND when the topic does not exist.
-  static absl::StatusOr<std::unique_ptr<TopicReader>> Open(const std::string& brokers,
-                                                           const std::string& topic, From from);
+  /// NOT_FOUND when the topic does not exist. `properties`: extra librdkafka properties
+  /// (security.protocol and ssl.* for a TLS listener).
+  static absl::StatusOr<std::unique_ptr<TopicReader>> Open(
+      const std::string& brokers, const std::string& topic, From from,
+      const std::map<std::string, std::string>& properties = {});
   ~TopicReader();
 
   /// The next message, or nullopt when none arrived within `timeout`.

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/escaping.h"
@@ -110,10 +111,30 @@ int EventsTail(const std::vector<std::string>& args) {
     std::fprintf(stderr, "jgctl: %s\n", error.c_str());
     return 1;
   }
+  // A TLS listener (Strimzi's in production): the brokers' CA, and the client certificate
+  // when the listener requires one.
+  std::map<std::string, std::string> tls;
+  const std::string ca = WithEnvironment(absl::GetFlag(FLAGS_kafka_tls_ca), "", "JG_KAFKA_TLS_CA");
+  const std::string cert =
+      WithEnvironment(absl::GetFlag(FLAGS_kafka_tls_cert), "", "JG_KAFKA_TLS_CERT");
+  const std::string key = WithEnvironment(absl::GetFlag(FLAGS_kafka_tls_key), "", "JG_KAFKA_TLS_KEY");
+  if (cert.empty() != key.empty() || (!cert.empty() && ca.empty())) {
+    std::fprintf(stderr, "jgctl: a Kafka client certificate needs --kafka_tls_cert, "
+                         "--kafka_tls_key and --kafka_tls_ca\n");
+    return 2;
+  }
+  if (!ca.empty()) {
+    tls = {{"security.protocol", "ssl"}, {"ssl.ca.location", ca}};
+    if (!cert.empty()) {
+      tls["ssl.certificate.location"] = cert;
+      tls["ssl.key.location"] = key;
+    }
+  }
   auto reader = events::TopicReader::Open(
       brokers, topic,
       absl::GetFlag(FLAGS_from_beginning) ? events::TopicReader::From::kBeginning
-                                          : events::TopicReader::From::kEnd);
+                                          : events::TopicReader::From::kEnd,
+      tls);
   if (!reader.ok()) {
     std::fprintf(stderr, "jgctl: %s\n", std::string(reader.status().message()).c_str());
     return 1;

@@ -6,6 +6,14 @@
 
 ABSL_FLAG(std::string, kafka_brokers, "127.0.0.1:9092",
           "Kafka bootstrap servers. Environment: JG_KAFKA_BROKERS.");
+ABSL_FLAG(std::string, kafka_tls_ca, "",
+          "For 'events tail' on a TLS listener: the brokers' CA (PEM). Environment: "
+          "JG_KAFKA_TLS_CA.");
+ABSL_FLAG(std::string, kafka_tls_cert, "",
+          "For 'events tail': the client certificate the brokers require (PEM), with "
+          "--kafka_tls_key. Environment: JG_KAFKA_TLS_CERT.");
+ABSL_FLAG(std::string, kafka_tls_key, "",
+          "The key of --kafka_tls_cert (PEM). Environment: JG_KAFKA_TLS_KEY.");
 ABSL_FLAG(std::string, host, "127.0.0.1", "Host of the services for 'health'.");
 ABSL_FLAG(std::string, descriptor_set, "",
           "Descriptor set of the contracts, for decoding events. Environment: "

@@ -7,6 +7,9 @@
 #include "absl/flags/declare.h"
 
 ABSL_DECLARE_FLAG(std::string, kafka_brokers);
+ABSL_DECLARE_FLAG(std::string, kafka_tls_ca);
+ABSL_DECLARE_FLAG(std::string, kafka_tls_cert);
+ABSL_DECLARE_FLAG(std::string, kafka_tls_key);
 ABSL_DECLARE_FLAG(std::string, host);
 ABSL_DECLARE_FLAG(std::string, descriptor_set);
 ABSL_DECLARE_FLAG(std::vector<std::string>, target);

@@ -11,6 +11,7 @@
 //   jgctl kpi --department 330700-SCJG --from 2026-01-01
 //
 // Common flags (environment fallback in brackets): --kafka_brokers [JG_KAFKA_BROKERS],
+// --kafka_tls_ca/--kafka_tls_cert/--kafka_tls_key [JG_KAFKA_TLS_*] (a TLS listener),
 // --host [JG_HOST], --descriptor_set [JG_DESCRIPTOR_SET].
 #include <cstdio>
 #include <string>
@@ -27,7 +28,8 @@ constexpr char kUsage[] = R"(jgctl: operate the jianguan suite.
 Commands:
   health [--target host:port ...]       grpc.health.v1 Check of every service (or the targets)
   events tail TOPIC [--from_beginning] [--count N] [--idle_timeout_s S]
-                                        print each event of TOPIC as one JSON line
+                                        print each event of TOPIC as one JSON line (a TLS
+                                        listener: --kafka_tls_ca, --kafka_tls_cert, --kafka_tls_key)
   audit verify --data_dir DIR           verify the audit chain (全程留痕) of a stopped service
   subjects import FILE.csv | get USCC | list [--region_prefix P] | profile USCC
                                         the subject registry (--registry, JG_GRPC_TARGET)
