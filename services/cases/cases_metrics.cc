@@ -1,6 +1,7 @@
 #include "services/cases/cases_metrics.h"
 
 #include <cctype>
+#include <initializer_list>
 #include <string>
 
 namespace jianguan::cases {
@@ -13,6 +14,15 @@ std::string Suffix(const std::string& name, size_t prefix, bool lower) {
     for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return label;
+}
+
+constexpr double kSecondsPerDay = 86'400;
+
+// Bucket bounds given in days, in seconds.
+prometheus::Histogram::BucketBoundaries DayBuckets(std::initializer_list<double> days) {
+  prometheus::Histogram::BucketBoundaries bounds;
+  for (double d : days) bounds.push_back(d * kSecondsPerDay);
+  return bounds;
 }
 
 }  // namespace
@@ -42,11 +52,11 @@ CasesMetrics::CasesMetrics(prometheus::Registry& registry)
                  .Register(registry)),
       found_to_executed_(
           prometheus::BuildHistogram()
-              .Name("jianguan_cases_found_to_executed_days")
-              .Help("Days from the violation found to the penalty executed (执行完毕)")
+              .Name("jianguan_cases_found_to_executed_seconds")
+              .Help("Time from the violation found to the penalty executed (执行完毕), in "
+                    "seconds of whole days (Prometheus' base unit; divide by 86400 for days)")
               .Register(registry)
-              .Add({}, prometheus::Histogram::BucketBoundaries{7, 15, 30, 60, 90, 120, 180,
-                                                               270, 365, 730})),
+              .Add({}, DayBuckets({7, 15, 30, 60, 90, 120, 180, 270, 365, 730}))),
       at_risk_(prometheus::BuildGauge()
                    .Name("jianguan_cases_decision_limit_at_risk")
                    .Help("Undecided cases close to their decision limit (临期), by department")
@@ -77,7 +87,7 @@ void CasesMetrics::CountFiled(v1::LeadSource source) {
 }
 
 void CasesMetrics::ObserveFoundToExecuted(int64_t days) {
-  found_to_executed_.Observe(static_cast<double>(days));
+  found_to_executed_.Observe(static_cast<double>(days) * kSecondsPerDay);
 }
 
 void CasesMetrics::SetDecisionLimits(const std::string& department, int64_t at_risk,

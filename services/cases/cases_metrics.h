@@ -12,7 +12,7 @@
 //   jianguan_cases_filed_total{source="inspection"|"risk_alert"|"complaint"|…}
 //       cases filed (立案), by the source of their lead; counted when the filing commits, so a
 //       retried FileCase counts once (loop KPI: cases opened from inspections)
-//   jianguan_cases_found_to_executed_days (histogram)
+//   jianguan_cases_found_to_executed_seconds (histogram, whole days in seconds)
 //       days from the violation found (the lead's found date: the inspection's day for an
 //       inspection transfer, else the registration) to the penalty executed (执行完毕),
 //       observed when an EXECUTE step commits (loop KPI: the average is _sum / _count)

@@ -656,9 +656,9 @@ TEST_CASE("the loop KPIs: cases filed per lead source, days from violation found
   CHECK(execute(from_inspection->case_record(), D(2026, 3, 25)).state() ==
         v1::CASE_STATE_EXECUTED);
   const testing::RegistrySample days =
-      testing::SampleOf(f.registry, "jianguan_cases_found_to_executed_days");
+      testing::SampleOf(f.registry, "jianguan_cases_found_to_executed_seconds");
   CHECK(days.count == 2);
-  CHECK(days.sum == 44);
+  CHECK(days.sum == 44 * 86'400);
 
   v1::GetCaseReportRequest request;
   *request.mutable_period_start() = D(2026, 1, 1);
