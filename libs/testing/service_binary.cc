@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -83,8 +85,13 @@ void ServiceBinary::Kill9() {
 std::string ServiceBinary::Metrics() const { return HttpGet(metrics_port_, "/metrics"); }
 
 double ServiceBinary::Applied(const std::string& group) const {
-  return SampleValue(Metrics(), "jianguan_consumer_events_total",
-                     {absl::StrCat("group=\"", group, "\""), "outcome=\"applied\""});
+  const std::string metrics = Metrics();
+  double total = 0;
+  for (const char* outcome : {"outcome=\"applied\"", "outcome=\"restored\""}) {
+    total += std::max(0.0, SampleValue(metrics, "jianguan_consumer_events_total",
+                                       {absl::StrCat("group=\"", group, "\""), outcome}));
+  }
+  return total;
 }
 
 double ServiceBinary::Lag(const std::string& group) const {

@@ -48,8 +48,11 @@ class ServiceBinary {
 
   /// The /metrics text (empty when it does not answer).
   std::string Metrics() const;
-  /// A consumer group's applied events and lag, from /metrics (-1 when absent).
+  /// The events a consumer group applied to the store, from /metrics: new ones and restored
+  /// ones (events another member of the group, or an earlier instance on another store, had
+  /// applied and published: libs/events/consumer.h); 0 when absent.
   double Applied(const std::string& group) const;
+  /// The group's lag, from /metrics (-1 when absent).
   double Lag(const std::string& group) const;
   /// Waits until `group` has applied at least `at_least` events and has no lag;
   /// REQUIRE-fails after `within`.

@@ -286,6 +286,8 @@ void DriveToViolation(inspection::v1::Inspection::Stub& tasks, const std::string
   check("review", tasks.ReviewResult(Call(kEcology, "REVIEWER").get(), review, &moved));
 }
 
+// One run of the story with its checks in order: Catch2 would run the whole story again for
+// each THEN section (17 s each under ASan), so the checks are plain blocks.
 SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → inspection → closed") {
   testing::TempDir dir("jg-risk-it");
   const std::vector<std::string> usccs = RunSubjects(1);
@@ -318,7 +320,8 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
   std::vector<v1::Alert> alerts = Alerts(*stub, uscc);
   REQUIRE(alerts.size() == 1);
   v1::Alert alert = alerts[0];
-  THEN("one alert, dispatched to the ecology bureau with its item, its evidence the readings") {
+  {
+    INFO("then: one alert, dispatched to the ecology bureau with its item, its evidence the readings");
     CHECK(alert.summary().rule() == "ammonia-nitrogen-exceedance");
     CHECK(alert.summary().rule_version() == "2026.1");
     CHECK(alert.summary().level() == v1::ALERT_LEVEL_ORANGE);
@@ -368,7 +371,8 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
 
   alerts = Alerts(*stub, uscc);
   REQUIRE(alerts.size() == 1);
-  THEN("the result closes it, confirmed, on time, with the task and the feedback") {
+  {
+    INFO("then: the result closes it, confirmed, on time, with the task and the feedback");
     const v1::Alert& closed = alerts[0];
     CHECK(closed.summary().state() == v1::ALERT_STATE_CLOSED);
     CHECK(closed.outcome() == v1::ALERT_OUTCOME_CONFIRMED);
@@ -376,7 +380,8 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
     CHECK(closed.feedback() == "RESULT_OUTCOME_VIOLATION");
     CHECK(closed.on_time());
   }
-  THEN("the loop is on the topic: raised, dispatched, accepted, closed, in version order") {
+  {
+    INFO("then: the loop is on the topic: raised, dispatched, accepted, closed, in version order");
     // RiskLevelChanged too (the open alert raised the subject's level, closing it moved it).
     const auto published = RiskEvents(dir.Sub("reader"), {uscc}, 5);
     std::vector<std::string> alert_events;
@@ -391,7 +396,8 @@ SCENARIO("the Jinhua ecology story: exceedance → alert → ecology bureau → 
     CHECK(alert_events == std::vector<std::string>{"AlertRaised", "AlertDispatched",
                                                    "AlertAccepted", "AlertClosed"});
   }
-  THEN("a reading that arrives again changes nothing") {
+  {
+    INFO("then: a reading that arrives again changes nothing");
     const auto again = Send(*stub, {{rows.back()}});
     CHECK(again[0].accepted() == 0);
     CHECK(again[0].duplicates() == 1);
