@@ -354,25 +354,6 @@ TEST_CASE("a joint draw becomes one task per subject with both forms, through a 
     REQUIRE(status.ok());
     REQUIRE(drawn.draw().task_count() == subjects);
   }
-  // The drawn (task_number → USCC), as sampling shows it.
-  std::map<int64_t, std::string> drawn;
-  {
-    std::string token;
-    do {
-      sampling::ListTasksRequest request;
-      request.set_name(plan_name);
-      request.mutable_page()->set_page_size(1000);
-      request.mutable_page()->set_page_token(token);
-      grpc::ClientContext context;
-      as_initiator(context);
-      sampling::ListTasksResponse response;
-      REQUIRE(sampling_stub->ListTasks(&context, request, &response).ok());
-      for (const sampling::Task& task : response.tasks()) drawn[task.task_number()] = task.uscc();
-      token = response.page().next_page_token();
-    } while (!token.empty());
-  }
-  REQUIRE(drawn.size() == static_cast<size_t>(subjects));
-
   // --- kill -9 inspection once it holds some but not all of the draw's tasks ----------------
   // The probe must be quick: the whole list (filtered by department since #15) took long
   // enough for the consumer to finish the draw between the look and the kill. One task on a
@@ -396,6 +377,26 @@ TEST_CASE("a joint draw becomes one task per subject with both forms, through a 
   }
   std::printf("inspection killed once it held a task of %d, %.1f s after the draw\n", subjects,
               absl::ToDoubleSeconds(absl::Now() - drawing));
+  // The drawn (task_number → USCC), as sampling shows it: read after the kill, since the
+  // inspection service may take in all 300 tasks while it is read.
+  std::map<int64_t, std::string> drawn;
+  {
+    std::string token;
+    do {
+      sampling::ListTasksRequest request;
+      request.set_name(plan_name);
+      request.mutable_page()->set_page_size(1000);
+      request.mutable_page()->set_page_token(token);
+      grpc::ClientContext context;
+      as_initiator(context);
+      sampling::ListTasksResponse response;
+      REQUIRE(sampling_stub->ListTasks(&context, request, &response).ok());
+      for (const sampling::Task& task : response.tasks()) drawn[task.task_number()] = task.uscc();
+      token = response.page().next_page_token();
+    } while (!token.empty());
+  }
+  REQUIRE(drawn.size() == static_cast<size_t>(subjects));
+
   // That the kill fell in the middle is shown below: the restarted process applies events.
 
   inspection.Start();
