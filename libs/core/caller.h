@@ -32,7 +32,8 @@ inline constexpr std::string_view kAll[] = {kRegistryAdmin, kDrawAuditor, kCredi
 
 /// The authenticated origin of a call.
 struct Caller {
-  /// The calling department (执法主体), e.g. "330700-SCJG". Never empty once authenticated.
+  /// The calling department (执法主体), e.g. "330700-SCJG". Never empty once authenticated,
+  /// except for the anonymous callers of a public listener (system "public").
   std::string department;
   /// The person acting, inside that department; may be empty for system-to-system calls.
   std::string user_id;

@@ -259,4 +259,12 @@ std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFromFlags() {
   return MutualTlsChannelCredentials(*files);
 }
 
+std::shared_ptr<grpc::ServerCredentials> PublicServerCredentialsFromFlags() {
+  if (absl::GetFlag(FLAGS_tls_cert).empty()) return nullptr;
+  absl::StatusOr<TlsFiles> files = ReadTlsFiles(
+      absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key), absl::GetFlag(FLAGS_tls_ca));
+  if (!files.ok()) DieOfMisconfiguration(files.status());
+  return ServerTlsCredentials(*files);
+}
+
 }  // namespace jianguan

@@ -30,6 +30,7 @@
 
 namespace grpc {
 class ChannelCredentials;
+class ServerCredentials;
 }  // namespace grpc
 
 /// gRPC port; 0 picks a free one. Env JG_GRPC_PORT.
@@ -109,6 +110,11 @@ std::map<std::string, std::string> KafkaClientPropertiesFromFlags(
 /// Credentials for the service's own calls to other services: mutual TLS with its own
 /// certificate when --tls_* are set, insecure otherwise. Exits like HostOptionsFromFlags.
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFromFlags();
+
+/// Credentials of a public listener (ServiceHostOptions::public_credentials): TLS with the
+/// service's certificate and no client certificate when --tls_* are set; null (plaintext)
+/// otherwise. Exits like HostOptionsFromFlags.
+std::shared_ptr<grpc::ServerCredentials> PublicServerCredentialsFromFlags();
 
 /// True for addresses only this machine reaches: 127.0.0.0/8, ::1, localhost.
 bool IsLoopbackHost(std::string_view host);

@@ -83,6 +83,10 @@ ServiceHost::~ServiceHost() {
 
 void ServiceHost::AddService(grpc::Service* service) { services_.push_back(service); }
 
+void ServiceHost::AddPublicService(grpc::Service* service) {
+  public_services_.push_back(service);
+}
+
 void ServiceHost::AddShutdownHook(std::function<void()> hook) {
   absl::MutexLock lock(&hooks_mu_);
   if (hooks_run_) {
@@ -169,11 +173,49 @@ absl::Status ServiceHost::Start() {
     }
     health_server->GetHealthCheckService()->SetServingStatus(true);
   }
+
+  // The public listener: its own server, so that a call on it can reach only the public
+  // services, and a call on the main port never reaches them without a caller. Calls are
+  // counted and logged like the others; the observer records every caller as the public.
+  std::unique_ptr<grpc::Server> public_server;
+  int public_port = 0;
+  if (options_.public_port.has_value() && !public_services_.empty()) {
+    const std::string public_address = HostPort(options_.host, *options_.public_port);
+    grpc::ServerBuilder public_builder;
+    public_builder.AddListeningPort(public_address,
+                                    options_.public_credentials != nullptr
+                                        ? options_.public_credentials
+                                        : grpc::InsecureServerCredentials(),
+                                    &public_port);
+    public_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    public_builder.SetMaxReceiveMessageSize(64 << 10);
+    for (grpc::Service* service : public_services_) {
+      server_internal::RefuseUnparsableRequests(*service);
+      public_builder.RegisterService(service);
+    }
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        public_creators;
+    public_creators.push_back(std::make_unique<server_internal::CallObserverFactory>(
+        options_.service_name, probe_, std::make_shared<PublicAuthenticator>(),
+        /*policy=*/nullptr));
+    public_builder.experimental().SetInterceptorCreators(std::move(public_creators));
+    public_server = public_builder.BuildAndStart();
+    if (public_server == nullptr || public_port == 0) {
+      if (public_server != nullptr) public_server->Shutdown(std::chrono::system_clock::now());
+      if (health_server != nullptr) health_server->Shutdown(std::chrono::system_clock::now());
+      server->Shutdown(std::chrono::system_clock::now());
+      return absl::UnavailableError(absl::StrCat("cannot listen for public gRPC on ",
+                                                 public_address,
+                                                 " (port in use, or not a local address)"));
+    }
+  }
   server->GetHealthCheckService()->SetServingStatus(true);
 
   server_ = std::move(server);
   health_server_ = std::move(health_server);
   health_port_ = health_port;
+  public_server_ = std::move(public_server);
+  public_port_ = public_port;
   exposer_ = std::move(exposer);
   bound_port_ = bound_port;
   metrics_port_ = metrics_port;
@@ -181,7 +223,8 @@ absl::Status ServiceHost::Start() {
   LogInfo("server started", {{"service", options_.service_name},
                              {"grpc_address", HostPort(options_.host, bound_port)},
                              {"metrics_port", metrics_port},
-                             {"health_port", health_port}});
+                             {"health_port", health_port},
+                             {"public_port", public_port}});
   return absl::OkStatus();
 }
 
@@ -190,6 +233,8 @@ int ServiceHost::bound_port() const { return bound_port_.load(); }
 int ServiceHost::metrics_port() const { return metrics_port_.load(); }
 
 int ServiceHost::health_port() const { return health_port_.load(); }
+
+int ServiceHost::public_port() const { return public_port_.load(); }
 
 void ServiceHost::MarkNotServing() {
   absl::MutexLock lock(&mu_);
@@ -208,8 +253,14 @@ void ServiceHost::Shutdown(absl::Time deadline) {
   // Load balancers and Kubernetes stop sending work before the port closes.
   server_->GetHealthCheckService()->SetServingStatus(false);
   if (health_server_ != nullptr) health_server_->GetHealthCheckService()->SetServingStatus(false);
+  // The public listener drains within the same grace as the main one.
+  if (public_server_ != nullptr) public_server_->Shutdown(absl::ToChronoTime(deadline));
   server_->Shutdown(absl::ToChronoTime(deadline));
   server_->Wait();
+  if (public_server_ != nullptr) {
+    public_server_->Wait();
+    public_port_ = 0;
+  }
   // The health listener answers NOT_SERVING while calls drain, then closes.
   if (health_server_ != nullptr) {
     health_server_->Shutdown(std::chrono::system_clock::now());

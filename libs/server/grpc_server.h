@@ -61,6 +61,15 @@ struct ServiceHostOptions {
   /// ServiceHost::health_port()). It serves nothing else, so it discloses nothing but
   /// SERVING or NOT_SERVING.
   std::optional<int> health_port;
+  /// Port of a third gRPC listener on `host` for the services added with AddPublicService,
+  /// and only them: read-only public information (企业信用信息公示) that anyone may ask for,
+  /// so no caller is authenticated and no access policy applies there. nullopt: none (the
+  /// public services are then not served at all); 0 picks a free one (see
+  /// ServiceHost::public_port()).
+  std::optional<int> public_port;
+  /// Transport security of the public listener: server TLS without a client certificate
+  /// (PublicServerCredentialsFromFlags). Null: plaintext.
+  std::shared_ptr<grpc::ServerCredentials> public_credentials;
   /// When the certificates the service presents or trusts expire, by name ("serving",
   /// "ca", "kafka_client", "kafka_ca"): /metrics shows each as
   /// jianguan_tls_certificate_expiry_timestamp_seconds{certificate="…"} (Unix seconds).
@@ -104,6 +113,11 @@ class ServiceHost {
   /// such as the generated SetMessageAllocatorFor_*, must be done before.
   void AddService(grpc::Service* service);
 
+  /// Serves `service` on the public listener only (ServiceHostOptions::public_port), without
+  /// authentication: every handler of it must answer the same to anyone. Not owned; only
+  /// before Start. Never also AddService the same service.
+  void AddPublicService(grpc::Service* service);
+
   /// Runs `hook` during Shutdown, after the last call has finished (e.g. flush the outbox,
   /// close the store). Hooks run once, in the order they were added, on the thread that
   /// shuts down. Added after shutdown, a hook is never run.
@@ -121,6 +135,8 @@ class ServiceHost {
   int metrics_port() const;
   /// The bound port of the plaintext health listener; 0 when there is none or before Start.
   int health_port() const;
+  /// The bound port of the public listener; 0 when there is none or before Start.
+  int public_port() const;
   /// The registry /metrics shows. Never null.
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
 
@@ -155,15 +171,18 @@ class ServiceHost {
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<GrpcServerProbe> probe_;
   std::vector<grpc::Service*> services_;
+  std::vector<grpc::Service*> public_services_;
   int wake_fd_ = -1;  // eventfd: Shutdown tells WaitForTermination it is done
   std::atomic<int> bound_port_{0};
   std::atomic<int> metrics_port_{0};
   std::atomic<int> health_port_{0};
+  std::atomic<int> public_port_{0};
 
   mutable absl::Mutex mu_;  // serializes Start and Shutdown
   State state_ ABSL_GUARDED_BY(mu_) = State::kNew;
   std::unique_ptr<grpc::Server> server_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<grpc::Server> health_server_ ABSL_GUARDED_BY(mu_);  // --health_port
+  std::unique_ptr<grpc::Server> public_server_ ABSL_GUARDED_BY(mu_);  // public_port
   std::unique_ptr<prometheus::Exposer> exposer_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex hooks_mu_;

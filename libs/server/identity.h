@@ -86,6 +86,16 @@ class LoopbackMetadataAuthenticator final : public Authenticator {
   absl::StatusOr<Caller> Authenticate(const CallAttributes& call) const override;
 };
 
+/// The public listener's authenticator (ServiceHost::AddPublicService): nobody proves who
+/// they are there, so every call is the same anonymous caller, with no department, the system
+/// "public" and no role. Handlers served there must not depend on who calls.
+class PublicAuthenticator final : public Authenticator {
+ public:
+  static constexpr std::string_view kSystem = "public";
+  absl::StatusOr<Caller> Authenticate(const CallAttributes& call) const override;
+  RoleSource role_source() const override { return RoleSource::kGranted; }
+};
+
 /// True for gRPC peer strings of loopback connections: "ipv4:127.x.y.z:port",
 /// "ipv6:[::1]:port" (and IPv4-mapped "ipv6:[::ffff:127.x.y.z]:port").
 bool IsLoopbackPeer(std::string_view peer);

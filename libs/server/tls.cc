@@ -128,6 +128,12 @@ std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsFil
   return grpc::SslServerCredentials(options);
 }
 
+std::shared_ptr<grpc::ServerCredentials> ServerTlsCredentials(const TlsFiles& files) {
+  grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_key_cert_pairs.push_back({files.key_pem, files.cert_pem});
+  return grpc::SslServerCredentials(options);
+}
+
 std::shared_ptr<grpc::ChannelCredentials> MutualTlsChannelCredentials(const TlsFiles& files) {
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = files.ca_pem;

@@ -59,6 +59,9 @@ absl::StatusOr<absl::Time> EarliestExpiry(std::string_view pem);
 
 /// Server credentials presenting `files`' certificate and requesting the client's.
 std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsFiles& files);
+/// Server credentials presenting `files`' certificate and asking nothing of the client: for
+/// the public listener (ServiceHostOptions::public_port).
+std::shared_ptr<grpc::ServerCredentials> ServerTlsCredentials(const TlsFiles& files);
 /// Channel credentials presenting `files`' certificate and trusting only the suite's CA.
 std::shared_ptr<grpc::ChannelCredentials> MutualTlsChannelCredentials(const TlsFiles& files);
 

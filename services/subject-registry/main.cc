@@ -2,11 +2,14 @@
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "libs/core/code_table.h"
 #include "libs/core/log.h"
 #include "libs/events/topics.h"
 #include "libs/server/flags.h"
 #include "libs/runtime/service_runtime.h"
+#include "services/subject-registry/public_registry_service.h"
 #include "services/subject-registry/registry_metrics.h"
 #include "services/subject-registry/registry_name.h"
 #include "services/subject-registry/subject_service.h"
@@ -17,6 +20,12 @@ ABSL_FLAG(std::string, reference_data_dir, "",
           "Directory of regions.csv and industries.csv (GB/T 2260, GB/T 4754). Env "
           "JG_REFERENCE_DATA_DIR; default: the source tree's data/ this binary was built from.");
 
+ABSL_FLAG(int32_t, public_port, 0,
+          "Port of the public listener serving jianguan.subject.v1.PublicRegistry (the abnormal "
+          "operation and serious violation lists, 企业信用信息公示) without credentials: TLS "
+          "with the service's certificate when --tls_cert is set, plaintext otherwise; 0 "
+          "serves none. Env JG_PUBLIC_PORT.");
+
 namespace {
 
 std::string ReferenceDataDir() {
@@ -26,6 +35,18 @@ std::string ReferenceDataDir() {
     dir = env != nullptr && *env != '\0' ? env : JG_DEFAULT_REFERENCE_DATA_DIR;
   }
   return dir;
+}
+
+absl::StatusOr<int32_t> PublicPort() {
+  int32_t port = absl::GetFlag(FLAGS_public_port);
+  const char* env = std::getenv("JG_PUBLIC_PORT");
+  if (port == 0 && env != nullptr && *env != '\0' && !absl::SimpleAtoi(env, &port)) {
+    return absl::InvalidArgumentError(absl::StrCat("JG_PUBLIC_PORT is not a port: ", env));
+  }
+  if (port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("--public_port ", port, " is not a port"));
+  }
+  return port;
 }
 
 }  // namespace
@@ -42,13 +63,22 @@ int main(int argc, char** argv) {
   auto industries = CodeTable::Load(data + "/industries.csv");
   if (!industries.ok()) return DieAtStart(industries.status());
 
-  auto runtime = ServiceRuntime::Open(
-      RuntimeOptionsFromFlags(subject::kServiceName, subject::SubjectStore::Families()));
+  RuntimeOptions options =
+      RuntimeOptionsFromFlags(subject::kServiceName, subject::SubjectStore::Families());
+  const absl::StatusOr<int32_t> public_port = PublicPort();
+  if (!public_port.ok()) return DieAtStart(public_port.status());
+  if (*public_port != 0) {
+    options.host.public_port = *public_port;
+    options.host.public_credentials = PublicServerCredentialsFromFlags();
+  }
+  auto runtime = ServiceRuntime::Open(std::move(options));
   if (!runtime.ok()) return DieAtStart(runtime.status());
   subject::RegistryMetrics metrics((*runtime)->registry());
   subject::SubjectRegistryService service((*runtime)->store(), (*runtime)->clock(), *regions,
                                           *industries, &metrics);
   (*runtime)->host().AddService(&service);
+  subject::PublicRegistryService public_lists(service.subjects());
+  (*runtime)->host().AddPublicService(&public_lists);
   (*runtime)->AddConsumer({.group = "subject-registry-timeline",
                            .topics = {topics::kAllSuitePattern},
                            // Append-only: a batch of entries per commit keeps up with imports.
@@ -56,6 +86,7 @@ int main(int argc, char** argv) {
                           subject::RecordOnTimeline);
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
   LogInfo("subject-registry serving", {{"port", (*runtime)->host().bound_port()},
+                                      {"public_port", (*runtime)->host().public_port()},
                                       {"reference_data_dir", data}});
   (*runtime)->WaitForTermination();
   return 0;

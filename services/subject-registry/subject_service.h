@@ -86,6 +86,9 @@ class SubjectRegistryService final : public SubjectRegistryBase {
                                  const v1::GetSubjectProfileRequest* request,
                                  v1::GetSubjectProfileResponse* response) override;
 
+  /// The registry's tables, for the read-only public service (public_registry_service.h).
+  const SubjectStore& subjects() const { return subjects_; }
+
   /// One import batch (the serialized ImportSubjectsRequest), committed as one unit of work.
   absl::StatusOr<v1::ImportSubjectsResponse> ImportBatch(const Caller& caller,
                                                          std::string_view batch);

@@ -11,8 +11,11 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "jianguan/subject/v1/public.grpc.pb.h"
 #include "jianguan/subject/v1/subject.grpc.pb.h"
+#include "libs/core/clock.h"
 #include "libs/core/uscc.h"
 #include "libs/events/consumer.h"
 #include "libs/server/tls.h"
@@ -195,6 +198,119 @@ SCENARIO("over mutual TLS the certificate says who calls; nothing else does") {
       CHECK(plain.exit_code != 0);
     }
   }
+}
+
+// A natural person's subject (特定自然人) for the public lists: its name is a person's name.
+v1::Subject NaturalPerson() {
+  const std::string first17 = "Y1330782MA2TL8002";
+  v1::Subject s;
+  s.set_uscc(first17 + UsccCheckCharacter(first17));
+  s.set_name("王小明");
+  s.set_type(v1::SUBJECT_TYPE_SPECIFIC_NATURAL_PERSON);
+  s.mutable_legal_representative()->set_name("王小明");
+  s.mutable_legal_representative()->set_id_number("330782199002023456");
+  s.mutable_industry()->set_code("5212");
+  s.mutable_registration_region()->set_code("330782");
+  return s;
+}
+
+SCENARIO("the public lists need no credentials and show nothing personal") {
+  Certificates certs;
+  testing::TempDir data("jg-tls-public");
+  const int public_port = testing::FreeLoopbackPort();
+  std::vector<std::string> flags = certs.ServerFlags("subject-registry");
+  flags.insert(flags.end(), {"--public_port", std::to_string(public_port)});
+  testing::ServiceBinary registry(JG_SUBJECT_REGISTRY, data.Sub("registry"), flags,
+                                  absl::Seconds(60), certs.As("dept-330700-SCJG"));
+  auto stub = v1::SubjectRegistry::NewStub(registry.channel());
+  // Two subjects registered and listed as abnormal by the city bureau; a third stays normal.
+  v1::Subject other = Sample();
+  const std::string other17 = "92330782MA2TL8003";
+  other.set_uscc(other17 + UsccCheckCharacter(other17));
+  other.set_name("义乌市公示测试商行");
+  for (const v1::Subject& subject : {Sample(), NaturalPerson(), other}) {
+    grpc::ClientContext context;
+    v1::RegisterSubjectRequest request;
+    request.set_request_id("public-register-" + subject.uscc());
+    *request.mutable_subject() = subject;
+    v1::RegisterSubjectResponse response;
+    const grpc::Status status = stub->RegisterSubject(&context, request, &response);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+  }
+  for (const v1::Subject& subject : {Sample(), NaturalPerson()}) {
+    grpc::ClientContext context;
+    v1::ChangeSubjectStatusRequest request;
+    request.set_request_id("public-list-" + subject.uscc());
+    request.set_uscc(subject.uscc());
+    request.set_action(v1::STATUS_ACTION_LIST_ABNORMAL);
+    request.set_reason(v1::ABNORMAL_REASON_UNREACHABLE_AT_ADDRESS);
+    request.set_note("金市监异〔2026〕1号");
+    v1::ChangeSubjectStatusResponse response;
+    const grpc::Status status = stub->ChangeSubjectStatus(&context, request, &response);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+  }
+
+  // Anyone: TLS that checks the server, no client certificate, no metadata.
+  const auto anonymous = grpc::CreateChannel(absl::StrCat("127.0.0.1:", public_port),
+                                             certs.Anonymous());
+  auto lists = v1::PublicRegistry::NewStub(anonymous);
+  grpc::ClientContext list_context;
+  v1::ListPublicListingsRequest list_request;
+  list_request.set_list(v1::PUBLIC_LIST_ABNORMAL_OPERATION);
+  list_request.set_region_prefix("3307");
+  v1::ListPublicListingsResponse listed;
+  const grpc::Status list_status = lists->ListPublicListings(&list_context, list_request, &listed);
+  INFO(list_status.error_message());
+  REQUIRE(list_status.ok());
+  REQUIRE(listed.listings_size() == 2);
+  const std::string today_year = absl::FormatTime("%Y", absl::Now(), BeijingTime());
+  for (const v1::PublicListing& listing : listed.listings()) {
+    CHECK(listing.reason() == v1::ABNORMAL_REASON_UNREACHABLE_AT_ADDRESS);
+    CHECK(std::to_string(listing.listed_on().year()) == today_year);
+    CHECK(listing.moves_on().year() == listing.listed_on().year() + 3);
+    CHECK(listing.department().code() == "330700-SCJG");
+    if (listing.uscc() == NaturalPerson().uscc()) {
+      CHECK(listing.name() == "王**");
+      CHECK(listing.name_masked());
+    } else {
+      CHECK(listing.name() == Sample().name());
+      CHECK_FALSE(listing.name_masked());
+    }
+  }
+  // Nothing personal anywhere in the answer's bytes.
+  const std::string bytes = listed.SerializeAsString();
+  for (const std::string& personal : {std::string("王小明"), std::string("李四"),
+                                      std::string(kIdNumber), std::string("330782199002023456")}) {
+    CHECK(bytes.find(personal) == std::string::npos);
+  }
+
+  // A subject on neither list and one never registered read the same.
+  auto get = [&](const std::string& uscc) {
+    grpc::ClientContext context;
+    v1::GetPublicListingRequest request;
+    request.set_uscc(uscc);
+    v1::PublicListing listing;
+    return std::pair(lists->GetPublicListing(&context, request, &listing), listing);
+  };
+  CHECK(get(NaturalPerson().uscc()).first.ok());
+  CHECK(get(NaturalPerson().uscc()).second.name() == "王**");
+  const std::string unknown17 = "92330782MA2TL8009";
+  const grpc::Status normal = get(other.uscc()).first;
+  const grpc::Status unknown = get(unknown17 + UsccCheckCharacter(unknown17)).first;
+  CHECK(normal.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(unknown.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(get("not-a-uscc").first.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+
+  // The public listener serves only the public lists; the main port still wants a certificate.
+  const Answer registry_on_public = Get(anonymous, Sample().uscc(),
+                                        {{"x-jg-department", "330700-SCJG"}});
+  CHECK(registry_on_public.status.error_code() == grpc::StatusCode::UNIMPLEMENTED);
+  auto lists_on_main = v1::PublicRegistry::NewStub(Dial(registry, certs.Anonymous()));
+  grpc::ClientContext main_context;
+  v1::ListPublicListingsResponse ignored;
+  CHECK_FALSE(lists_on_main->ListPublicListings(&main_context, list_request, &ignored).ok());
 }
 
 SCENARIO("the registry's Kafka clients speak TLS with its certificate; strangers get nothing") {

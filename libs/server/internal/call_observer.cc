@@ -91,7 +91,7 @@ class CallObserver final : public grpc::experimental::Interceptor {
     absl::StatusOr<Caller> caller = shared_->authenticator->Authenticate(call);
     // The one place the access policy is applied: a refused caller is recorded as refused,
     // and every handler asks CallerOf (through Serve) before it does anything.
-    if (caller.ok()) {
+    if (caller.ok() && shared_->policy != nullptr) {
       department_ = caller->department;
       caller = shared_->policy->Admit(std::move(*caller), method_name_,
                                       shared_->authenticator->role_source());

@@ -25,6 +25,7 @@ namespace jianguan::server_internal {
 class CallObserverFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
+  /// A null `policy` admits every caller the authenticator resolves (the public listener).
   CallObserverFactory(std::string service_name, std::shared_ptr<GrpcServerProbe> probe,
                       std::shared_ptr<const Authenticator> authenticator,
                       std::shared_ptr<const AccessPolicy> policy);
