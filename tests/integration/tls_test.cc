@@ -303,6 +303,21 @@ SCENARIO("the public lists need no credentials and show nothing personal") {
   CHECK(unknown.error_code() == grpc::StatusCode::NOT_FOUND);
   CHECK(get("not-a-uscc").first.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
 
+  // jgctl reads them the same way: the CA to check the server, nothing to show.
+  const std::string public_target = absl::StrCat("127.0.0.1:", public_port);
+  const testing::CommandOutput by_jgctl = testing::RunCommand(
+      {JG_JGCTL, "subjects", "public-list", "abnormal", "--public_registry", public_target,
+       "--tls_ca", certs.Path("ca", "pem")});
+  CHECK(by_jgctl.exit_code == 0);
+  CHECK(by_jgctl.Says("王**"));
+  CHECK(by_jgctl.Says(Sample().uscc()));
+  CHECK_FALSE(by_jgctl.Says("王小明"));
+  const testing::CommandOutput not_listed = testing::RunCommand(
+      {JG_JGCTL, "subjects", "public-get", other.uscc(), "--public_registry", public_target,
+       "--tls_ca", certs.Path("ca", "pem")});
+  CHECK(not_listed.exit_code == 1);
+  CHECK(not_listed.Says("is on neither public list"));
+
   // The public listener serves only the public lists; the main port still wants a certificate.
   const Answer registry_on_public = Get(anonymous, Sample().uscc(),
                                         {{"x-jg-department", "330700-SCJG"}});

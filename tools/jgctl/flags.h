@@ -17,6 +17,7 @@ ABSL_DECLARE_FLAG(bool, from_beginning);
 ABSL_DECLARE_FLAG(int64_t, count);
 ABSL_DECLARE_FLAG(int32_t, idle_timeout_s);
 ABSL_DECLARE_FLAG(std::string, data_dir);
+ABSL_DECLARE_FLAG(std::string, tls_ca);
 
 namespace jianguan::jgctl {
 

@@ -33,6 +33,9 @@ Commands:
   audit verify --data_dir DIR           verify the audit chain (全程留痕) of a stopped service
   subjects import FILE.csv | get USCC | list [--region_prefix P] | profile USCC
                                         the subject registry (--registry, JG_GRPC_TARGET)
+  subjects public-list abnormal|serious [--region_prefix P] | public-get USCC
+                                        the public lists, without credentials
+                                        (--public_registry; --tls_ca for TLS)
   items | forms [--dept D] | inspectors [--dept D] [--item C] [--on YYYY-MM-DD]
   applicable --industry 6210 --region 330782 [--subject_type T] [--licences L] [--tags T]
   catalogue import FILE.json|FILE.csv   the catalogue (--catalogue, JG_GRPC_TARGET)

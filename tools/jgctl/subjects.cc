@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
+#include "jianguan/subject/v1/public.grpc.pb.h"
 #include "jianguan/subject/v1/subject.grpc.pb.h"
 #include "libs/core/csv.h"
 #include "libs/core/string_view_compat.h"
@@ -25,6 +26,10 @@ ABSL_FLAG(std::string, industry_prefix, "", "subjects list: industry prefix");
 ABSL_FLAG(std::string, name_prefix, "", "subjects list: name prefix");
 ABSL_FLAG(std::string, tag, "", "subjects list: tag");
 ABSL_FLAG(int32_t, page_size, 20, "subjects list/profile: page size");
+ABSL_FLAG(std::string, public_registry, "127.0.0.1:7202",
+          "subjects public-*: the registry's public listener (no credentials; TLS checking the "
+          "server with --tls_ca when given)");
+ABSL_FLAG(std::string, page_token, "", "subjects public-list: the page to read");
 
 namespace jianguan::jgctl {
 namespace {
@@ -33,6 +38,71 @@ namespace v1 = ::jianguan::subject::v1;
 
 std::unique_ptr<v1::SubjectRegistry::Stub> Registry() {
   return v1::SubjectRegistry::NewStub(Connect(absl::GetFlag(FLAGS_registry), "127.0.0.1:7102"));
+}
+
+// The public listener takes no credentials: plaintext, or TLS that checks the server against
+// --tls_ca (JG_TLS_CA) when one is given.
+std::unique_ptr<v1::PublicRegistry::Stub> PublicRegistry() {
+  const std::string ca = WithEnvironment(absl::GetFlag(FLAGS_tls_ca), "", "JG_TLS_CA");
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!ca.empty()) {
+    std::string pem;
+    if (!ReadWholeFile(ca, &pem)) {
+      std::fprintf(stderr, "jgctl: cannot read --tls_ca %s\n", ca.c_str());
+      std::exit(2);
+    }
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = pem;
+    credentials = grpc::SslCredentials(options);
+  }
+  return v1::PublicRegistry::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_public_registry), credentials));
+}
+
+void PrintListing(const v1::PublicListing& l) {
+  std::printf("%s  %-6s %-32s listed %s%s%s%s\n", l.uscc().c_str(),
+              l.registration_region().code().c_str(), l.name().c_str(),
+              DateText(l.listed_on()).c_str(),
+              l.list() == v1::PUBLIC_LIST_ABNORMAL_OPERATION
+                  ? absl::StrCat("  moves ", DateText(l.moves_on()), "  ",
+                                 v1::AbnormalReason_Name(l.reason()).substr(16))
+                        .c_str()
+                  : "",
+              l.department().code().empty() ? "" : "  by ", l.department().code().c_str());
+}
+
+// jgctl subjects public-list abnormal|serious | public-get USCC: the public lists.
+int Public(const std::vector<std::string>& args) {
+  auto stub = PublicRegistry();
+  grpc::ClientContext context;
+  if (args[0] == "public-get" && args.size() == 2) {
+    v1::GetPublicListingRequest request;
+    request.set_uscc(args[1]);
+    v1::PublicListing listing;
+    if (auto s = stub->GetPublicListing(&context, request, &listing); !s.ok()) return Fail(s);
+    PrintListing(listing);
+    return 0;
+  }
+  if (args[0] == "public-list" && args.size() == 2 &&
+      (args[1] == "abnormal" || args[1] == "serious")) {
+    v1::ListPublicListingsRequest request;
+    request.set_list(args[1] == "abnormal" ? v1::PUBLIC_LIST_ABNORMAL_OPERATION
+                                           : v1::PUBLIC_LIST_SERIOUS_VIOLATION);
+    request.set_region_prefix(absl::GetFlag(FLAGS_region_prefix));
+    request.mutable_page()->set_page_size(absl::GetFlag(FLAGS_page_size));
+    request.mutable_page()->set_page_token(absl::GetFlag(FLAGS_page_token));
+    v1::ListPublicListingsResponse response;
+    if (auto s = stub->ListPublicListings(&context, request, &response); !s.ok()) return Fail(s);
+    for (const auto& listing : response.listings()) PrintListing(listing);
+    if (!response.page().next_page_token().empty()) {
+      std::printf("next page token: %s\n", response.page().next_page_token().c_str());
+    }
+    return 0;
+  }
+  std::fprintf(stderr,
+               "usage: jgctl subjects public-list abnormal|serious [--region_prefix P] "
+               "[--page_token T] | public-get USCC\n");
+  return 2;
 }
 
 void PrintSubject(const v1::Subject& s) {
@@ -161,6 +231,7 @@ int Import(const std::string& path) {
 
 int Subjects(const std::vector<std::string>& args) {
   const std::string verb = args.empty() ? "" : args[0];
+  if (verb == "public-list" || verb == "public-get") return Public(args);
   auto stub = Registry();
   grpc::ClientContext context;
   Identify(context);
@@ -201,7 +272,9 @@ int Subjects(const std::vector<std::string>& args) {
     }
     return 0;
   }
-  std::fprintf(stderr, "usage: jgctl subjects import FILE.csv | get USCC | list [--region_prefix P] | profile USCC\n");
+  std::fprintf(stderr,
+               "usage: jgctl subjects import FILE.csv | get USCC | list [--region_prefix P] | "
+               "profile USCC | public-list abnormal|serious | public-get USCC\n");
   return 2;
 }
 
