@@ -22,7 +22,7 @@ common::v1::Date DateOf(absl::CivilDay day);
 
 /// The same day of the month `months` later (earlier when negative), or the month's last day
 /// when it is shorter: 2026-08-31 + 6 months = 2027-02-28. A period of N months from D ends
-/// on AddMonths(D, N) (民法典 第二百零三条: the corresponding day of the last month; the
+/// on AddMonths(D, N) (民法典 第二百零二条: the corresponding day of the last month; the
 /// month's last day when there is none).
 absl::CivilDay AddMonths(absl::CivilDay day, int months);
 

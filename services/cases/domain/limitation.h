@@ -5,7 +5,7 @@
 // 危害后果的，上述期限延长至五年。前款规定的期限，从违法行为发生之日起计算；违法行为有连续或者
 // 继续状态的，从行为终了之日起计算。 So the question is whether the violation was discovered
 // (the lead registered) in time. A period of N years from D ends on the corresponding day
-// N years later (AddMonths, 民法典 第二百零三条; 29 February → 28 February), and the day it
+// N years later (AddMonths, 民法典 第二百零二条; 29 February → 28 February), and the day it
 // starts from does not count.
 //
 // 市场监督管理行政处罚程序规定 第十八条: 自发现线索或者收到材料之日起十五个工作日内予以核查，

@@ -25,7 +25,7 @@ v1::SubjectStatus StatusOfList(v1::PublicList list);
 std::optional<absl::CivilDay> ListedOn(const v1::Subject& subject);
 
 /// The day a subject listed as abnormal on `listed_on` moves to the serious violation list:
-/// 36 months later, the month's last day when the day does not exist (民法典 第二百零三条).
+/// 36 months later, the month's last day when the day does not exist (民法典 第二百零二条).
 absl::CivilDay MovesOn(absl::CivilDay listed_on);
 
 /// The public listing of `subject`, or nullopt when it is on neither list.
