@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "libs/core/log.h"
 #include "libs/core/status_macros.h"
+#include "libs/runtime/file_clock.h"
 #include "libs/server/flags.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -82,6 +83,7 @@ RuntimeOptions RuntimeOptionsFromFlags(std::string service_name, std::vector<std
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.kafka_brokers = absl::GetFlag(FLAGS_kafka_brokers);
   options.kafka_properties = KafkaClientPropertiesFromFlags(&options.host.certificate_expiry);
+  options.fake_clock_file = absl::GetFlag(FLAGS_fake_clock_file);
   return options;
 }
 
@@ -101,6 +103,11 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(RuntimeOpti
   }
   std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(std::move(options)));
   auto& o = runtime->options_;
+  if (!o.fake_clock_file.empty()) {
+    ASSIGN_OR_RETURN(runtime->clock_, FileClock::Open(o.fake_clock_file));
+    LogWarning("the service's clock is read from a file: for tests only",
+               {{"service", o.service_name}, {"fake_clock_file", o.fake_clock_file}});
+  }
   ASSIGN_OR_RETURN(runtime->store_, store::Store::Open({.path = o.data_dir,
                                                         .families = o.families,
                                                         .sync_writes = o.sync_writes,

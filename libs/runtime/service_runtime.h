@@ -52,6 +52,9 @@ struct RuntimeOptions {
   bool sync_writes = true;
   /// For tests only: store::StoreOptions::wal_sync_hook (a failing WAL sync on demand).
   std::function<absl::Status()> wal_sync_hook;
+  /// For tests only: the clock reads this file (libs/runtime/file_clock.h) instead of the
+  /// real time; empty: the system clock. --fake_clock_file, which needs --insecure_dev.
+  std::string fake_clock_file;
   ServiceHostOptions host;
 };
 
@@ -70,7 +73,11 @@ class ServiceRuntime {
 
   store::Store& store() { return *store_; }
   ServiceHost& host() { return *host_; }
-  const Clock& clock() const { return SystemClock::Instance(); }
+  /// The system clock, or the fake clock file's when RuntimeOptions::fake_clock_file is set.
+  const Clock& clock() const {
+    if (clock_) return *clock_;
+    return SystemClock::Instance();
+  }
   prometheus::Registry& registry();
 
   /// A consumer started by Start. Empty brokers/group/source default to the runtime's.
@@ -90,6 +97,7 @@ class ServiceRuntime {
   void StopBackground();
 
   RuntimeOptions options_;
+  std::unique_ptr<Clock> clock_;  // null: the system clock
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<events::KafkaPublisher> publisher_;
   std::unique_ptr<events::OutboxRelay> relay_;

@@ -60,6 +60,11 @@ ABSL_FLAG(std::string, kafka_tls_cert, "",
           "--kafka_tls_key and --kafka_tls_ca). Environment: JG_KAFKA_TLS_CERT.");
 ABSL_FLAG(std::string, kafka_tls_key, "",
           "PEM private key of --kafka_tls_cert. Environment: JG_KAFKA_TLS_KEY.");
+ABSL_FLAG(std::string, fake_clock_file, "",
+          "Tests only: a file holding an RFC 3339 instant; the service's clock reads it plus "
+          "the real time elapsed since the file last changed, so a test moves time by "
+          "rewriting it. Needs --insecure_dev (JG_INSECURE_DEV=1). Environment: "
+          "JG_FAKE_CLOCK_FILE.");
 
 namespace jianguan {
 namespace {
@@ -84,7 +89,7 @@ const std::vector<std::string_view>& CommonFlagNames() {
   static const std::vector<std::string_view>* const names = new std::vector<std::string_view>{
       "grpc_port", "grpc_host", "metrics_port", "data_dir", "kafka_brokers", "log_level",
       "tls_cert", "tls_key", "tls_ca", "insecure_dev", "access_policy",
-      "health_port", "kafka_tls_ca", "kafka_tls_cert", "kafka_tls_key"};
+      "health_port", "kafka_tls_ca", "kafka_tls_cert", "kafka_tls_key", "fake_clock_file"};
   return *names;
 }
 
@@ -155,6 +160,13 @@ absl::Status ValidateCommonFlags() {
     return absl::InvalidArgumentError(
         "--kafka_tls_cert needs --kafka_tls_ca: the CA the brokers' certificates are checked "
         "against");
+  }
+  // A clock read from a file lets whoever writes the file decide deadlines and listings:
+  // acceptable on a test machine, never in production, so it rides on the development flag.
+  if (!absl::GetFlag(FLAGS_fake_clock_file).empty() && !absl::GetFlag(FLAGS_insecure_dev)) {
+    return absl::InvalidArgumentError(
+        "--fake_clock_file (JG_FAKE_CLOCK_FILE) replaces the real clock and is for tests only: "
+        "it needs --insecure_dev (JG_INSECURE_DEV=1)");
   }
   return absl::OkStatus();
 }

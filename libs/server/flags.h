@@ -66,6 +66,10 @@ ABSL_DECLARE_FLAG(int32_t, health_port);
 ABSL_DECLARE_FLAG(std::string, kafka_tls_ca);
 ABSL_DECLARE_FLAG(std::string, kafka_tls_cert);
 ABSL_DECLARE_FLAG(std::string, kafka_tls_key);
+/// Tests only: a file holding an RFC 3339 instant the service's clock reads instead of the
+/// real time (libs/runtime/file_clock.h). Refused without --insecure_dev. Env
+/// JG_FAKE_CLOCK_FILE.
+ABSL_DECLARE_FLAG(std::string, fake_clock_file);
 
 namespace jianguan {
 
@@ -85,7 +89,7 @@ absl::Status ApplyEnvironmentToFlags();
 /// unusable (a port outside 0–65535, an unknown log level, an empty host, only some of the
 /// TLS files, plaintext on a non-loopback address without --insecure_dev, mutual TLS
 /// without an access policy, a Kafka client certificate without its key or without the
-/// brokers' CA).
+/// brokers' CA, a fake clock file without --insecure_dev).
 absl::Status ValidateCommonFlags();
 
 /// Parses argv with Abseil (handles --help, --flagfile, unknown flags), applying the

@@ -9,6 +9,7 @@
 #include "libs/events/topics.h"
 #include "libs/server/flags.h"
 #include "libs/runtime/service_runtime.h"
+#include "services/subject-registry/clock_batches.h"
 #include "services/subject-registry/public_registry_service.h"
 #include "services/subject-registry/registry_metrics.h"
 #include "services/subject-registry/registry_name.h"
@@ -19,6 +20,11 @@
 ABSL_FLAG(std::string, reference_data_dir, "",
           "Directory of regions.csv and industries.csv (GB/T 2260, GB/T 4754). Env "
           "JG_REFERENCE_DATA_DIR; default: the source tree's data/ this binary was built from.");
+ABSL_FLAG(absl::Duration, clock_rules_every, absl::Minutes(1),
+          "Time between the clock batches' ticks (annual-report listing from 1 July, the "
+          "abnormal list's 3-year expiry daily; docs/registry-clock.md); 0 runs none.");
+ABSL_FLAG(int, clock_batch_size, 500,
+          "Subjects per chunk of a clock batch (one unit of work each), 1-10000.");
 
 ABSL_FLAG(int32_t, public_port, 0,
           "Port of the public listener serving jianguan.subject.v1.PublicRegistry (the abnormal "
@@ -63,6 +69,15 @@ int main(int argc, char** argv) {
   auto industries = CodeTable::Load(data + "/industries.csv");
   if (!industries.ok()) return DieAtStart(industries.status());
 
+  const absl::Duration clock_every = absl::GetFlag(FLAGS_clock_rules_every);
+  const int clock_batch = absl::GetFlag(FLAGS_clock_batch_size);
+  if (clock_every < absl::ZeroDuration()) {
+    return DieAtStart(absl::InvalidArgumentError("--clock_rules_every: must not be negative"));
+  }
+  if (clock_batch < 1 || clock_batch > 10000) {
+    return DieAtStart(absl::InvalidArgumentError("--clock_batch_size: must be 1-10000"));
+  }
+
   RuntimeOptions options =
       RuntimeOptionsFromFlags(subject::kServiceName, subject::SubjectStore::Families());
   const absl::StatusOr<int32_t> public_port = PublicPort();
@@ -74,6 +89,7 @@ int main(int argc, char** argv) {
   auto runtime = ServiceRuntime::Open(std::move(options));
   if (!runtime.ok()) return DieAtStart(runtime.status());
   subject::RegistryMetrics metrics((*runtime)->registry());
+  const subject::SubjectRules rules(*regions, *industries);
   subject::SubjectRegistryService service((*runtime)->store(), (*runtime)->clock(), *regions,
                                           *industries, &metrics);
   (*runtime)->host().AddService(&service);
@@ -84,7 +100,18 @@ int main(int argc, char** argv) {
                            // Append-only: a batch of entries per commit keeps up with imports.
                            .max_batch = 500},
                           subject::RecordOnTimeline);
+  // Destroyed (stopped) before the runtime, whose store it writes. The index it may
+  // backfill is written before anything else writes subjects.
+  subject::ClockBatches clock_batches((*runtime)->store(), rules, (*runtime)->clock(), &metrics,
+                                      {.every = clock_every, .batch_size = clock_batch});
+  if (auto status = clock_batches.BackfillListingIndex(); !status.ok()) return DieAtStart(status);
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
+  if (clock_every > absl::ZeroDuration()) {
+    clock_batches.Start();
+  } else {
+    LogWarning("--clock_rules_every=0: no clock batch runs (annual-report listing, abnormal "
+               "list expiry)", {});
+  }
   LogInfo("subject-registry serving", {{"port", (*runtime)->host().bound_port()},
                                       {"public_port", (*runtime)->host().public_port()},
                                       {"reference_data_dir", data}});

@@ -21,7 +21,20 @@ RegistryMetrics::RegistryMetrics(prometheus::Registry& registry)
       status_changes_(prometheus::BuildCounter()
                           .Name("jianguan_registry_status_changes_total")
                           .Help("Status changes committed, by action")
-                          .Register(registry)) {}
+                          .Register(registry)),
+      clock_subjects_(prometheus::BuildCounter()
+                          .Name("jianguan_registry_clock_subjects_total")
+                          .Help("Subjects examined by committed clock batches, by rule and outcome")
+                          .Register(registry)),
+      clock_completed_(prometheus::BuildGauge()
+                           .Name("jianguan_registry_clock_last_completed_timestamp_seconds")
+                           .Help("When the rule's last clock batch completed (Unix seconds, the "
+                                 "service's clock)")
+                           .Register(registry)),
+      clock_resumed_(prometheus::BuildCounter()
+                         .Name("jianguan_registry_clock_batches_resumed_total")
+                         .Help("Clock batches taken up again after a restart before they completed")
+                         .Register(registry)) {}
 
 void RegistryMetrics::CountImport(const v1::ImportSubjectsResponse& answer) {
   rows_accepted.Increment(static_cast<double>(answer.accepted()));
@@ -34,6 +47,26 @@ void RegistryMetrics::CountStatusChange(v1::StatusAction action) {
   std::string name = v1::StatusAction_Name(action);
   name = absl::AsciiStrToLower(name.substr(name.rfind("STATUS_ACTION_", 0) == 0 ? 14 : 0));
   status_changes_.Add({{"action", name}}).Increment();
+}
+
+}  // namespace jianguan::subject
+
+namespace jianguan::subject {
+
+void RegistryMetrics::CountClockSubjects(std::string_view rule,
+                                         const std::map<std::string, int64_t>& outcomes) {
+  for (const auto& [outcome, count] : outcomes) {
+    clock_subjects_.Add({{"rule", std::string(rule)}, {"outcome", outcome}})
+        .Increment(static_cast<double>(count));
+  }
+}
+
+void RegistryMetrics::ClockBatchCompleted(std::string_view rule, double unix_seconds) {
+  clock_completed_.Add({{"rule", std::string(rule)}}).Set(unix_seconds);
+}
+
+void RegistryMetrics::CountClockBatchResumed(std::string_view rule) {
+  clock_resumed_.Add({{"rule", std::string(rule)}}).Increment();
 }
 
 }  // namespace jianguan::subject

@@ -6,13 +6,23 @@
 //       (a re-import), refused with their row errors
 //   jianguan_registry_status_changes_total{action}
 //       ChangeSubjectStatus transitions committed, by action ("list_abnormal", "revoke", …)
+//   jianguan_registry_clock_subjects_total{rule,outcome}
+//       subjects a clock batch examined and committed, by rule ("annual_report_listing",
+//       "abnormal_list_expiry") and outcome ("listed", "already-listed", "warned", "moved", …)
+//   jianguan_registry_clock_last_completed_timestamp_seconds{rule}
+//       when the rule's last batch completed (the service's clock); absent before the first
+//   jianguan_registry_clock_batches_resumed_total{rule}
+//       batches taken up again after a restart or a stop before they completed
 #pragma once
 
 #include <array>
+#include <map>
+#include <string>
 
 #include "jianguan/subject/v1/subject.pb.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 
 namespace jianguan::subject {
@@ -26,6 +36,12 @@ class RegistryMetrics {
   void CountImport(const v1::ImportSubjectsResponse& answer);
   /// Counts one committed status change.
   void CountStatusChange(v1::StatusAction action);
+  /// Counts the subjects of one committed clock chunk, by outcome.
+  void CountClockSubjects(std::string_view rule, const std::map<std::string, int64_t>& outcomes);
+  /// A clock batch of `rule` completed at `unix_seconds`.
+  void ClockBatchCompleted(std::string_view rule, double unix_seconds);
+  /// A clock batch of `rule` was taken up again.
+  void CountClockBatchResumed(std::string_view rule);
 
   prometheus::Counter& rows_accepted;
   prometheus::Counter& rows_unchanged;
@@ -33,6 +49,9 @@ class RegistryMetrics {
 
  private:
   prometheus::Family<prometheus::Counter>& status_changes_;
+  prometheus::Family<prometheus::Counter>& clock_subjects_;
+  prometheus::Family<prometheus::Gauge>& clock_completed_;
+  prometheus::Family<prometheus::Counter>& clock_resumed_;
 };
 
 }  // namespace jianguan::subject

@@ -14,8 +14,8 @@
 // callback thread; the other methods use the synchronous API.
 //
 // The methods are defined by resource: subject_service.cc (register, update, reads),
-// subject_service_transitions.cc (status, licences, commitments) and
-// subject_service_import.cc (ImportSubjects).
+// subject_service_transitions.cc (status, licences, commitments),
+// subject_service_import.cc (ImportSubjects) and subject_service_reports.cc (annual reports).
 //
 // Thread-safe: gRPC calls the methods concurrently; all state is in the store.
 #pragma once
@@ -85,6 +85,9 @@ class SubjectRegistryService final : public SubjectRegistryBase {
   grpc::Status GetSubjectProfile(grpc::ServerContext* context,
                                  const v1::GetSubjectProfileRequest* request,
                                  v1::GetSubjectProfileResponse* response) override;
+  grpc::Status PublishAnnualReport(grpc::ServerContext* context,
+                                   const v1::PublishAnnualReportRequest* request,
+                                   v1::PublishAnnualReportResponse* response) override;
 
   /// The registry's tables, for the read-only public service (public_registry_service.h).
   const SubjectStore& subjects() const { return subjects_; }
@@ -109,6 +112,8 @@ class SubjectRegistryService final : public SubjectRegistryBase {
                                                       const v1::RecordCommitmentRequest& request);
   absl::StatusOr<v1::ResolveCommitmentResponse> Resolve(
       const Caller& caller, const v1::ResolveCommitmentRequest& request);
+  absl::StatusOr<v1::PublishAnnualReportResponse> PublishReport(
+      const Caller& caller, const v1::PublishAnnualReportRequest& request);
   /// The rows of a batch; a row that does not parse is answered in `answer` as refused.
   absl::StatusOr<std::vector<v1::ImportRow>> ParseRows(std::string_view batch,
                                                        v1::ImportSubjectsResponse& answer) const;

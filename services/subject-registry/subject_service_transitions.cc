@@ -82,8 +82,15 @@ absl::StatusOr<v1::ChangeSubjectStatusResponse> SubjectRegistryService::ChangeSt
             ASSIGN_OR_RETURN(StoredSubject before, Load(request.uscc()));
             Decision<Response> d{.resource = ResourceName("subjects", request.uscc())};
             const absl::Time now = clock_.Now();
+            // Removal from a listing for a missing report needs that report (补报).
+            StatusChangeFacts facts;
+            if (const int year = before.subject.unreported_year();
+                year != 0 && request.action() == v1::STATUS_ACTION_REMOVE_ABNORMAL) {
+              ASSIGN_OR_RETURN(auto report, subjects_.FindReport(request.uscc(), year));
+              facts.unreported_year_published = report.has_value();
+            }
             ASSIGN_OR_RETURN(auto change, subject::ChangeStatus(d.resource, before.subject,
-                                                                request, caller, now));
+                                                                request, caller, now, facts));
             subjects_.Save(d.work, &before, change.subject);
             Emit(d.work, change.subject, change.event, now);
             *d.response.mutable_subject() = std::move(change.subject);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
+#include "services/subject-registry/domain/clock_rules.h"
 #include "services/subject-registry/registry_name.h"
 
 namespace jianguan::subject {
@@ -26,7 +27,7 @@ bool Matches(const v1::Subject& s, const ListFilter& f) {
 }  // namespace
 
 std::vector<std::string> SubjectStore::Families() {
-  return {kSubjectsFamily, kIndexFamily, kTimelineFamily};
+  return {kSubjectsFamily, kIndexFamily, kTimelineFamily, kAnnualReportsFamily, kClockRunsFamily};
 }
 
 absl::StatusOr<std::optional<StoredSubject>> SubjectStore::Find(std::string_view uscc) const {
@@ -64,6 +65,10 @@ std::vector<std::string> SubjectStore::IndexKeys(const v1::Subject& s) const {
                    s.industry().code().size() > 1 ? s.industry().code() : "", "/", u),
       absl::StrCat("s/", static_cast<int>(s.status()), "/", u)};
   for (const auto& tag : s.tags()) keys.push_back(absl::StrCat("g/", tag, "/", u));
+  // The daily expiry run scans only the listings old enough to be due (clock_batches.h).
+  if (std::optional<absl::CivilDay> listed_on = AbnormalListingDay(s)) {
+    keys.push_back(ListingIndexKey(*listed_on, u));
+  }
   return keys;
 }
 
@@ -177,6 +182,40 @@ absl::StatusOr<std::pair<std::vector<v1::TimelineEntry>, std::string>> SubjectSt
     entries.push_back(std::move(entry));
   }
   return std::make_pair(std::move(entries), std::move(scanned.next_page_token));
+}
+
+std::string SubjectStore::ReportKey(std::string_view uscc, int year) {
+  return absl::StrFormat("%s/%04d", AbslView(uscc), year);
+}
+
+std::string SubjectStore::ListingIndexKey(absl::CivilDay listed_on, std::string_view uscc) {
+  return absl::StrFormat("%s%04d%02d%02d/%s", kListingIndexPrefix, listed_on.year(),
+                         listed_on.month(), listed_on.day(), AbslView(uscc));
+}
+
+absl::StatusOr<std::optional<v1::AnnualReport>> SubjectStore::FindReport(std::string_view uscc,
+                                                                         int year) const {
+  return store_.GetMessage<v1::AnnualReport>(kAnnualReportsFamily, ReportKey(uscc, year));
+}
+
+absl::StatusOr<std::vector<bool>> SubjectStore::ReportsOnFile(
+    const std::vector<std::string_view>& usccs, int year) const {
+  std::vector<std::string> keys;
+  keys.reserve(usccs.size());
+  for (std::string_view uscc : usccs) keys.push_back(ReportKey(uscc, year));
+  ASSIGN_OR_RETURN(auto found,
+                   store_.MultiGet(kAnnualReportsFamily,
+                                   std::vector<std::string_view>(keys.begin(), keys.end())));
+  std::vector<bool> on_file(found.size());
+  for (size_t i = 0; i < found.size(); ++i) on_file[i] = found[i].has_value();
+  return on_file;
+}
+
+void SubjectStore::SaveReport(store::UnitOfWork& work, std::string_view uscc,
+                              const v1::AnnualReport& report) {
+  const std::string key = ReportKey(uscc, report.year());
+  work.Require(kAnnualReportsFamily, key, std::nullopt);
+  work.Put(kAnnualReportsFamily, key, report.SerializeAsString());
 }
 
 absl::StatusOr<bool> SubjectStore::Empty() const {

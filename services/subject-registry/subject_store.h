@@ -8,9 +8,14 @@
 //                  i/<section letter><industry code>/<uscc> industry prefix ("I", "I65")
 //                  s/<status number>/<uscc>                 status
 //                  g/<tag>/<uscc>                           tag
+//                  l/<yyyymmdd>/<uscc>                      abnormal-list listing day
+//                                                           (AbnormalListingDay), for the
+//                                                           daily expiry run's scan
 //                  (type has no index: it only narrows a scan of another index or of
 //                   subjects, since a type matches a large share of all subjects)
 //   timeline       <uscc>/<inverted ns, 16 hex>/<event id>  → v1::TimelineEntry, newest first
+//   annual_reports <uscc>/<year>                            → v1::AnnualReport (年报)
+//   clock_runs     <rule label>[/<run id>]                  → v1::ClockRun (clock_batches.h)
 // Index values are empty; the USCC is the last 18 characters of a key.
 //
 // Thread-safe as store::Store is; writes happen only through the caller's UnitOfWork.
@@ -21,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "jianguan/subject/v1/subject.pb.h"
 #include "libs/store/store.h"
 #include "services/subject-registry/domain/subject_rules.h"
@@ -30,6 +36,10 @@ namespace jianguan::subject {
 inline constexpr char kSubjectsFamily[] = "subjects";
 inline constexpr char kIndexFamily[] = "subject_index";
 inline constexpr char kTimelineFamily[] = "timeline";
+inline constexpr char kAnnualReportsFamily[] = "annual_reports";
+inline constexpr char kClockRunsFamily[] = "clock_runs";
+/// Where the listing-day index of abnormal subjects starts in kIndexFamily.
+inline constexpr char kListingIndexPrefix[] = "l/";
 
 /// A stored subject and the exact bytes it was read from (for compare-and-set).
 struct StoredSubject {
@@ -94,6 +104,22 @@ class SubjectStore {
 
   /// True when no subject is stored.
   absl::StatusOr<bool> Empty() const;
+
+  /// "<uscc>/<year>": the key of a report in kAnnualReportsFamily.
+  static std::string ReportKey(std::string_view uscc, int year);
+  /// "l/<yyyymmdd>/<uscc>": the listing-day index entry of an abnormal subject.
+  static std::string ListingIndexKey(absl::CivilDay listed_on, std::string_view uscc);
+
+  /// The subject's report for `year`, or nullopt. DATA_LOSS when it does not parse.
+  absl::StatusOr<std::optional<v1::AnnualReport>> FindReport(std::string_view uscc,
+                                                              int year) const;
+  /// For each of `usccs` (one batched read), whether a report for `year` is stored.
+  absl::StatusOr<std::vector<bool>> ReportsOnFile(const std::vector<std::string_view>& usccs,
+                                                  int year) const;
+  /// Adds to `work` the write of `report` of `uscc`, on condition that the year is not
+  /// stored yet (two concurrent publications of one year: one commits).
+  static void SaveReport(store::UnitOfWork& work, std::string_view uscc,
+                         const v1::AnnualReport& report);
 
  private:
   std::vector<std::string> IndexKeys(const v1::Subject& s) const;

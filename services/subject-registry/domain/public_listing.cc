@@ -4,6 +4,7 @@
 #include "libs/core/civil_date.h"
 #include "libs/core/clock.h"
 #include "libs/core/timestamps.h"
+#include "services/subject-registry/domain/clock_rules.h"
 #include "services/subject-registry/domain/subject_rules.h"
 
 namespace jianguan::subject {
@@ -38,17 +39,12 @@ const v1::StatusChange* EntryIntoStatus(const v1::Subject& subject) {
 }  // namespace
 
 std::optional<absl::CivilDay> ListedOn(const v1::Subject& subject) {
-  if (subject.status() == v1::SUBJECT_STATUS_ABNORMAL_OPERATION &&
-      subject.has_abnormal_listed_on()) {
-    if (auto day = ValidDayOf(subject.abnormal_listed_on())) return day;
+  if (subject.status() == v1::SUBJECT_STATUS_ABNORMAL_OPERATION) {
+    return AbnormalListingDay(subject);
   }
   const v1::StatusChange* entry = EntryIntoStatus(subject);
   if (entry == nullptr || !entry->has_time()) return std::nullopt;
   return absl::ToCivilDay(FromTimestamp(entry->time()), BeijingTime());
-}
-
-absl::CivilDay MovesOn(absl::CivilDay listed_on) {
-  return AddMonths(listed_on, kAbnormalListMonths);
 }
 
 std::optional<v1::PublicListing> PublicListingOf(const v1::Subject& subject) {
@@ -68,7 +64,7 @@ std::optional<v1::PublicListing> PublicListingOf(const v1::Subject& subject) {
   const std::optional<absl::CivilDay> listed_on = ListedOn(subject);
   if (listed_on.has_value()) {
     *out.mutable_listed_on() = DateOf(*listed_on);
-    if (list == v1::PUBLIC_LIST_ABNORMAL_OPERATION) *out.mutable_moves_on() = DateOf(MovesOn(*listed_on));
+    if (list == v1::PUBLIC_LIST_ABNORMAL_OPERATION) *out.mutable_moves_on() = DateOf(SeriousViolationDay(*listed_on));
   }
   if (const v1::StatusChange* entry = EntryIntoStatus(subject); entry != nullptr) {
     *out.mutable_department() = entry->department();

@@ -12,21 +12,13 @@
 
 namespace jianguan::subject {
 
-/// How long a subject stays on the abnormal operation list before it moves to the serious
-/// violation list (企业信息公示暂行条例 第十七条: listed for 3 years).
-inline constexpr int kAbnormalListMonths = 36;
-
 /// The subject status a public list shows; SUBJECT_STATUS_UNSPECIFIED for an unknown list.
 v1::SubjectStatus StatusOfList(v1::PublicList list);
 
-/// The Beijing day `subject` was put on the list it is on now: abnormal_listed_on when the
-/// record has it, else the day of the last status change into its status; nullopt when the
-/// history has none.
+/// The Beijing day `subject` was put on the list it is on now: for the abnormal operation
+/// list AbnormalListingDay (domain/clock_rules.h), else the day of the last status change into
+/// its status; nullopt when the history has none.
 std::optional<absl::CivilDay> ListedOn(const v1::Subject& subject);
-
-/// The day a subject listed as abnormal on `listed_on` moves to the serious violation list:
-/// 36 months later, the month's last day when the day does not exist (民法典 第二百零二条).
-absl::CivilDay MovesOn(absl::CivilDay listed_on);
 
 /// The public listing of `subject`, or nullopt when it is on neither list.
 std::optional<v1::PublicListing> PublicListingOf(const v1::Subject& subject);

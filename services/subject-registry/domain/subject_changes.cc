@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/civil_date.h"
+#include "libs/core/clock.h"
 #include "libs/core/field_violations.h"
 #include "libs/core/timestamps.h"
 #include "services/subject-registry/domain/subject_rules.h"
@@ -55,7 +57,8 @@ absl::StatusOr<SubjectChange<v1::SubjectUpdated>> UpdateAtVersion(
 
 absl::StatusOr<SubjectChange<v1::SubjectStatusChanged>> ChangeStatus(
     std::string_view resource, const v1::Subject& stored,
-    const v1::ChangeSubjectStatusRequest& request, const Caller& caller, absl::Time now) {
+    const v1::ChangeSubjectStatusRequest& request, const Caller& caller, absl::Time now,
+    const StatusChangeFacts& facts) {
   if (request.expected_version() != 0 && request.expected_version() != stored.version()) {
     return FailedPrecondition(resource, "expected_version is stale");
   }
@@ -65,8 +68,15 @@ absl::StatusOr<SubjectChange<v1::SubjectStatusChanged>> ChangeStatus(
   absl::StatusOr<v1::SubjectStatus> next =
       NextStatus(resource, stored, request.action(), request.reason());
   if (!next.ok()) return next.status();
-  SubjectChange<v1::SubjectStatusChanged> change{.subject = stored};
-  v1::StatusChange& record = *change.event.mutable_change();
+  if (request.action() == v1::STATUS_ACTION_REMOVE_ABNORMAL &&
+      stored.abnormal_reason() == v1::ABNORMAL_REASON_ANNUAL_REPORT_NOT_PUBLISHED &&
+      stored.unreported_year() != 0 && !facts.unreported_year_published) {
+    return FailedPrecondition(
+        resource, absl::StrCat("unreported_year: the annual report for ", stored.unreported_year(),
+                               " is not published; publishing it later (补报) allows removal on "
+                               "request"));
+  }
+  v1::StatusChange record;
   record.set_from(stored.status());
   record.set_to(*next);
   record.set_action(request.action());
@@ -74,12 +84,28 @@ absl::StatusOr<SubjectChange<v1::SubjectStatusChanged>> ChangeStatus(
   record.set_note(request.note());
   record.mutable_department()->set_code(caller.department);
   *record.mutable_time() = ToTimestamp(now);
+  return ApplyStatusChange(stored, record, now);
+}
+
+SubjectChange<v1::SubjectStatusChanged> ApplyStatusChange(const v1::Subject& stored,
+                                                          const v1::StatusChange& record,
+                                                          absl::Time now) {
+  SubjectChange<v1::SubjectStatusChanged> change{.subject = stored};
+  *change.event.mutable_change() = record;
   v1::Subject& after = change.subject;
-  after.set_status(*next);
+  after.set_status(record.to());
+  const bool abnormal = record.to() == v1::SUBJECT_STATUS_ABNORMAL_OPERATION;
   // The reason stays with the subject only while it is on the abnormal operation list.
-  after.set_abnormal_reason(*next == v1::SUBJECT_STATUS_ABNORMAL_OPERATION
-                                ? request.reason()
-                                : v1::ABNORMAL_REASON_UNSPECIFIED);
+  after.set_abnormal_reason(abnormal ? record.reason() : v1::ABNORMAL_REASON_UNSPECIFIED);
+  // The 3-year clock (企业信息公示暂行条例 第十七条) runs from the listing day; a new listing
+  // starts it afresh, and leaving the list in any way ends it.
+  after.clear_serious_violation_warned_on();
+  after.clear_unreported_year();
+  if (abnormal) {
+    *after.mutable_abnormal_listed_on() = DateOf(absl::ToCivilDay(now, BeijingTime()));
+  } else {
+    after.clear_abnormal_listed_on();
+  }
   *after.add_status_history() = record;
   Touch(after, now);
   *change.event.mutable_facts() = FactsOf(after);

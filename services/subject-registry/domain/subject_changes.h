@@ -51,12 +51,31 @@ absl::StatusOr<SubjectChange<v1::SubjectUpdated>> UpdateAtVersion(
     std::string_view resource, const v1::Subject& stored, const v1::Subject& input,
     const std::vector<std::string>& paths, int64_t expected_version, absl::Time now);
 
+/// What a status change depends on besides the subject, looked up by the handler.
+struct StatusChangeFacts {
+  /// For a subject listed for its unreported_year: whether that year's report is published.
+  bool unreported_year_published = false;
+};
+
 /// A status transition (NextStatus) recorded in the status history by `caller`'s
 /// department. FAILED_PRECONDITION on `resource` when expected_version (if not 0) is stale,
-/// the history is full, or the state machine refuses the action.
+/// the history is full, the state machine refuses the action, or REMOVE_ABNORMAL is asked
+/// for a listing of ANNUAL_REPORT_NOT_PUBLISHED whose unreported_year is still unpublished
+/// (企业经营异常名录管理暂行办法 第十一条: removal on request once the missing report is
+/// published; the clock's listings carry the year, a department's do not).
 absl::StatusOr<SubjectChange<v1::SubjectStatusChanged>> ChangeStatus(
     std::string_view resource, const v1::Subject& stored,
-    const v1::ChangeSubjectStatusRequest& request, const Caller& caller, absl::Time now);
+    const v1::ChangeSubjectStatusRequest& request, const Caller& caller, absl::Time now,
+    const StatusChangeFacts& facts = {});
+
+/// `record` (a transition from the subject's status, already allowed) applied to `stored`:
+/// status, reason, history, version, and the abnormal-list bookkeeping — entering the list
+/// sets abnormal_listed_on to the Beijing day of `now` and clears the warning; every way out
+/// (removal, serious violation list, revocation, deregistration, moving out) clears
+/// abnormal_listed_on, serious_violation_warned_on and unreported_year.
+SubjectChange<v1::SubjectStatusChanged> ApplyStatusChange(const v1::Subject& stored,
+                                                          const v1::StatusChange& record,
+                                                          absl::Time now);
 
 /// A licence added. ALREADY_EXISTS when the subject holds one of the same kind and number;
 /// FAILED_PRECONDITION when it holds the most licences allowed.

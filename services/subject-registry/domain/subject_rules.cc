@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/core/text_checks.h"
@@ -250,6 +251,10 @@ v1::Subject NewSubject(const v1::Subject& input, absl::Time now) {
   s.clear_abnormal_reason();
   s.clear_status_history();
   s.clear_commitments();
+  s.clear_last_report_year();
+  s.clear_abnormal_listed_on();
+  s.clear_serious_violation_warned_on();
+  s.clear_unreported_year();
   s.set_version(1);
   *s.mutable_create_time() = ToTimestamp(now);
   *s.mutable_update_time() = s.create_time();
@@ -288,6 +293,10 @@ bool SameRegisteredData(const v1::Subject& input, const v1::Subject& stored) {
     s->clear_version();
     s->clear_create_time();
     s->clear_update_time();
+    s->clear_last_report_year();
+    s->clear_abnormal_listed_on();
+    s->clear_serious_violation_warned_on();
+    s->clear_unreported_year();
     s->mutable_legal_representative()->clear_id_number_masked();
   }
   return MessageDifferencer::Equals(a, b);
@@ -432,6 +441,14 @@ std::optional<std::string> SummarizeOwnEvent(const google::protobuf::Message& ev
   if (const auto* e = dynamic_cast<const v1::CommitmentResolved*>(&event)) {
     return absl::StrCat("承诺核查 commitment resolved: ", CommitmentState_Name(e->commitment().state()));
   }
+  if (const auto* e = dynamic_cast<const v1::AnnualReportPublished*>(&event)) {
+    return absl::StrCat("年报公示 annual report ", e->report().year(), " published",
+                        e->report().late() ? " (逾期 late)" : "");
+  }
+  if (const auto* e = dynamic_cast<const v1::SeriousViolationWarning*>(&event)) {
+    return absl::StrFormat("列严预警 serious violation list on %04d-%02d-%02d unless removed",
+                           e->move_on().year(), e->move_on().month(), e->move_on().day());
+  }
   return std::nullopt;
 }
 
@@ -467,6 +484,10 @@ std::string SummarizeEvent(std::string_view type, std::string_view payload, std:
     summary = ParseAndSummarize<v1::CommitmentRecorded>(payload);
   } else if (type == "jianguan.subject.v1.CommitmentResolved") {
     summary = ParseAndSummarize<v1::CommitmentResolved>(payload);
+  } else if (type == "jianguan.subject.v1.AnnualReportPublished") {
+    summary = ParseAndSummarize<v1::AnnualReportPublished>(payload);
+  } else if (type == "jianguan.subject.v1.SeriousViolationWarning") {
+    summary = ParseAndSummarize<v1::SeriousViolationWarning>(payload);
   }
   return summary ? *std::move(summary) : SummarizeForeignEvent(type, source);
 }

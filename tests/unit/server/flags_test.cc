@@ -45,7 +45,8 @@ TEST_CASE("each shared flag has its JG_ environment variable", "[flags]") {
   CHECK(EnvironmentVariableFor("kafka_brokers") == "JG_KAFKA_BROKERS");
   CHECK(EnvironmentVariableFor("tls_cert") == "JG_TLS_CERT");
   CHECK(EnvironmentVariableFor("kafka_tls_ca") == "JG_KAFKA_TLS_CA");
-  CHECK(CommonFlagNames().size() == 15);
+  CHECK(EnvironmentVariableFor("fake_clock_file") == "JG_FAKE_CLOCK_FILE");
+  CHECK(CommonFlagNames().size() == 16);
 }
 
 SCENARIO("the environment fills in flags the command line does not give", "[flags]") {
@@ -126,6 +127,28 @@ SCENARIO("a malformed setting is reported, naming where it came from", "[flags]"
     CHECK(ValidateCommonFlags().ok());
   }
   GIVEN("the defaults") { CHECK(ValidateCommonFlags().ok()); }
+}
+
+SCENARIO("a fake clock file is honoured only on a development setup", "[flags]") {
+  absl::FlagSaver saver;
+  GIVEN("JG_FAKE_CLOCK_FILE without JG_INSECURE_DEV") {
+    ScopedEnv clock("JG_FAKE_CLOCK_FILE", "/tmp/clock");
+    REQUIRE(ApplyEnvironmentToFlags().ok());
+    const absl::Status status = ValidateCommonFlags();
+    THEN("the start is refused, saying what the file needs") {
+      CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+      CHECK_THAT(std::string(status.message()),
+                 Catch::Contains("--fake_clock_file") && Catch::Contains("JG_INSECURE_DEV=1"));
+    }
+    AND_WHEN("JG_INSECURE_DEV=1 is set too") {
+      ScopedEnv dev("JG_INSECURE_DEV", "1");
+      REQUIRE(ApplyEnvironmentToFlags().ok());
+      THEN("it is accepted") {
+        CHECK(absl::GetFlag(FLAGS_fake_clock_file) == "/tmp/clock");
+        CHECK(ValidateCommonFlags().ok());
+      }
+    }
+  }
 }
 
 TEST_CASE("host options follow the flags; metrics port 0 serves no /metrics", "[flags]") {

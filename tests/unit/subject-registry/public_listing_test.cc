@@ -36,13 +36,6 @@ v1::Subject Listed(v1::SubjectType type, absl::CivilDay day) {
   return s;
 }
 
-SCENARIO("the move to the serious violation list is 36 months after the listing") {
-  CHECK(MovesOn(absl::CivilDay(2023, 3, 1)) == absl::CivilDay(2026, 3, 1));
-  // No 29 February in 2027: the month's last day (民法典 第二百零二条).
-  CHECK(MovesOn(absl::CivilDay(2024, 2, 29)) == absl::CivilDay(2027, 2, 28));
-  CHECK(MovesOn(absl::CivilDay(2025, 12, 31)) == absl::CivilDay(2028, 12, 31));
-}
-
 SCENARIO("a listing shows the list, reason, dates and department, nothing personal") {
   GIVEN("a natural person listed as abnormal on 2025-05-20, Beijing time") {
     const v1::Subject s =
