@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/core/calendar.h"
 #include "libs/core/code_table.h"
 #include "libs/core/log.h"
 #include "libs/events/topics.h"
@@ -11,6 +12,9 @@
 #include "libs/runtime/service_runtime.h"
 #include "services/subject-registry/clock_batches.h"
 #include "services/subject-registry/public_registry_service.h"
+#include "services/subject-registry/catalogue_departments.h"
+#include "services/subject-registry/domain/notification_rules.h"
+#include "services/subject-registry/notification_watch.h"
 #include "services/subject-registry/registry_metrics.h"
 #include "services/subject-registry/registry_name.h"
 #include "services/subject-registry/subject_service.h"
@@ -18,7 +22,9 @@
 #include "services/subject-registry/timeline_projection.h"
 
 ABSL_FLAG(std::string, reference_data_dir, "",
-          "Directory of regions.csv and industries.csv (GB/T 2260, GB/T 4754). Env "
+          "Directory of regions.csv and industries.csv (GB/T 2260, GB/T 4754), "
+          "calendar/cn_workdays.csv and catalogue/catalogue.json (the departments dual "
+          "notifications go to). Env "
           "JG_REFERENCE_DATA_DIR; default: the source tree's data/ this binary was built from.");
 ABSL_FLAG(absl::Duration, clock_rules_every, absl::Minutes(1),
           "Time between the clock batches' ticks (annual-report listing from 1 July, the "
@@ -31,6 +37,11 @@ ABSL_FLAG(int32_t, public_port, 0,
           "operation and serious violation lists, 企业信用信息公示) without credentials: TLS "
           "with the service's certificate when --tls_cert is set, plaintext otherwise; 0 "
           "serves none. Env JG_PUBLIC_PORT.");
+
+ABSL_FLAG(std::string, licence_kinds, "",
+          "The licence table of the dual notifications (双告知): which business needs which "
+          "licence, approved by which kind of department. Env JG_LICENCE_KINDS; default: "
+          "catalogue/licence-kinds-2026.1.csv under the reference data directory.");
 
 namespace {
 
@@ -68,6 +79,21 @@ int main(int argc, char** argv) {
   if (!regions.ok()) return DieAtStart(regions.status());
   auto industries = CodeTable::Load(data + "/industries.csv");
   if (!industries.ok()) return DieAtStart(industries.status());
+  // Dual notifications (双告知): the licence table, the catalogue's departments, and the
+  // working days of the claim deadline.
+  std::string licence_kinds = absl::GetFlag(FLAGS_licence_kinds);
+  if (licence_kinds.empty()) {
+    const char* env = std::getenv("JG_LICENCE_KINDS");
+    licence_kinds =
+        env != nullptr && *env != '\0' ? env : data + "/catalogue/licence-kinds-2026.1.csv";
+  }
+  auto requirements = subject::LicenceRequirements::Load(licence_kinds, *industries);
+  if (!requirements.ok()) return DieAtStart(requirements.status());
+  auto departments = subject::LoadCatalogueDepartments(data + "/catalogue/catalogue.json");
+  if (!departments.ok()) return DieAtStart(departments.status());
+  auto calendar = WorkingDayCalendar::Load(data + "/calendar/cn_workdays.csv");
+  if (!calendar.ok()) return DieAtStart(calendar.status());
+  const subject::NotificationRules notification_rules(*requirements, *departments, *calendar);
 
   const absl::Duration clock_every = absl::GetFlag(FLAGS_clock_rules_every);
   const int clock_batch = absl::GetFlag(FLAGS_clock_batch_size);
@@ -92,6 +118,7 @@ int main(int argc, char** argv) {
   const subject::SubjectRules rules(*regions, *industries);
   subject::SubjectRegistryService service((*runtime)->store(), (*runtime)->clock(), *regions,
                                           *industries, &metrics);
+  service.EnableNotifications(notification_rules);
   (*runtime)->host().AddService(&service);
   subject::PublicRegistryService public_lists(service.subjects());
   (*runtime)->host().AddPublicService(&public_lists);
@@ -106,6 +133,10 @@ int main(int argc, char** argv) {
                                       {.every = clock_every, .batch_size = clock_batch});
   if (auto status = clock_batches.BackfillListingIndex(); !status.ok()) return DieAtStart(status);
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
+  // Destroyed (stopped) before the runtime, whose store it reads.
+  const subject::NotificationStore notices((*runtime)->store());
+  subject::NotificationWatch watch(notices, *departments, (*runtime)->clock(), metrics);
+  watch.Start();
   if (clock_every > absl::ZeroDuration()) {
     clock_batches.Start();
   } else {
@@ -114,7 +145,8 @@ int main(int argc, char** argv) {
   }
   LogInfo("subject-registry serving", {{"port", (*runtime)->host().bound_port()},
                                       {"public_port", (*runtime)->host().public_port()},
-                                      {"reference_data_dir", data}});
+                                      {"reference_data_dir", data},
+                                      {"licence_kinds", licence_kinds}});
   (*runtime)->WaitForTermination();
   return 0;
 }

@@ -34,7 +34,20 @@ RegistryMetrics::RegistryMetrics(prometheus::Registry& registry)
       clock_resumed_(prometheus::BuildCounter()
                          .Name("jianguan_registry_clock_batches_resumed_total")
                          .Help("Clock batches taken up again after a restart before they completed")
-                         .Register(registry)) {}
+                         .Register(registry)),
+      notifications_(prometheus::BuildCounter()
+                         .Name("jianguan_registry_notifications_total")
+                         .Help("Dual notifications (双告知) committed, by event (raised, claimed, "
+                               "passed, closed, unroutable, dropped)")
+                         .Register(registry)),
+      unclaimed_(prometheus::BuildGauge()
+                     .Name("jianguan_registry_notifications_unclaimed")
+                     .Help("Dual notifications waiting for the department to claim them")
+                     .Register(registry)),
+      overdue_(prometheus::BuildGauge()
+                   .Name("jianguan_registry_notifications_overdue")
+                   .Help("Unclaimed dual notifications past their due day (5 working days)")
+                   .Register(registry)) {}
 
 void RegistryMetrics::CountImport(const v1::ImportSubjectsResponse& answer) {
   rows_accepted.Increment(static_cast<double>(answer.accepted()));
@@ -47,6 +60,16 @@ void RegistryMetrics::CountStatusChange(v1::StatusAction action) {
   std::string name = v1::StatusAction_Name(action);
   name = absl::AsciiStrToLower(name.substr(name.rfind("STATUS_ACTION_", 0) == 0 ? 14 : 0));
   status_changes_.Add({{"action", name}}).Increment();
+}
+
+void RegistryMetrics::CountNotifications(std::string_view event, int64_t n) {
+  if (n > 0) notifications_.Add({{"event", std::string(event)}}).Increment(static_cast<double>(n));
+}
+
+void RegistryMetrics::SetUnclaimedNotifications(const std::string& department, int64_t unclaimed,
+                                                int64_t overdue) {
+  unclaimed_.Add({{"department", department}}).Set(static_cast<double>(unclaimed));
+  overdue_.Add({{"department", department}}).Set(static_cast<double>(overdue));
 }
 
 }  // namespace jianguan::subject

@@ -13,11 +13,23 @@
 //       when the rule's last batch completed (the service's clock); absent before the first
 //   jianguan_registry_clock_batches_resumed_total{rule}
 //       batches taken up again after a restart or a stop before they completed
+//   jianguan_registry_notifications_total{event="raised"|"claimed"|"passed"|"closed"|
+//                                         "unroutable"|"dropped"}
+//       dual notifications (双告知) committed, by what happened: raised (unroutable ones
+//       included), claimed, passed, closed; "unroutable" counts those raised to market
+//       regulation because the catalogue has no approving department for the region, and
+//       "dropped" those not raised at all because it has no market regulation either
+//   jianguan_registry_notifications_unclaimed{department}
+//   jianguan_registry_notifications_overdue{department}
+//       each department's notifications waiting to be claimed (待认领), and of those the ones
+//       past their due day (超期), as of the last round of the watch (notification_watch.h)
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "jianguan/subject/v1/subject.pb.h"
 #include "prometheus/counter.h"
@@ -42,6 +54,11 @@ class RegistryMetrics {
   void ClockBatchCompleted(std::string_view rule, double unix_seconds);
   /// A clock batch of `rule` was taken up again.
   void CountClockBatchResumed(std::string_view rule);
+  /// Counts `n` dual notifications that went through `event` ("raised", "claimed", …).
+  void CountNotifications(std::string_view event, int64_t n = 1);
+  /// Sets a department's unclaimed and overdue notifications.
+  void SetUnclaimedNotifications(const std::string& department, int64_t unclaimed,
+                                 int64_t overdue);
 
   prometheus::Counter& rows_accepted;
   prometheus::Counter& rows_unchanged;
@@ -52,6 +69,9 @@ class RegistryMetrics {
   prometheus::Family<prometheus::Counter>& clock_subjects_;
   prometheus::Family<prometheus::Gauge>& clock_completed_;
   prometheus::Family<prometheus::Counter>& clock_resumed_;
+  prometheus::Family<prometheus::Counter>& notifications_;
+  prometheus::Family<prometheus::Gauge>& unclaimed_;
+  prometheus::Family<prometheus::Gauge>& overdue_;
 };
 
 }  // namespace jianguan::subject

@@ -68,7 +68,8 @@ SubjectRegistryService::SubjectRegistryService(store::Store& store, const Clock&
       writes_(store, clock),
       emitter_(topics::kSubject, kServiceName, clock),
       ids_(clock),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      notices_(store) {}
 
 absl::CivilDay SubjectRegistryService::Today() const {
   return absl::ToCivilDay(clock_.Now(), BeijingTime());
@@ -123,6 +124,7 @@ absl::StatusOr<v1::RegisterSubjectResponse> SubjectRegistryService::Register(
         auto change = subject::Register(request.subject(), now);
         subjects_.Save(d.work, nullptr, change.subject);
         Emit(d.work, change.subject, change.event, now);
+        RETURN_IF_ERROR(RaiseNotifications(d.work, nullptr, change.subject, now));
         *d.response.mutable_subject() = std::move(change.subject);
         return d;
       });
@@ -180,6 +182,7 @@ absl::StatusOr<v1::Subject> SubjectRegistryService::Update(
         if (change.event.changed_fields_size() > 0) {
           subjects_.Save(d.work, &before, change.subject);
           Emit(d.work, change.subject, change.event, now);
+          RETURN_IF_ERROR(RaiseNotifications(d.work, &before.subject, change.subject, now));
         }
         d.response = std::move(change.subject);
         return d;

@@ -15,7 +15,10 @@
 //
 // The methods are defined by resource: subject_service.cc (register, update, reads),
 // subject_service_transitions.cc (status, licences, commitments),
-// subject_service_import.cc (ImportSubjects) and subject_service_reports.cc (annual reports).
+// subject_service_import.cc (ImportSubjects), subject_service_reports.cc (annual reports) and
+// subject_service_notifications.cc (dual notifications, 双告知: raised with the registrations
+// that need a licence, claimed, passed, closed with GrantLicence; off until
+// EnableNotifications).
 //
 // Thread-safe: gRPC calls the methods concurrently; all state is in the store.
 #pragma once
@@ -35,7 +38,9 @@
 #include "libs/write/method_names.h"
 #include "libs/write/write_path.h"
 #include "services/subject-registry/domain/import_decision.h"
+#include "services/subject-registry/domain/notification_rules.h"
 #include "services/subject-registry/domain/subject_rules.h"
+#include "services/subject-registry/notification_store.h"
 #include "services/subject-registry/registry_name.h"
 #include "services/subject-registry/subject_store.h"
 
@@ -92,6 +97,20 @@ class SubjectRegistryService final : public SubjectRegistryBase {
   /// The registry's tables, for the read-only public service (public_registry_service.h).
   const SubjectStore& subjects() const { return subjects_; }
 
+  /// Turns dual notifications (双告知) on: from now on a write that makes a subject need a
+  /// licence raises its notification in the same unit of work. `rules` must outlive the
+  /// service; call before serving. Without it the notification methods are UNIMPLEMENTED.
+  void EnableNotifications(const NotificationRules& rules) { notification_rules_ = &rules; }
+  grpc::Status ListNotifications(grpc::ServerContext* context,
+                                 const v1::ListNotificationsRequest* request,
+                                 v1::ListNotificationsResponse* response) override;
+  grpc::Status ClaimNotification(grpc::ServerContext* context,
+                                 const v1::ClaimNotificationRequest* request,
+                                 v1::LicenceNotification* response) override;
+  grpc::Status PassNotification(grpc::ServerContext* context,
+                                const v1::PassNotificationRequest* request,
+                                v1::LicenceNotification* response) override;
+
   /// One import batch (the serialized ImportSubjectsRequest), committed as one unit of work.
   absl::StatusOr<v1::ImportSubjectsResponse> ImportBatch(const Caller& caller,
                                                          std::string_view batch);
@@ -131,6 +150,27 @@ class SubjectRegistryService final : public SubjectRegistryBase {
             const google::protobuf::Message& event, absl::Time now) const;
   absl::CivilDay Today() const;
 
+  // Dual notifications (subject_service_notifications.cc). Each adds its writes, events and
+  // timeline entries to `work` and counts them on the metrics once `work` commits; each does
+  // nothing while notifications are off.
+  /// Raises what `after` newly needs (NotificationRules::NewNeeds) and was never raised for
+  /// it; `before` is null for a new subject.
+  absl::Status RaiseNotifications(store::UnitOfWork& work, const v1::Subject* before,
+                                  const v1::Subject& after, absl::Time now) const;
+  /// RaiseNotifications for the rows of an import batch, with one batched read.
+  absl::Status RaiseImportNotifications(
+      store::UnitOfWork& work, const std::vector<ImportedSubject>& writes,
+      const std::vector<std::optional<StoredSubject>>& found, absl::Time now) const;
+  /// Closes the subject's open notification of `licence`'s kind, if any.
+  absl::Status CloseNotification(store::UnitOfWork& work, const v1::Subject& subject,
+                                 const v1::Licence& licence, absl::Time now) const;
+  absl::StatusOr<v1::ListNotificationsResponse> ListNotices(
+      const Caller& caller, const v1::ListNotificationsRequest& request) const;
+  absl::StatusOr<v1::LicenceNotification> ClaimNotice(
+      const Caller& caller, const v1::ClaimNotificationRequest& request);
+  absl::StatusOr<v1::LicenceNotification> PassNotice(const Caller& caller,
+                                                     const v1::PassNotificationRequest& request);
+
   const Clock& clock_;
   SubjectRules rules_;
   SubjectStore subjects_;
@@ -139,6 +179,8 @@ class SubjectRegistryService final : public SubjectRegistryBase {
   const MethodNames methods_{"jianguan.subject.v1.SubjectRegistry"};
   mutable IdGenerator ids_;
   RegistryMetrics* metrics_;
+  const NotificationRules* notification_rules_ = nullptr;
+  NotificationStore notices_;
 };
 
 }  // namespace jianguan::subject

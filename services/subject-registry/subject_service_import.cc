@@ -96,6 +96,7 @@ absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::CommitRows(
     subjects_.Save(work, row.stored < 0 ? nullptr : &*found[row.stored], row.subject);
     std::visit([&](const auto& event) { Emit(work, row.subject, event, now); }, row.event);
   }
+  RETURN_IF_ERROR(RaiseImportNotifications(work, plan.writes, found, now));
   if (work.empty()) return answer;  // every row refused or unchanged: nothing to commit
   RETURN_IF_ERROR(writes_.CommitImport(
       work,

@@ -131,6 +131,7 @@ absl::StatusOr<v1::GrantLicenceResponse> SubjectRegistryService::Grant(
                                                                 request.licence(), now));
             subjects_.Save(d.work, &before, change.subject);
             Emit(d.work, change.subject, change.event, now);
+            RETURN_IF_ERROR(CloseNotification(d.work, change.subject, request.licence(), now));
             *d.response.mutable_subject() = std::move(change.subject);
             return d;
           }));

@@ -8,6 +8,7 @@
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "services/subject-registry/domain/clock_rules.h"
+#include "services/subject-registry/notification_store.h"
 #include "services/subject-registry/registry_name.h"
 
 namespace jianguan::subject {
@@ -27,7 +28,10 @@ bool Matches(const v1::Subject& s, const ListFilter& f) {
 }  // namespace
 
 std::vector<std::string> SubjectStore::Families() {
-  return {kSubjectsFamily, kIndexFamily, kTimelineFamily, kAnnualReportsFamily, kClockRunsFamily};
+  std::vector<std::string> families = {kSubjectsFamily, kIndexFamily, kTimelineFamily,
+                                       kAnnualReportsFamily, kClockRunsFamily};
+  for (std::string& family : NotificationStore::Families()) families.push_back(std::move(family));
+  return families;
 }
 
 absl::StatusOr<std::optional<StoredSubject>> SubjectStore::Find(std::string_view uscc) const {

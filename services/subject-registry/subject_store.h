@@ -64,7 +64,7 @@ struct SubjectPage {
 
 class SubjectStore {
  public:
-  /// The families the store must be opened with.
+  /// The families the store must be opened with (NotificationStore's included).
   static std::vector<std::string> Families();
 
   /// `store` and `rules` must outlive this.

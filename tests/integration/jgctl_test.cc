@@ -1,5 +1,6 @@
 // jgctl against real parts: health of a real gRPC server, events tail of a real topic
-// decoded through the build's descriptor set, and the audit chain of a real store.
+// decoded through the build's descriptor set, the audit chain of a real store, and the
+// dual notifications of the real subject-registry binary.
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "jianguan/catalogue/v1/events.pb.h"
 #include "jianguan/subject/v1/events.pb.h"
+#include "jianguan/subject/v1/subject.grpc.pb.h"
 #include "libs/testing/ports.h"
 #include "libs/testing/metrics_scrape.h"
 
@@ -23,7 +25,9 @@
 #include "libs/events/outbox_relay.h"
 #include "libs/server/grpc_server.h"
 #include "libs/testing/child_process.h"
+#include "libs/testing/command_run.h"
 #include "libs/testing/kafka.h"
+#include "libs/testing/service_binary.h"
 #include "libs/testing/temp_dir.h"
 #include "libs/testing/uscc_series.h"
 
@@ -319,6 +323,76 @@ TEST_CASE("jgctl plans and draw take a joint plan from a JSON file to its public
   CHECK(Jgctl({"plans", "frobnicate", plan_id, target}).exit_code == 2);
   sampling.Kill(SIGTERM);
   CHECK(sampling.Wait(absl::Seconds(20)).has_value());
+}
+
+TEST_CASE("jgctl notifications lists, claims and passes a department's dual notifications") {
+  testing::TempDir dir("jg-jgctl-notifications");
+  testing::ServiceBinary registry(JG_SUBJECT_REGISTRY, dir.Sub("registry"));
+  auto stub = subject::v1::SubjectRegistry::NewStub(registry.channel());
+  // Two restaurants (正餐服务) registered in 义乌: each needs a food business licence, which
+  // 义乌's market regulation approves.
+  const uint64_t run = static_cast<uint64_t>(absl::ToUnixMillis(absl::Now()) % 100000000);
+  std::vector<std::string> ids;
+  for (uint64_t i = 0; i < 2; ++i) {
+    subject::v1::RegisterSubjectRequest request;
+    request.set_request_id(absl::StrCat("reg-", run, "-", i));
+    subject::v1::Subject* s = request.mutable_subject();
+    s->set_uscc(testing::SeriesUscc("92330782", run * 2 + i));
+    s->set_name(absl::StrCat("义乌市测试", i, "号餐厅"));
+    s->set_type(subject::v1::SUBJECT_TYPE_INDIVIDUAL_BUSINESS);
+    s->mutable_legal_representative()->set_name("王小明");
+    s->mutable_industry()->set_code("6210");
+    s->mutable_registration_region()->set_code("330782");
+    grpc::ClientContext context;
+    context.AddMetadata("x-jg-department", "330782-SCJG");
+    subject::v1::RegisterSubjectResponse registered;
+    REQUIRE(stub->RegisterSubject(&context, request, &registered).ok());
+    ids.push_back(s->uscc() + ".FOOD-BUSINESS");
+  }
+  const std::string target = absl::StrCat("--registry=127.0.0.1:", registry.grpc_port());
+  const auto jgctl = [&](std::vector<std::string> args, const std::string& department) {
+    args.insert(args.begin(), {JG_JGCTL, "notifications"});
+    args.insert(args.end(), {target, "--department=" + department, "--user=OFF-1"});
+    return testing::RunCommand(args, absl::Seconds(60));
+  };
+
+  const testing::CommandOutput listed = jgctl({"list"}, "330782-SCJG");
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.Says(ids[0]));
+  CHECK(listed.Says(ids[1]));
+  CHECK(listed.Says("食品经营许可证"));
+  CHECK(listed.Says("unclaimed 2, overdue 0"));
+  CHECK(jgctl({"list", "--state", "pending"}, "330782-SCJG").exit_code == 2);
+  CHECK(jgctl({"claim"}, "330782-SCJG").exit_code == 2);
+
+  const testing::CommandOutput foreign = jgctl({"claim", ids[0]}, "330700-WGLY");
+  CHECK(foreign.exit_code == 1);
+  CHECK(foreign.Says("is with 330782-SCJG, not 330700-WGLY: only that department may claim it"));
+  const testing::CommandOutput claimed = jgctl({"claim", ids[0]}, "330782-SCJG");
+  CHECK(claimed.exit_code == 0);
+  CHECK(claimed.Says(ids[0] + " claimed by 330782-SCJG"));
+  // The same command again is the same request: answered as before, nothing changes.
+  CHECK(jgctl({"claim", ids[0]}, "330782-SCJG").exit_code == 0);
+
+  CHECK(jgctl({"pass", ids[1], "--to", "330700-SCJG"}, "330782-SCJG").exit_code == 2);
+  const testing::CommandOutput passed =
+      jgctl({"pass", ids[1], "--to", "330700-SCJG", "--reason", "经营场所在市本级"}, "330782-SCJG");
+  CHECK(passed.exit_code == 0);
+  CHECK(passed.Says(ids[1] + " passed to 330700-SCJG"));
+  const testing::CommandOutput refused =
+      jgctl({"pass", ids[0], "--to", "330700-SCJG", "--reason", "再转"}, "330782-SCJG");
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.Says("NOTIFICATION_STATE_CLAIMED"));
+
+  const testing::CommandOutput city = jgctl({"list", "--state", "raised"}, "330700-SCJG");
+  CHECK(city.exit_code == 0);
+  CHECK(city.Says(ids[1]));
+  CHECK(city.Says("unclaimed 1, overdue 0"));
+  const testing::CommandOutput own = jgctl({"list", "--state", "claimed"}, "330782-SCJG");
+  CHECK(own.Says(ids[0]));
+  CHECK(!own.Says(ids[1]));
+  CHECK(own.Says("unclaimed 0, overdue 0"));
+  CHECK(jgctl({"list", "--overdue"}, "330782-SCJG").Says("unclaimed 0, overdue 0"));
 }
 
 }  // namespace

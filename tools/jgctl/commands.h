@@ -21,6 +21,11 @@ int AuditVerify(const std::vector<std::string>& args);
 /// jgctl subjects import FILE.csv | get USCC | list | profile USCC: the subject registry.
 int Subjects(const std::vector<std::string>& args);
 
+/// jgctl notifications list | claim ID | pass ID --to DEPT --reason TEXT: a department's dual
+/// notifications (双告知) in the subject registry (--registry, JG_GRPC_TARGET; as --department
+/// and --user).
+int Notifications(const std::vector<std::string>& args);
+
 /// jgctl items | forms | inspectors | applicable | catalogue import FILE: the catalogue;
 /// `args` starts with the command's name.
 int Catalogue(const std::vector<std::string>& args);

@@ -9,6 +9,7 @@
 //   jgctl cases act 01JDQ7ZJ6V8X4D0Q9W3E5R2T1Y start-investigation --officers A,B
 //   jgctl readings send readings.csv && jgctl alerts list --department 330700-STHJ
 //   jgctl kpi --department 330700-SCJG --from 2026-01-01
+//   jgctl notifications list --department 330782-SCJG --overdue
 //
 // Common flags (environment fallback in brackets): --kafka_brokers [JG_KAFKA_BROKERS],
 // --kafka_tls_ca/--kafka_tls_cert/--kafka_tls_key [JG_KAFKA_TLS_*] (a TLS listener),
@@ -36,6 +37,12 @@ Commands:
   subjects public-list abnormal|serious [--region_prefix P] | public-get USCC
                                         the public lists, without credentials
                                         (--public_registry; --tls_ca for TLS)
+  notifications list [--state raised|claimed|closed] [--overdue] [--uscc U] [--dept D] |
+                claim ID | pass ID --to DEPT --reason TEXT
+                                        dual notifications (双告知) of --department/
+                                        JG_DEPARTMENT in the subject registry: list with
+                                        the unclaimed and overdue counts, claim (认领), pass
+                                        on (转办) (--registry, JG_GRPC_TARGET)
   items | forms [--dept D] | inspectors [--dept D] [--item C] [--on YYYY-MM-DD]
   applicable --industry 6210 --region 330782 [--subject_type T] [--licences L] [--tags T]
   catalogue import FILE.json|FILE.csv   the catalogue (--catalogue, JG_GRPC_TARGET)
@@ -114,6 +121,9 @@ int main(int argc, char** argv) {
     return jianguan::jgctl::AuditVerify({args.begin() + 2, args.end()});
   }
   if (command == "subjects") return jianguan::jgctl::Subjects({args.begin() + 1, args.end()});
+  if (command == "notifications") {
+    return jianguan::jgctl::Notifications({args.begin() + 1, args.end()});
+  }
   if (command == "plans") return jianguan::jgctl::Plans({args.begin() + 1, args.end()});
   if (command == "draw") return jianguan::jgctl::Draw({args.begin() + 1, args.end()});
   if (command == "tasks") return jianguan::jgctl::Tasks({args.begin() + 1, args.end()});
