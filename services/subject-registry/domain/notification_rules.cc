@@ -101,13 +101,20 @@ std::vector<LicenceNeed> NotificationRules::NewNeeds(const v1::Subject* before,
 
 absl::StatusOr<common::v1::Date> NotificationRules::DueDay(absl::CivilDay raised_on) const {
   absl::StatusOr<absl::CivilDay> due = calendar_.AddWorkingDays(raised_on, kClaimWorkingDays);
-  if (!due.ok()) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "the claim day of a dual notification raised on ", absl::FormatCivilTime(raised_on),
-        " cannot be counted: ", due.status().message(),
-        " (extend data/calendar/cn_workdays.csv)"));
+  if (due.ok()) return DateOf(*due);
+  if (!absl::IsOutOfRange(due.status())) return due.status();
+  // A day the calendar does not cover yet (the State Council publishes each year's holidays
+  // in its last weeks): Monday to Friday count, Saturday and Sunday being the weekly rest
+  // (国务院关于职工工作时间的规定 第七条), since a registration must not fail for want of
+  // next year's holidays.
+  // The day is fixed when raised; a calendar extended later does not move it.
+  absl::CivilDay day = raised_on;
+  for (int counted = 0; counted < kClaimWorkingDays;) {
+    ++day;
+    const absl::Weekday weekday = absl::GetWeekday(day);
+    if (weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday) ++counted;
   }
-  return DateOf(*due);
+  return DateOf(day);
 }
 
 absl::StatusOr<std::optional<RaisedNotification>> NotificationRules::Raise(

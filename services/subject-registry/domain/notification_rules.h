@@ -95,7 +95,8 @@ class NotificationRules {
   /// The notification `need` raises for `subject` today (version 1, RAISED): to the
   /// approving department (ResponsibleDepartment of the subject's registration region), else
   /// to market regulation with the trigger saying why (unroutable); nullopt when the
-  /// catalogue has neither. OUT_OF_RANGE when the calendar does not cover the due day.
+  /// catalogue has neither. Outside the calendar's years the due day counts Monday to
+  /// Friday (DueDay).
   absl::StatusOr<std::optional<RaisedNotification>> Raise(const v1::Subject& subject,
                                                           const LicenceNeed& need,
                                                           absl::CivilDay today) const;
@@ -114,7 +115,7 @@ class NotificationRules {
   /// The pass (转办) by `caller` to `to` today: RAISED at `to`, raised_on today, due in
   /// kClaimWorkingDays, the pass appended. PERMISSION_DENIED unless the caller is the
   /// notification's department; FAILED_PRECONDITION unless RAISED, or when it holds
-  /// kMaxPasses passes; OUT_OF_RANGE when the calendar does not cover the due day.
+  /// kMaxPasses passes.
   absl::StatusOr<v1::LicenceNotification> Pass(const v1::LicenceNotification& n,
                                                const Caller& caller, std::string_view to,
                                                std::string_view reason,

@@ -262,6 +262,24 @@ SCENARIO("the claim day is 5 working days on, across 国庆 2026") {
   }
 }
 
+SCENARIO("outside the calendar's years the claim day counts Monday to Friday") {
+  const NotificationRules rules(ShippedTable(), {"330782-SCJG"}, Calendar());
+  const v1::Subject restaurant = Subject("6210");
+  const auto due_after = [&](absl::CivilDay raised_on) {
+    const std::vector<LicenceNeed> needs = rules.NewNeeds(nullptr, restaurant, raised_on);
+    REQUIRE(needs.size() == 1);
+    auto raised = rules.Raise(restaurant, needs[0], raised_on);
+    INFO(raised.status());
+    REQUIRE(raised.ok());
+    REQUIRE(raised->has_value());
+    return DayOf((*raised)->notification.due_on());
+  };
+  // Before the calendar: Wednesday 1 March 2023 → Wednesday 8 March.
+  CHECK(due_after(absl::CivilDay(2023, 3, 1)) == absl::CivilDay(2023, 3, 8));
+  // Past its end: Friday 29 December 2028 → Friday 5 January 2029 (no holidays known).
+  CHECK(due_after(absl::CivilDay(2028, 12, 29)) == absl::CivilDay(2029, 1, 5));
+}
+
 SCENARIO("a notification is claimed or passed by its department only, and closed by its licence") {
   const NotificationRules rules(ShippedTable(), {"330782-SCJG", "330700-SCJG", "330700-WGLY"},
                                 Calendar());
