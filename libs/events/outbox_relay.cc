@@ -53,6 +53,10 @@ void OutboxRelay::OnDelivery(uint64_t sequence, absl::Status status) {
   if (status.ok()) {
     delivered_.push_back(sequence);
     counters_.published.fetch_add(1, std::memory_order_relaxed);
+  } else if (stopping_) {
+    // Purged by the publisher at shutdown: kept in the outbox, republished at the next start.
+    LogInfo("outbox event left for the next start",
+            {{"sequence", sequence}, {"reason", status.message()}});
   } else {
     delivery_failed_ = true;
     counters_.failed.fetch_add(1, std::memory_order_relaxed);

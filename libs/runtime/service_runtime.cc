@@ -94,7 +94,14 @@ int DieAtStart(const absl::Status& status) {
 
 ServiceRuntime::ServiceRuntime(RuntimeOptions options) : options_(std::move(options)) {}
 
-ServiceRuntime::~ServiceRuntime() { StopBackground(); }
+ServiceRuntime::~ServiceRuntime() {
+  StopBackground();
+  // The publisher purges what is still in flight when destroyed, and librdkafka reports each
+  // purged event to the relay's delivery callback: it goes while the relay and the store it
+  // writes are still there (members would destroy the relay first). The events stay in the
+  // outbox for the next start.
+  publisher_.reset();
+}
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(RuntimeOptions options) {
   if (options.service_name.empty()) return absl::InvalidArgumentError("service name is empty");
