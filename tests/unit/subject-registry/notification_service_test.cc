@@ -21,6 +21,7 @@
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/field_names.h"
 #include "libs/testing/temp_dir.h"
+#include "tests/unit/subject-registry/registry_server.h"
 #include "services/subject-registry/catalogue_departments.h"
 #include "services/subject-registry/notification_watch.h"
 #include "services/subject-registry/registry_metrics.h"
@@ -29,7 +30,7 @@
 namespace jianguan::subject {
 namespace {
 
-std::string DataRoot() { return std::getenv("JG_DATA_ROOT"); }
+using testing_support::DataRoot;
 
 std::string MakeUscc(const std::string& region, int n) {
   std::string first17 = absl::StrCat("92", region, absl::StrFormat("NT%07d", n));
@@ -50,39 +51,23 @@ v1::Subject Shop(int n, const std::string& industry, const std::string& region =
 }
 
 // The registry with dual notifications on, on Monday 23 November 2026 (Beijing).
-struct Registry {
-  testing::TempDir dir{"jg-notif"};
-  testing::FakeClock clock{
-      absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0), BeijingTime())};
-  std::unique_ptr<store::Store> store;
-  CodeTable regions = *CodeTable::Load(DataRoot() + "/regions.csv");
-  CodeTable industries = *CodeTable::Load(DataRoot() + "/industries.csv");
-  WorkingDayCalendar calendar =
-      *WorkingDayCalendar::Load(DataRoot() + "/calendar/cn_workdays.csv");
+// The tables dual notifications are raised from, made before the server that uses them.
+struct NotificationTables {
+  WorkingDayCalendar calendar = *WorkingDayCalendar::Load(
+      testing_support::DataRoot() + "/calendar/cn_workdays.csv");
+  CodeTable industry_codes =
+      *CodeTable::Load(testing_support::DataRoot() + "/industries.csv");
   LicenceRequirements requirements = *LicenceRequirements::Load(
-      DataRoot() + "/catalogue/licence-kinds-2026.1.csv", industries);
+      testing_support::DataRoot() + "/catalogue/licence-kinds-2026.1.csv", industry_codes);
   DepartmentCodes departments =
-      *LoadCatalogueDepartments(DataRoot() + "/catalogue/catalogue.json");
+      *LoadCatalogueDepartments(testing_support::DataRoot() + "/catalogue/catalogue.json");
   NotificationRules rules{requirements, departments, calendar};
-  prometheus::Registry metrics_registry;
-  RegistryMetrics metrics{metrics_registry};
-  std::unique_ptr<SubjectRegistryService> service;
-  std::unique_ptr<ServiceHost> host;
-  std::unique_ptr<v1::SubjectRegistry::Stub> stub;
+};
 
-  Registry() {
-    store = *store::Store::Open({.path = dir.path(), .families = SubjectStore::Families(),
-                                 .sync_writes = false});
-    service =
-        std::make_unique<SubjectRegistryService>(*store, clock, regions, industries, &metrics);
-    service->EnableNotifications(rules);
-    host = std::make_unique<ServiceHost>(ServiceHostOptions{.service_name = "notif-test"});
-    host->AddService(service.get());
-    REQUIRE(host->Start().ok());
-    stub = v1::SubjectRegistry::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", host->bound_port()), grpc::InsecureChannelCredentials()));
-  }
-  ~Registry() { host->Shutdown(absl::Now() + absl::Seconds(5)); }
+struct Registry : NotificationTables, testing_support::RegistryServer {
+  Registry()
+      : RegistryServer(absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0), BeijingTime()),
+                       "jg-notif", &rules) {}
 
   static std::unique_ptr<grpc::ClientContext> As(const std::string& department,
                                                  const std::string& role = "") {

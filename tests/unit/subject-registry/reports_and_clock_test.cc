@@ -22,6 +22,7 @@
 #include "libs/testing/field_names.h"
 #include "libs/testing/metrics_scrape.h"
 #include "libs/testing/temp_dir.h"
+#include "tests/unit/subject-registry/registry_server.h"
 #include "services/subject-registry/clock_batches.h"
 #include "services/subject-registry/registry_metrics.h"
 #include "services/subject-registry/subject_service.h"
@@ -31,7 +32,7 @@ namespace {
 
 using testing::DateOf;
 
-std::string DataRoot() { return std::getenv("JG_DATA_ROOT"); }
+using testing_support::DataRoot;
 
 absl::Time Beijing(int y, int m, int d, int hh = 9) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, 0, 0), BeijingTime());
@@ -70,31 +71,9 @@ v1::AnnualReport Report(int year) {
   return r;
 }
 
-struct Registry {
-  testing::TempDir dir{"jg-subject-reports"};
-  testing::FakeClock clock{Beijing(2026, 6, 20)};
-  std::unique_ptr<store::Store> store;
-  CodeTable regions = *CodeTable::Load(DataRoot() + "/regions.csv");
-  CodeTable industries = *CodeTable::Load(DataRoot() + "/industries.csv");
+struct Registry : testing_support::RegistryServer {
   SubjectRules rules{regions, industries};
-  prometheus::Registry metrics_registry;
-  RegistryMetrics metrics{metrics_registry};
-  std::unique_ptr<SubjectRegistryService> service;
-  std::unique_ptr<ServiceHost> host;
-  std::unique_ptr<v1::SubjectRegistry::Stub> stub;
-
-  Registry() {
-    store = *store::Store::Open({.path = dir.path(), .families = SubjectStore::Families(),
-                                 .sync_writes = false});
-    service =
-        std::make_unique<SubjectRegistryService>(*store, clock, regions, industries, &metrics);
-    host = std::make_unique<ServiceHost>(ServiceHostOptions{.service_name = "subject-test"});
-    host->AddService(service.get());
-    REQUIRE(host->Start().ok());
-    stub = v1::SubjectRegistry::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", host->bound_port()), grpc::InsecureChannelCredentials()));
-  }
-  ~Registry() { host->Shutdown(absl::Now() + absl::Seconds(5)); }
+  Registry() : RegistryServer(Beijing(2026, 6, 20), "jg-subject-reports") {}
 
   static std::unique_ptr<grpc::ClientContext> Context() {
     auto context = std::make_unique<grpc::ClientContext>();

@@ -22,6 +22,7 @@
 #include "libs/server/grpc_server.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
+#include "tests/unit/subject-registry/registry_server.h"
 #include "services/subject-registry/registry_metrics.h"
 #include "libs/testing/field_names.h"
 
@@ -30,7 +31,7 @@ namespace {
 
 constexpr char kIdNumber[] = "330702199001011234";
 
-std::string DataRoot() { return std::getenv("JG_DATA_ROOT"); }
+using testing_support::DataRoot;
 
 // A valid code: authority 9, `type` ('1' enterprise, '2' individual), region, 9-char body.
 std::string MakeUscc(char type, const std::string& region, int n) {
@@ -60,30 +61,10 @@ v1::Subject ValidSubject(int n, const std::string& region = "330782") {
   return s;
 }
 
-struct Registry {
-  testing::TempDir dir{"jg-subject"};
-  testing::FakeClock clock{absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0), BeijingTime())};
-  std::unique_ptr<store::Store> store;
-  CodeTable regions = *CodeTable::Load(DataRoot() + "/regions.csv");
-  CodeTable industries = *CodeTable::Load(DataRoot() + "/industries.csv");
-  prometheus::Registry metrics_registry;
-  RegistryMetrics metrics{metrics_registry};
-  std::unique_ptr<SubjectRegistryService> service;
-  std::unique_ptr<ServiceHost> host;
-  std::unique_ptr<v1::SubjectRegistry::Stub> stub;
-
-  Registry() {
-    store = *store::Store::Open({.path = dir.path(), .families = SubjectStore::Families(),
-                                 .sync_writes = false});
-    service =
-        std::make_unique<SubjectRegistryService>(*store, clock, regions, industries, &metrics);
-    host = std::make_unique<ServiceHost>(ServiceHostOptions{.service_name = "subject-test"});
-    host->AddService(service.get());
-    REQUIRE(host->Start().ok());
-    stub = v1::SubjectRegistry::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", host->bound_port()), grpc::InsecureChannelCredentials()));
-  }
-  ~Registry() { host->Shutdown(absl::Now() + absl::Seconds(5)); }
+struct Registry : testing_support::RegistryServer {
+  Registry()
+      : RegistryServer(absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0), BeijingTime()),
+                       "jg-subject") {}
 
   static std::unique_ptr<grpc::ClientContext> Context(bool admin = false) {
     auto context = std::make_unique<grpc::ClientContext>();
