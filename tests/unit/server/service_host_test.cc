@@ -269,6 +269,49 @@ SCENARIO("handlers get the caller the host authenticated", "[host][identity]") {
   }
 }
 
+SCENARIO("a public service answers anyone on the public port, and nowhere else",
+         "[host][public]") {
+  HoldService lists;
+  ServiceHostOptions options = TestOptions();
+  options.public_port = 0;
+  ServiceHost host(options);
+  host.AddPublicService(&lists);
+  REQUIRE(host.Start().ok());
+  REQUIRE(host.public_port() > 0);
+  CHECK(host.public_port() != host.bound_port());
+  auto open = grpc::CreateChannel("127.0.0.1:" + std::to_string(host.public_port()),
+                                  grpc::InsecureChannelCredentials());
+
+  WHEN("it is called without a department, or claiming one") {
+    THEN("it answers, and the handler sees the anonymous public caller, not the claim") {
+      REQUIRE(CallHold(*open, "", false).ok());
+      CHECK(lists.last_caller() == Caller{.system = "public"});
+      REQUIRE(CallHold(*open, "330700-SCJG", false).ok());
+      CHECK(lists.last_caller() == Caller{.system = "public"});
+    }
+  }
+  WHEN("it is called on the main port") {
+    THEN("it is not served there") {
+      CHECK(CallHold(*ChannelTo(host), "330700-SCJG", false).error_code() ==
+            grpc::StatusCode::UNIMPLEMENTED);
+    }
+  }
+  WHEN("the host shuts down") {
+    host.Shutdown(absl::Now() + absl::Seconds(5));
+    THEN("the public port closes with it") { CHECK(host.public_port() == 0); }
+  }
+}
+
+SCENARIO("without a public port the public services are not served at all", "[host][public]") {
+  HoldService lists;
+  ServiceHost host(TestOptions());
+  host.AddPublicService(&lists);
+  REQUIRE(host.Start().ok());
+  CHECK(host.public_port() == 0);
+  CHECK(CallHold(*ChannelTo(host), "330700-SCJG", false).error_code() ==
+        grpc::StatusCode::UNIMPLEMENTED);
+}
+
 SCENARIO("the health port answers only health, in plaintext, and follows the server's status",
          "[host][health]") {
   HoldService hold;
