@@ -298,13 +298,17 @@ SCENARIO("sampling killed with kill -9 mid-consumption ends with exactly the reg
   }
   events += updates + status_changes;
 
-  // Every event is on the broker before the restart, so the catch-up is measured alone.
+  // Every event is on the broker before the restart, so the catch-up is measured alone. The
+  // registry publishes more than the subjects' own events on the topic (dual notifications
+  // for licensed industries, its clock batches' summaries), so what it published is read
+  // from its outbox once that is empty.
+  double published = 0;
   {
     const absl::Time deadline = absl::Now() + absl::Seconds(120);
     for (;;) {
       const std::string text = testing::HttpGet(registry.metrics_port, "/metrics");
-      if (testing::SampleValue(text, "jianguan_outbox_published_total", {}) >=
-              static_cast<double>(events) &&
+      published = testing::SampleValue(text, "jianguan_outbox_published_total", {});
+      if (published >= static_cast<double>(events) &&
           testing::SampleValue(text, "jianguan_outbox_backlog", {}) == 0) {
         break;
       }
@@ -347,11 +351,13 @@ SCENARIO("sampling killed with kill -9 mid-consumption ends with exactly the reg
   sampling.reset();
 
   std::printf(
-      "restart test: %lld events (%d registered, %lld updated, %lld status changes); import "
+      "restart test: %lld subject events (%d registered, %lld updated, %lld status changes), "
+      "%.0f published in all; import "
       "%.1f s; killed at %.0f applied; after the restart %.0f applied, %.0f duplicates, %.0f "
       "dead-lettered; caught up %.1f s after the restart\n",
       static_cast<long long>(events), kSubjects, static_cast<long long>(updates),
-      static_cast<long long>(status_changes), absl::ToDoubleSeconds(import_time), applied_at_kill,
+      static_cast<long long>(status_changes), published, absl::ToDoubleSeconds(import_time),
+      applied_at_kill,
       applied_after_restart, duplicates, dead_lettered,
       absl::ToDoubleSeconds(caught_up - restart));
   CHECK(dead_lettered == 0);
@@ -385,7 +391,7 @@ SCENARIO("sampling killed with kill -9 mid-consumption ends with exactly the reg
   }
   // Offsets of the idempotent, non-transactional producer are dense from 0: the positions
   // add up to the events published, each applied once.
-  CHECK(positions == events);
+  CHECK(positions == static_cast<int64_t>(published));
 
   std::map<std::string, std::string> projected;
   REQUIRE(ProjectionReader(**db).ForEachSubject([&](const ProjectedRow& row) {
