@@ -18,7 +18,14 @@ namespace jianguan::sampling {
 /// The public result object of §8.
 JsonValue PublicResult(const DrawInput& input, const DrawResult& result);
 
-/// result_digest: SHA-256 of the canonical public result.
+/// The canonical encoding of PublicResult(input, result), handed to `write` in pieces of
+/// about `piece_bytes`, without building the tree: a draw's digest is taken while its
+/// department waits, and the tree of a city's 70,000 tasks costs a quarter of a second.
+void WritePublicResult(const DrawInput& input, const DrawResult& result,
+                       const std::function<void(std::string_view)>& write,
+                       size_t piece_bytes = 1 << 16);
+
+/// result_digest: SHA-256 of the canonical public result (streamed, WritePublicResult).
 Digest ResultDigest(const DrawInput& input, const DrawResult& result);
 
 /// One class's published tree (§10): {"class", "size", "eligible", "root"}.
@@ -33,12 +40,12 @@ JsonValue VerificationPackage(const DrawInput& input, const DrawResult& result);
 void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
                               const std::function<void(std::string_view)>& write,
                               size_t piece_bytes = 1 << 20);
-/// As above, around a public result already built (PublicResult(input, result)) and its
-/// digest, and the proof trees of `input.proof_key` if already built (nullptr: built here),
-/// so a caller that checked the digest and the roots first does not build them twice.
+/// As above, with the public result's digest already taken (ResultDigest(input, result))
+/// and the proof trees of `input.proof_key` if already built (nullptr: built here), so a
+/// caller that checked the digest and the roots first does not compute them twice. The
+/// public result inside is streamed too (WritePublicResult): a province's is 110 MB of text.
 void WriteVerificationPackage(const DrawInput& input, const DrawResult& result,
-                              JsonValue public_result, const Digest& result_digest,
-                              const ProofCommitment* proofs,
+                              const Digest& result_digest, const ProofCommitment* proofs,
                               const std::function<void(std::string_view)>& write,
                               size_t piece_bytes = 1 << 20);
 
