@@ -133,7 +133,9 @@ absl::StatusOr<v1::FrozenPool> BuildPool(const ProjectionReader& projection,
 }
 
 absl::StatusOr<FrozenInputsLoaded> LoadFrozen(const PlanStore& plans, const v1::Plan& plan) {
-  ASSIGN_OR_RETURN(CandidateProjection candidates, plans.LoadCandidates(plan.plan_id()));
+  ASSIGN_OR_RETURN(CandidateProjection candidates,
+                   plans.LoadCandidates(plan.plan_id(),
+                                        static_cast<size_t>(plan.frozen().candidate_count())));
   ASSIGN_OR_RETURN(v1::FrozenPool frozen, plans.LoadPool(plan.plan_id()));
   ASSIGN_OR_RETURN(InspectorPool pool, PoolOf(frozen));
   ASSIGN_OR_RETURN(Digest secret, plans.LoadSecret(plan.plan_id()));

@@ -14,6 +14,10 @@
 #include "services/sampling/sampling_metrics.h"
 #include "services/sampling/sampling_service.h"
 
+ABSL_FLAG(int32_t, draw_record_batch, 2048,
+          "Tasks of a committed draw whose histories and TaskDrawn events one commit records "
+          "(1-100000)");
+
 namespace {
 
 // The subscription pattern matching exactly `topic`: a pattern, not the name, so that a topic
@@ -35,7 +39,13 @@ int main(int argc, char** argv) {
   if (!runtime.ok()) return DieAtStart(runtime.status());
   store::Store& store = (*runtime)->store();
   sampling::SamplingMetrics metrics((*runtime)->registry());
-  sampling::SamplingService service(store, (*runtime)->clock(), &metrics);
+  const int32_t record_batch = absl::GetFlag(FLAGS_draw_record_batch);
+  if (record_batch < 1 || record_batch > 100'000) {
+    return DieAtStart(absl::InvalidArgumentError("--draw_record_batch must be 1-100000"));
+  }
+  sampling::SamplingService service(
+      store, (*runtime)->clock(), &metrics,
+      {.batch_tasks = static_cast<size_t>(record_batch)});
   sampling::SamplingPublicService public_service(store);
   (*runtime)->host().AddService(&service);
   (*runtime)->host().AddService(&public_service);
@@ -71,6 +81,8 @@ int main(int argc, char** argv) {
                             return sampling::ApplyInspectionEvent(plans, event, work);
                           });
   if (auto status = (*runtime)->Start(); !status.ok()) return DieAtStart(status);
+  // Draws committed and not recorded (a kill -9 mid-recording) are recorded from here on.
+  service.StartRecordingDraws();
   LogInfo("sampling serving", {{"port", (*runtime)->host().bound_port()}});
   (*runtime)->WaitForTermination();
   return 0;

@@ -8,7 +8,13 @@
 //             <plan_id>/p                       v1::FrozenPool
 //   secrets   <plan_id>                         the 32-byte secret (revealed with the draw),
 //                                               then the 32-byte proof key (never revealed)
-//   tasks     <plan_id>/<task, 10 digits>       v1::Task
+//   tasks     <plan_id>/k/<chunk, 8 digits>     up to 4,096 packed tasks (domain/drawn_tasks.h):
+//                                               USCC and pool positions of the inspectors
+//             <plan_id>/<task, 10 digits>       v1::Task, one a task (plans drawn before #19;
+//                                               read, never written)
+//   recording <plan_id>                         the next task number whose history and
+//                                               TaskDrawn are still to be written
+//                                               (draw_recorder.h); absent once all are
 //   history   <uscc>                            v1::SubjectHistory of its draws (Draw writes it)
 //             <uscc>i                           v1::SubjectHistory of its published inspection
 //                                               results (the inspection consumer writes it)
@@ -27,15 +33,19 @@
 #include "libs/store/store.h"
 #include "services/sampling/domain/candidate_projection.h"
 #include "services/sampling/domain/draw_hash.h"
+#include "services/sampling/domain/drawn_tasks.h"
 #include "services/sampling/domain/inspector_pool.h"
 
 namespace jianguan::sampling {
+
+class ProjectionReader;
 
 inline constexpr char kPlanFamily[] = "plans";
 inline constexpr char kFrozenFamily[] = "frozen";
 inline constexpr char kSecretFamily[] = "secrets";
 inline constexpr char kTaskFamily[] = "tasks";
 inline constexpr char kHistoryFamily[] = "history";
+inline constexpr char kRecordingFamily[] = "recording";
 
 /// A plan as read, with its stored bytes for the compare-and-set of the next write.
 struct StoredPlan {
@@ -62,17 +72,41 @@ class PlanStore {
   static void PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
                         const CandidateProjection& candidates, const v1::FrozenPool& pool,
                         const Digest& secret, const Digest& proof_key);
-  absl::StatusOr<CandidateProjection> LoadCandidates(std::string_view plan_id) const;
+  /// `expected` (the plan's frozen candidate_count) sizes the list once.
+  absl::StatusOr<CandidateProjection> LoadCandidates(std::string_view plan_id,
+                                                     size_t expected = 0) const;
   absl::StatusOr<v1::FrozenPool> LoadPool(std::string_view plan_id) const;
   absl::StatusOr<Digest> LoadSecret(std::string_view plan_id) const;
   /// The key that salts the proof trees' leaves (docs/draw-algorithm.md §10); nullopt for a
   /// plan approved before proofs existed.
   absl::StatusOr<std::optional<Digest>> LoadProofKey(std::string_view plan_id) const;
 
-  static void PutTask(store::UnitOfWork& work, std::string_view plan_id, const v1::Task& task);
-  /// Tasks in task order from `page_token`.
+  /// A draw's tasks, packed in chunks (PackTasks), and the mark that their histories and
+  /// events are to be recorded from task 1 on.
+  static void PutDrawnTasks(store::UnitOfWork& work, std::string_view plan_id,
+                            const std::vector<std::string>& chunks);
+  /// The tasks of chunk `chunk` of a drawn plan whose frozen pool has `pool_size`
+  /// inspectors; DATA_LOSS when the chunk is missing or damaged.
+  absl::StatusOr<std::vector<DrawnTask>> LoadTaskChunk(std::string_view plan_id, size_t chunk,
+                                                       size_t pool_size) const;
+  /// Tasks in task order from `page_token`, each with its subject's name as `projection`
+  /// has it now. INVALID_ARGUMENT for a token this call did not make.
   absl::StatusOr<std::pair<std::vector<v1::Task>, std::string>> ListTasks(
-      std::string_view plan_id, int page_size, std::string_view page_token) const;
+      std::string_view plan_id, int page_size, std::string_view page_token,
+      const ProjectionReader& projection) const;
+
+  /// Drawn plans whose tasks are not all recorded yet, by plan_id, with the next task number
+  /// to record and the stored mark (for the compare-and-set of the next batch).
+  struct Recording {
+    std::string plan_id;
+    int64_t next_task = 1;
+    std::string bytes;
+  };
+  absl::StatusOr<std::vector<Recording>> PendingRecordings() const;
+  /// Moves `recording` on to task `next_task`, or removes the mark when `done`, requiring
+  /// the mark to be as read.
+  static void AdvanceRecording(store::UnitOfWork& work, const Recording& recording,
+                               int64_t next_task, bool done);
 
   /// The record of a subject's draws, nullopt when never drawn.
   absl::StatusOr<std::optional<v1::SubjectHistory>> FindHistory(std::string_view uscc) const;

@@ -34,13 +34,24 @@ SamplingMetrics::SamplingMetrics(prometheus::Registry& registry)
                          .Add({}, SecondsBuckets())),
       draw_seconds(prometheus::BuildHistogram()
                        .Name("jianguan_sampling_draw_seconds")
-                       .Help("A draw from the frozen inputs, tasks and events committed")
+                       .Help("A draw from the frozen inputs to its commit (plan drawn, tasks packed)")
                        .Register(registry)
                        .Add({}, SecondsBuckets())),
       frozen_candidates(prometheus::BuildGauge()
                             .Name("jianguan_sampling_frozen_candidates")
                             .Help("Candidates frozen by the last approval")
                             .Register(registry)
-                            .Add({})) {}
+                            .Add({})),
+      tasks_recorded(prometheus::BuildCounter()
+                         .Name("jianguan_sampling_tasks_recorded_total")
+                         .Help("Tasks of committed draws whose history and TaskDrawn are "
+                               "written (draws are recorded in batches after their commit)")
+                         .Register(registry)
+                         .Add({})),
+      draws_recording(prometheus::BuildGauge()
+                          .Name("jianguan_sampling_draws_recording")
+                          .Help("Drawn plans whose tasks are not all recorded yet")
+                          .Register(registry)
+                          .Add({})) {}
 
 }  // namespace jianguan::sampling

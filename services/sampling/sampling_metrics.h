@@ -6,6 +6,9 @@
 //   jianguan_sampling_freeze_seconds                              approval's freeze (histogram)
 //   jianguan_sampling_draw_seconds                                a draw with its commit (histogram)
 //   jianguan_sampling_frozen_candidates                           candidates of the last approval
+//   jianguan_sampling_tasks_recorded_total                        tasks whose history and
+//                                                                 TaskDrawn are written
+//   jianguan_sampling_draws_recording                             drawn plans not yet recorded
 #pragma once
 
 #include "prometheus/counter.h"
@@ -26,6 +29,8 @@ class SamplingMetrics {
   prometheus::Histogram& freeze_seconds;
   prometheus::Histogram& draw_seconds;
   prometheus::Gauge& frozen_candidates;
+  prometheus::Counter& tasks_recorded;
+  prometheus::Gauge& draws_recording;
 };
 
 }  // namespace jianguan::sampling

@@ -19,13 +19,14 @@
 namespace jianguan::sampling {
 
 SamplingService::SamplingService(store::Store& store, const Clock& clock,
-                                 SamplingMetrics* metrics)
+                                 SamplingMetrics* metrics, DrawRecorderOptions recording)
     : store_(store),
       clock_(clock),
       plans_(store),
       projection_(store),
       writes_(store, clock),
       emitter_(topics::kSampling, kServiceName, clock),
+      recorder_(store, emitter_, metrics, recording),
       metrics_(metrics) {}
 
 google::protobuf::Timestamp SamplingService::Now() const {
@@ -172,7 +173,8 @@ grpc::Status SamplingService::ListTasks(grpc::ServerContext* context,
     if (stored->plan.state() < v1::PLAN_STATE_DRAWN) {
       return FailedPrecondition(request->name(), "the plan has not been drawn");
     }
-    ASSIGN_OR_RETURN(auto page, plans_.ListTasks(plan_id, page_size, request->page().page_token()));
+    ASSIGN_OR_RETURN(auto page, plans_.ListTasks(plan_id, page_size,
+                                                 request->page().page_token(), projection_));
     v1::ListTasksResponse out;
     for (v1::Task& task : page.first) *out.add_tasks() = std::move(task);
     out.mutable_page()->set_next_page_token(page.second);

@@ -8,7 +8,9 @@
 // the plan's state (FAILED_PRECONDITION), then commits one unit of work: the plan with a
 // compare-and-set on its stored bytes, what the transition adds, its events, the audit record
 // and the idempotency key. A failed draw commits nothing and answers FAILED_PRECONDITION with
-// a DrawFailureReport in the details.
+// a DrawFailureReport in the details. A draw's commit is the plan drawn with its tasks packed;
+// each task's history and TaskDrawn follow in batches (draw_recorder.h), finished before the
+// next approval, publication or completion.
 //
 // Thread-safe: all state is in the store.
 #pragma once
@@ -27,6 +29,7 @@
 #include "libs/write/method_names.h"
 #include "libs/write/write_path.h"
 #include "services/sampling/domain/plan_lifecycle.h"
+#include "services/sampling/draw_recorder.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
 
@@ -40,7 +43,8 @@ class SamplingMetrics;
 class SamplingService final : public v1::Sampling::Service {
  public:
   /// `store`, `clock` and `metrics` (may be null) must outlive the service.
-  SamplingService(store::Store& store, const Clock& clock, SamplingMetrics* metrics = nullptr);
+  SamplingService(store::Store& store, const Clock& clock, SamplingMetrics* metrics = nullptr,
+                  DrawRecorderOptions recording = {});
 
   grpc::Status CreatePlan(grpc::ServerContext* context, const v1::CreatePlanRequest* request,
                           v1::Plan* response) override;
@@ -77,6 +81,12 @@ class SamplingService final : public v1::Sampling::Service {
   absl::StatusOr<v1::Plan> DoCompletePlan(const Caller& caller,
                                           const v1::PlanTransitionRequest& request);
 
+  /// Draws are recorded (histories, TaskDrawn) by a thread of the service from now on, the
+  /// committed draw answered at once; before this, DrawPlan records before it answers.
+  void StartRecordingDraws() { recorder_.Start(); }
+  /// Finishes recording every committed draw (the bench and tests wait with it).
+  absl::Status RecordDraws() { return recorder_.RecordPending(); }
+
  private:
   /// Checks the plan's departments and items against the catalogue projection: each must be
   /// known, a department in office, an item in force at a version it has.
@@ -90,7 +100,7 @@ class SamplingService final : public v1::Sampling::Service {
                                         v1::PlanState from, std::string_view action) const;
   /// What approval decides once the plan is checked: the freeze.
   absl::StatusOr<Decision<v1::Plan>> DecideApproval(const Caller& caller, const StoredPlan& stored);
-  /// What a draw decides once the plan is checked: its tasks, histories and events.
+  /// What a draw decides once the plan is checked: the plan drawn and its tasks, packed.
   absl::StatusOr<Decision<v1::Plan>> DecideDraw(const Caller& caller, const StoredPlan& stored,
                                                 const v1::DrawPlanRequest& request);
   /// A failed draw's attempt added to the plan and published (DrawFailed), once per entropy.
@@ -105,6 +115,7 @@ class SamplingService final : public v1::Sampling::Service {
   ProjectionReader projection_;
   WritePath writes_;
   EventEmitter emitter_;
+  DrawRecorder recorder_;
   const MethodNames methods_{"jianguan.sampling.v1.Sampling"};
   SamplingMetrics* metrics_;
 };
@@ -125,6 +136,7 @@ class SamplingPublicService final : public v1::SamplingPublic::Service {
 
  private:
   PlanStore plans_;
+  ProjectionReader projection_;
 };
 
 /// Recomputes a drawn plan's draw from its frozen inputs and hands `write` the canonical

@@ -1,8 +1,9 @@
 // The Sampling API's draw (docs/draw-algorithm.md): the request's entropy checked, the
-// frozen inputs loaded, the draw run (domain/draw.h) and its outcome (domain/draw_outcome.h)
-// written in one commit — tasks, each subject's history, one TaskDrawn per task, the plan
-// drawn and DrawCompleted — or nothing and a DrawFailureReport. And the recomputation of a
-// drawn plan's documents, which the exports stream.
+// frozen inputs loaded, the draw run (domain/draw.h) and committed in one unit of work — the
+// plan drawn with its summary, its tasks packed (domain/drawn_tasks.h) and the mark that they
+// are to be recorded — or nothing and a DrawFailureReport. Each task's history and TaskDrawn,
+// then DrawCompleted, follow from the commit in batches (draw_recorder.h). And the
+// recomputation of a drawn plan's documents, which the exports stream.
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "jianguan/sampling/v1/events.pb.h"
@@ -13,6 +14,7 @@
 #include "libs/write/resource_name.h"
 #include "services/sampling/domain/draw.h"
 #include "services/sampling/domain/draw_outcome.h"
+#include "services/sampling/domain/drawn_tasks.h"
 #include "services/sampling/domain/plan_lifecycle.h"
 #include "services/sampling/domain/plan_rules.h"
 #include "services/sampling/domain/subject_proof.h"
@@ -51,7 +53,10 @@ absl::StatusOr<v1::Plan> SamplingService::DoDrawPlan(const Caller& caller,
                          PlanToMove(caller, plan_id, v1::PLAN_STATE_APPROVED, "draw"));
         return DecideDraw(caller, stored, request);
       });
-  if (drawn.ok()) return drawn;
+  if (drawn.ok()) {
+    recorder_.Wake();
+    return drawn;
+  }
   const auto report = drawn.status().GetPayload(kFailureReportTypeUrl);
   if (!report.has_value()) return drawn;
   // The attempt is public (docs/draw-algorithm.md §9): recorded before the refusal is
@@ -117,28 +122,15 @@ absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideDraw(
     return refused;
   }
 
-  // The plan drawn, then its tasks, each subject's history and one TaskDrawn per task, in
-  // the same unit of work; DrawCompleted last.
-  const DrawOutcome outcome(plan, input, *result);
-  Decision<v1::Plan> decision =
-      PlanDecision(Drawn(plan, outcome.Summary(request.entropy_source(), Now())), &stored);
-  for (size_t t = 0; t < outcome.task_count(); ++t) {
-    v1::Task task = outcome.Task(t);
-    ASSIGN_OR_RETURN(auto subject, projection_.FindSubject(task.uscc()));
-    if (subject) task.set_subject_name(subject->name());
-    PlanStore::PutTask(decision.work, plan.plan_id(), task);
-    ASSIGN_OR_RETURN(auto history, plans_.FindHistory(task.uscc()));
-    PlanStore::PutHistory(
-        decision.work, task.uscc(),
-        outcome.HistoryAfter(task, std::move(history).value_or(v1::SubjectHistory())));
-    emitter_.Emit(decision.work, task.uscc(), outcome.TaskDrawn(task));
-  }
+  // The plan drawn and its tasks, packed; the recorder writes the rest from them.
+  Decision<v1::Plan> decision = PlanDecision(
+      Drawn(plan, DrawSummaryOf(input, *result, request.entropy_source(), Now())), &stored);
+  PlanStore::PutDrawnTasks(decision.work, plan.plan_id(), PackTasks(input, *result));
   if (metrics_ != nullptr) {
     metrics_->draws_drawn.Increment();
     metrics_->tasks_drawn.Increment(static_cast<double>(result->tasks.size()));
     metrics_->draw_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - draw_start));
   }
-  emitter_.Emit(decision.work, resource, DrawCompletedOf(decision.response));
   return decision;
 }
 
@@ -166,18 +158,16 @@ absl::Status WriteRecomputedDocument(const PlanStore& plans, const v1::Plan& pla
       }
     }
   }
-  JsonValue result_json = PublicResult(input, result);
-  const std::string published = result_json.Canonical();
-  const Digest digest = Sha256(published);
+  const Digest digest = ResultDigest(input, result);
   if (HexOf(digest) != plan.draw().result_digest()) {
     return absl::DataLossError(absl::StrCat("the recomputed draw of ", PlanResource(plan.plan_id()),
                                             " does not match its recorded result digest"));
   }
+  // Both documents streamed: a province's public result is 110 MB of text, its package 400.
   if (public_result) {
-    write(published);
+    WritePublicResult(input, result, write, 1 << 20);
   } else {
-    WriteVerificationPackage(input, result, std::move(result_json), digest,
-                             proofs ? &*proofs : nullptr, write);
+    WriteVerificationPackage(input, result, digest, proofs ? &*proofs : nullptr, write);
   }
   return absl::OkStatus();
 }

@@ -96,6 +96,8 @@ absl::StatusOr<v1::Plan> SamplingService::DoUpdateDraftPlan(
 absl::StatusOr<v1::Plan> SamplingService::DoApprovePlan(const Caller& caller,
                                                         const v1::PlanTransitionRequest& request) {
   ASSIGN_OR_RETURN(std::string plan_id, TransitionPlanId(request));
+  // The freeze reads the subjects' histories: every committed draw is recorded first.
+  RETURN_IF_ERROR(recorder_.RecordPending());
   return writes_.Write<v1::Plan>(
       {.caller = caller, .method = methods_("ApprovePlan"), .request_id = request.request_id(),
        .request = request},
@@ -148,6 +150,8 @@ absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideApproval(const Caller&
 absl::StatusOr<v1::Plan> SamplingService::DoPublishPlan(const Caller& caller,
                                                         const v1::PlanTransitionRequest& request) {
   ASSIGN_OR_RETURN(std::string plan_id, TransitionPlanId(request));
+  // A plan is published after its draw's TaskDrawn and DrawCompleted, never before them.
+  RETURN_IF_ERROR(recorder_.RecordPending());
   return writes_.Write<v1::Plan>(
       {.caller = caller, .method = methods_("PublishPlan"), .request_id = request.request_id(),
        .request = request},
@@ -165,6 +169,8 @@ absl::StatusOr<v1::Plan> SamplingService::DoPublishPlan(const Caller& caller,
 absl::StatusOr<v1::Plan> SamplingService::DoCompletePlan(
     const Caller& caller, const v1::PlanTransitionRequest& request) {
   ASSIGN_OR_RETURN(std::string plan_id, TransitionPlanId(request));
+  // As publication: completion comes after the draw's events.
+  RETURN_IF_ERROR(recorder_.RecordPending());
   return writes_.Write<v1::Plan>(
       {.caller = caller, .method = methods_("CompletePlan"), .request_id = request.request_id(),
        .request = request},

@@ -55,7 +55,8 @@ v1::PublicTask PublicTaskOf(const v1::Task& task) {
 
 }  // namespace
 
-SamplingPublicService::SamplingPublicService(const store::Store& store) : plans_(store) {}
+SamplingPublicService::SamplingPublicService(const store::Store& store)
+    : plans_(store), projection_(store) {}
 
 grpc::Status SamplingPublicService::ListPublicPlans(grpc::ServerContext*,
                                                     const v1::ListPublicPlansRequest* request,
@@ -93,7 +94,8 @@ grpc::Status SamplingPublicService::ListPublicTasks(grpc::ServerContext*,
     RETURN_IF_ERROR(RequirePublished(plan));
     ASSIGN_OR_RETURN(int page_size, PageSize(request->page()));
     ASSIGN_OR_RETURN(auto page,
-                     plans_.ListTasks(plan.plan_id(), page_size, request->page().page_token()));
+                     plans_.ListTasks(plan.plan_id(), page_size, request->page().page_token(),
+                                      projection_));
     v1::ListPublicTasksResponse out;
     for (const v1::Task& task : page.first) *out.add_tasks() = PublicTaskOf(task);
     out.mutable_page()->set_next_page_token(page.second);

@@ -8,10 +8,9 @@
 
 namespace jianguan::sampling {
 
-DrawOutcome::DrawOutcome(const v1::Plan& plan, const DrawInput& input, const DrawResult& result)
+DrawOutcome::DrawOutcome(const v1::Plan& plan, const InspectorPool& pool)
     : plan_(plan),
-      input_(input),
-      result_(result),
+      pool_(pool),
       resource_(PlanResource(plan.plan_id())),
       inspection_date_(IsoDate(plan.inspection_date())) {
   for (const v1::PlanDepartment& department : plan.departments()) {
@@ -19,13 +18,12 @@ DrawOutcome::DrawOutcome(const v1::Plan& plan, const DrawInput& input, const Dra
   }
 }
 
-v1::Task DrawOutcome::Task(size_t t) const {
-  const DrawTask& drawn = result_.tasks[t];
+v1::Task TaskOf(int64_t number, const DrawnTask& drawn, const InspectorPool& pool) {
   v1::Task task;
-  task.set_task_number(static_cast<int64_t>(t + 1));
-  task.set_uscc(UnpackUscc((*input_.candidates)[drawn.candidate].uscc));
+  task.set_task_number(number);
+  task.set_uscc(drawn.uscc);
   for (uint32_t index : drawn.inspectors) {
-    const Inspector& inspector = (*input_.inspectors)[index];
+    const Inspector& inspector = pool[index];
     v1::AssignedInspector& assigned = *task.add_inspectors();
     assigned.set_inspector_id(inspector.id);
     assigned.set_name(inspector.name);
@@ -33,6 +31,10 @@ v1::Task DrawOutcome::Task(size_t t) const {
     assigned.mutable_department()->set_code(inspector.department_id);
   }
   return task;
+}
+
+v1::Task DrawOutcome::Task(int64_t number, const DrawnTask& drawn) const {
+  return TaskOf(number, drawn, pool_);
 }
 
 v1::SubjectHistory DrawOutcome::HistoryAfter(const v1::Task& task,
@@ -69,26 +71,27 @@ v1::TaskDrawn DrawOutcome::TaskDrawn(const v1::Task& task) const {
   return event;
 }
 
-v1::DrawSummary DrawOutcome::Summary(std::string_view entropy_source,
-                                     const google::protobuf::Timestamp& draw_time) const {
+v1::DrawSummary DrawSummaryOf(const DrawInput& input, const DrawResult& result,
+                              std::string_view entropy_source,
+                              const google::protobuf::Timestamp& draw_time) {
   v1::DrawSummary draw;
-  draw.set_entropy(input_.entropy);
+  draw.set_entropy(input.entropy);
   draw.set_entropy_source(std::string(entropy_source));
-  draw.set_secret(HexOf(input_.secret));
-  draw.set_seed(HexOf(result_.seed));
-  draw.set_task_count(static_cast<int64_t>(result_.tasks.size()));
-  draw.set_visits_saved(result_.visits_saved);
-  draw.set_result_digest(HexOf(ResultDigest(input_, result_)));
+  draw.set_secret(HexOf(input.secret));
+  draw.set_seed(HexOf(result.seed));
+  draw.set_task_count(static_cast<int64_t>(result.tasks.size()));
+  draw.set_visits_saved(result.visits_saved);
+  draw.set_result_digest(HexOf(ResultDigest(input, result)));
   for (int s = 0; s < kStrata; ++s) {
     v1::ClassCount& count = *draw.add_classes();
     count.set_class_name(StratumName(s));
-    count.set_candidates(result_.strata[s].candidates);
-    count.set_eligible(result_.strata[s].eligible);
-    count.set_quota(result_.strata[s].quota);
+    count.set_candidates(result.strata[s].candidates);
+    count.set_eligible(result.strata[s].eligible);
+    count.set_quota(result.strata[s].quota);
   }
   // The spread of workloads among the inspectors who got any task.
   int64_t min_load = 0, max_load = 0;
-  for (int64_t load : result_.loads) {
+  for (int64_t load : result.loads) {
     if (load == 0) continue;
     min_load = min_load == 0 ? load : std::min(min_load, load);
     max_load = std::max(max_load, load);

@@ -9,6 +9,7 @@
 #include "libs/core/field_violations.h"
 #include "services/sampling/domain/draw_history.h"
 #include "services/sampling/domain/draw_outcome.h"
+#include "services/sampling/domain/drawn_tasks.h"
 #include "services/sampling/domain/plan_lifecycle.h"
 #include "services/sampling/domain/plan_rules.h"
 #include "tests/unit/sampling/draw_fixtures.h"
@@ -239,12 +240,17 @@ SCENARIO("a draw's result becomes tasks, histories and TaskDrawn events") {
   const DrawInput input = testing::TestInput(draw_plan, candidates, pool);
   DrawResult result;
   result.tasks.push_back({.candidate = 2, .inspectors = {2, 0}});
-  const DrawOutcome outcome(plan, input, result);
+  // The tasks go through the store's packing, as the recorder reads them.
+  const std::vector<std::string> chunks = PackTasks(input, result);
+  REQUIRE(chunks.size() == 1);
+  const absl::StatusOr<std::vector<DrawnTask>> drawn = UnpackTasks(chunks[0], pool.size());
+  REQUIRE(drawn.ok());
+  REQUIRE(drawn->size() == 1);
+  const DrawOutcome outcome(plan, pool);
 
   WHEN("the task is built") {
-    const v1::Task task = outcome.Task(0);
+    const v1::Task task = outcome.Task(1, (*drawn)[0]);
     THEN("it is number 1, for the drawn candidate, with its inspectors in slot order") {
-      CHECK(outcome.task_count() == 1);
       CHECK(task.task_number() == 1);
       CHECK(task.uscc() == TestUscc(3));
       REQUIRE(task.inspectors_size() == 2);
@@ -298,6 +304,47 @@ SCENARIO("a draw's result becomes tasks, histories and TaskDrawn events") {
       }
     }
   }
+}
+
+SCENARIO("a drawn plan's tasks are packed in chunks and read back exactly") {
+  const v1::Plan plan = PlanOf("2026-jh-2", 12);
+  const SamplingPlan draw_plan = testing::TestPlan();
+  CandidateProjection candidates;
+  const uint64_t n = kTasksPerChunk + 5;  // one full chunk and a short one
+  for (uint64_t i = 1; i <= n; ++i) {
+    REQUIRE(candidates.Append(TestUscc(i), CreditGrade::kB, RiskLevel::kGeneral, {}).ok());
+  }
+  const InspectorPool pool = TestPool(1, 3);
+  const DrawInput input = testing::TestInput(draw_plan, candidates, pool);
+  DrawResult result;
+  for (uint32_t i = 0; i < n; ++i) {
+    // Tasks in reverse candidate order, one to three inspectors each.
+    std::vector<uint32_t> inspectors{i % 3};
+    for (uint32_t k = 1; k <= i % 3; ++k) inspectors.push_back((i + k) % 3);
+    result.tasks.push_back({.candidate = static_cast<uint32_t>(n - 1 - i),
+                            .inspectors = std::move(inspectors)});
+  }
+  const std::vector<std::string> chunks = PackTasks(input, result);
+  REQUIRE(chunks.size() == 2);
+  std::vector<DrawnTask> read;
+  for (const std::string& chunk : chunks) {
+    auto tasks = UnpackTasks(chunk, pool.size());
+    REQUIRE(tasks.ok());
+    read.insert(read.end(), tasks->begin(), tasks->end());
+  }
+  REQUIRE(read.size() == n);
+  for (size_t t = 0; t < n; ++t) {
+    CHECK(read[t].uscc == TestUscc(n - t));
+    CHECK(read[t].inspectors == result.tasks[t].inspectors);
+  }
+  CHECK(ChunkOfTask(static_cast<int64_t>(kTasksPerChunk)) == 0);
+  CHECK(ChunkOfTask(static_cast<int64_t>(kTasksPerChunk) + 1) == 1);
+  CHECK(PlaceInChunk(static_cast<int64_t>(kTasksPerChunk) + 1) == 0);
+
+  // Damage is DATA_LOSS, never a crash or a task made up.
+  CHECK(absl::IsDataLoss(UnpackTasks(chunks[1].substr(0, 20), pool.size()).status()));
+  CHECK(absl::IsDataLoss(UnpackTasks(chunks[1], 1).status()));  // inspector beyond the pool
+  CHECK(UnpackTasks("", pool.size())->empty());
 }
 
 SCENARIO("a draw that cannot be staffed is reported with the exclusions that happened") {

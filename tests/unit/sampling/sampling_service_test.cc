@@ -233,7 +233,7 @@ struct Fixture {
   std::vector<common::v1::OutboxEvent> Outbox() { return *db->ReadOutbox(0, 100000); }
 
   std::vector<v1::Task> Tasks(const std::string& plan_id) {
-    auto page = PlanStore(*db).ListTasks(plan_id, 1000, "");
+    auto page = PlanStore(*db).ListTasks(plan_id, 1000, "", ProjectionReader(*db));
     REQUIRE(page.ok());
     return page->first;
   }
