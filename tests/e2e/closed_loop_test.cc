@@ -17,7 +17,8 @@
 // run without faults (read from JG_E2E_BASELINE, or run first when there is none).
 //
 // Sizes: JG_E2E_SUBJECTS enterprises (default 8, at least 5), JG_E2E_FAULTS services killed
-// (default 7: each of the seven once per run, in an order the seed chooses).
+// (default 4 of the seven, as the seed chooses, to keep CI within its time; each phase after a
+// kill waits out the consumers' session timeout. JG_E2E_FAULTS=7 kills each once).
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -315,7 +316,7 @@ TEST_CASE("the closed loop under faults ends as the loop without them") {
   const uint32_t seed = seed_text != nullptr && *seed_text != '\0'
                             ? static_cast<uint32_t>(std::strtoul(seed_text, nullptr, 10))
                             : std::random_device{}();
-  const FaultPlan faults = FaultPlan::FromSeed(seed, EnvCount("JG_E2E_FAULTS", 7));
+  const FaultPlan faults = FaultPlan::FromSeed(seed, EnvCount("JG_E2E_FAULTS", 4));
   std::printf("[loop] faults: %s (repeat with JG_E2E_SEED=%u)\n", faults.Describe().c_str(), seed);
   std::fflush(stdout);
 
