@@ -1,8 +1,19 @@
-// Benchmark (DESIGN §6): import 1,000,000 subjects over the streaming call into the real
-// subject-registry binary (budget ≥ 100,000 subjects/s), then GetSubject at a steady 5,000
-// requests/s for 20 s, open loop (budget p99 ≤ 2 ms); RSS and size on disk after the
-// import. Prints the figures for BENCHMARKS.md. JG_BENCH_SUBJECTS overrides the count.
+// Benchmark (DESIGN §6, #19): import 1,000,000 subjects over the streaming call into the real
+// subject-registry binary (budget ≥ 100,000 subjects/s), then GetSubject open loop for 20 s
+// at 5,000 and then at 10,000 requests/s (budgets p99 ≤ 1 ms and ≤ 2 ms on an idle machine);
+// RSS and size on disk after the import. Then, in the same run, PostgreSQL 15 loads the same
+// generated rows with COPY into a table with a primary key and a region index
+// (postgres_copy.h), and the bench prints both rates and their ratio. Each phase prints the
+// load average as it starts and who used the cores during it, since the machine is shared.
+//
+// Environment: JG_BENCH_SUBJECTS overrides the count. JG_BENCH_POSTGRES_BIN is the directory
+// of PostgreSQL's programs (tools/jg bench sets /usr/lib/postgresql/15/bin, installing
+// postgresql-15 when missing); without it the comparison is not run, and the bench says so.
+// JG_BENCH_POSTGRES_LOCALE is the cluster's locale (default C). JG_BENCH_REGISTRY_PRELOAD is
+// put in the registry's LD_PRELOAD (e.g. /usr/lib/x86_64-linux-gnu/libjemalloc.so.2), to
+// measure another allocator in its place.
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +23,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -26,7 +39,9 @@
 #include "libs/testing/metrics_scrape.h"
 #include "libs/testing/ports.h"
 #include "libs/testing/temp_dir.h"
+#include "libs/testing/open_loop.h"
 #include "libs/testing/process_stats.h"
+#include "tests/bench/subject-registry/postgres_copy.h"
 
 namespace jianguan::subject {
 namespace {
@@ -65,28 +80,63 @@ uint64_t DiskBytes(const std::string& dir) {
   return total;
 }
 
-TEST_CASE("subject-registry: import 1,000,000 subjects, then GetSubject at 5,000 req/s") {
+std::string Preloaded() {
+  const char* env = std::getenv("JG_BENCH_REGISTRY_PRELOAD");
+  return env ? env : "";
+}
+
+// The registry's command line; under `env LD_PRELOAD=…` when another allocator is measured
+// (env execs the registry, so the child's pid is the registry's).
+std::vector<std::string> RegistryCommand(int port, int metrics_port, const std::string& data_dir) {
+  std::vector<std::string> argv;
+  if (!Preloaded().empty()) argv = {"/usr/bin/env", "LD_PRELOAD=" + Preloaded()};
+  for (std::string arg : {std::string(JG_SUBJECT_REGISTRY), std::string("--grpc_port"),
+                          std::to_string(port), std::string("--metrics_port"),
+                          std::to_string(metrics_port), std::string("--data_dir"), data_dir,
+                          std::string("--kafka_brokers"), testing::KafkaBrokers(),
+                          std::string("--log_level"), std::string("warning")}) {
+    argv.push_back(std::move(arg));
+  }
+  return argv;
+}
+
+bool Maps(pid_t pid, const std::string& library) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/maps"));
+  const std::string name = std::filesystem::path(library).filename();
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(name) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_CASE("subject-registry: import, GetSubject at 5,000 and 10,000 req/s, PostgreSQL COPY") {
+  // Line by line, so that what was measured reaches CTest's log even if the run is killed.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const char* env = std::getenv("JG_BENCH_SUBJECTS");
   const int count = env ? std::atoi(env) : 1'000'000;
+  const char* postgres_bin = std::getenv("JG_BENCH_POSTGRES_BIN");
   testing::TempDir dir("jg-subject-bench");
   const int port = jianguan::testing::FreeLoopbackPort();
   const int metrics_port = jianguan::testing::FreeLoopbackPort();
-  testing::ChildProcess registry({JG_SUBJECT_REGISTRY, "--grpc_port", std::to_string(port),
-                                  "--metrics_port", std::to_string(metrics_port),
-                                  "--data_dir", dir.Sub("data"),
-                                  "--kafka_brokers", testing::KafkaBrokers(), "--log_level",
-                                  "warning"});
+  if (!Preloaded().empty()) REQUIRE(std::filesystem::exists(Preloaded()));
+  auto registry = std::make_unique<testing::ChildProcess>(
+      RegistryCommand(port, metrics_port, dir.Sub("data")));
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   REQUIRE(channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30)));
   auto stub = v1::SubjectRegistry::NewStub(channel);
+  // A library the loader cannot load is only a warning on stderr: make sure it is in use.
+  if (!Preloaded().empty()) REQUIRE(Maps(registry->pid(), Preloaded()));
+  const std::string allocator = Preloaded().empty() ? "glibc malloc" : Preloaded();
+  std::printf("subject-registry bench: registry allocator: %s\n", allocator.c_str());
 
   // Import: one thread writes batches of 2,000 rows ahead, this one reads the answers.
   constexpr int kBatch = 2000;
+  const std::string import_load = LoadAverage();
   grpc::ClientContext import_context;
   import_context.AddMetadata("x-jg-department", "330700-SCJG");
   auto stream = stub->ImportSubjects(&import_context);
   const absl::Time start = absl::Now();
-  const testing::CpuSample import_cpu_start = testing::SampleCpu(registry.pid());
+  const testing::CpuSample import_cpu_start = testing::SampleCpu(registry->pid());
   std::thread writer([&] {
     v1::ImportSubjectsRequest request;
     for (int i = 0; i < count; i += kBatch) {
@@ -102,11 +152,21 @@ TEST_CASE("subject-registry: import 1,000,000 subjects, then GetSubject at 5,000
   writer.join();
   REQUIRE(stream->Finish().ok());
   const double import_s = absl::ToDoubleSeconds(absl::Now() - start);
-  const std::string import_cpu =
-      testing::CpuUse(import_cpu_start, testing::SampleCpu(registry.pid()), "registry");
+  const testing::CpuSample import_cpu_end = testing::SampleCpu(registry->pid());
+  const std::string import_cpu = testing::CpuUse(import_cpu_start, import_cpu_end, "registry");
+  // The registry's own CPU a row: on a shared machine it moves less with the other load
+  // than the rate does, so allocators and PostgreSQL can be compared by it as well.
+  const double registry_us_a_row = (import_cpu_end.service - import_cpu_start.service) * 1e6 /
+                                   ::sysconf(_SC_CLK_TCK) / count;
   REQUIRE(accepted == count);
-  const long rss = testing::RssKiB(registry.pid());
+  const long rss = testing::RssKiB(registry->pid());
   const uint64_t disk = DiskBytes(dir.Sub("data"));
+  std::printf("subject-registry bench: import %d subjects in %.1f s = %.0f subjects/s (load average %s as it started)\n",
+              count, import_s, count / import_s, import_load.c_str());
+  std::printf("subject-registry bench: after import RSS %.0f MiB, on disk %.0f MiB\n", rss / 1024.0,
+              disk / 1048576.0);
+  std::printf("subject-registry bench: CPU during the import: %s; registry %.1f µs a subject\n",
+              import_cpu.c_str(), registry_us_a_row);
 
   // Until the events of the import are published and read back by the timeline consumer,
   // the machine is busy with Kafka; measure the lookups in the steady state after that, and
@@ -123,58 +183,91 @@ TEST_CASE("subject-registry: import 1,000,000 subjects, then GetSubject at 5,000
   const double drain_s = absl::ToDoubleSeconds(absl::Now() - drain_start);
   std::printf("drain after import (outbox published, timeline caught up): %.1f s\n", drain_s);
 
-  // Lookups at a steady rate, open loop: one thread starts each call at its scheduled time
-  // on the callback API, whether or not earlier calls have been answered, and the latency
-  // of a call counts from its scheduled start, so a stall is neither hidden nor allowed to
-  // hold back the calls behind it. (Synchronous client threads would each wait for their
-  // previous answer and, on a 2-core machine, add their own wake-ups to what is measured.)
-  constexpr int kRate = 5000, kSeconds = 20, kCalls = kRate * kSeconds;
+  // Lookups at a steady rate, open loop (libs/testing/open_loop.h): one thread starts each
+  // call at its scheduled time on the callback API, whether or not earlier calls have been
+  // answered, and the latency of a call counts from its scheduled start, so a stall is
+  // neither hidden nor allowed to hold back the calls behind it. (Synchronous client threads
+  // would each wait for their previous answer and, on a 2-core machine, add their own
+  // wake-ups to what is measured.) The two budgets are two rates: 5,000/s, then 10,000/s.
   struct Lookup {
     grpc::ClientContext context;
     v1::GetSubjectRequest request;
     v1::Subject subject;
-    absl::Time due;
   };
-  std::vector<double> all(kCalls, 1e9);
-  const testing::CpuSample lookup_cpu_start = testing::SampleCpu(registry.pid());
-  absl::Mutex done_mu;
-  int done = 0;
-  {
-    std::mt19937 random(1);
-    const absl::Duration interval = absl::Seconds(1) / kRate;
-    const absl::Time begin = absl::Now() + absl::Milliseconds(100);
-    for (int i = 0; i < kCalls; ++i) {
-      auto* call = new Lookup;
-      call->due = begin + interval * i;
-      call->context.AddMetadata("x-jg-department", "330700-SCJG");
-      call->request.set_uscc(Uscc(static_cast<int>(random() % count)));
-      absl::SleepFor(call->due - absl::Now());
-      stub->async()->GetSubject(&call->context, &call->request, &call->subject,
-                                [&, call, i](grpc::Status status) {
-                                  const double ms = absl::ToDoubleMilliseconds(absl::Now() - call->due);
-                                  if (status.ok()) all[i] = ms;
-                                  delete call;
-                                  absl::MutexLock lock(&done_mu);
-                                  ++done;
-                                });
-    }
-    absl::MutexLock lock(&done_mu);
-    done_mu.Await(absl::Condition(+[](int* n) { return *n == kCalls; }, &done));
+  constexpr int kSeconds = 20;
+  std::mt19937 random(1);
+  for (const int rate : {5000, 10000}) {
+    const std::string lookup_load = LoadAverage();
+    const testing::CpuSample lookup_cpu_start = testing::SampleCpu(registry->pid());
+    const testing::OpenLoop load = testing::RunOpenLoop(
+        rate, int64_t{rate} * kSeconds, [&](int64_t, std::function<void(grpc::Status)> done) {
+          auto* call = new Lookup;
+          call->context.AddMetadata("x-jg-department", "330700-SCJG");
+          call->request.set_uscc(Uscc(static_cast<int>(random() % count)));
+          stub->async()->GetSubject(&call->context, &call->request, &call->subject,
+                                    [call, done](grpc::Status status) {
+                                      delete call;
+                                      done(status);
+                                    });
+        });
+    const std::string lookup_cpu =
+        testing::CpuUse(lookup_cpu_start, testing::SampleCpu(registry->pid()), "registry");
+    std::printf("subject-registry bench: GetSubject %zu calls at %d/s: p50 %.3f ms, p99 %.3f ms, max %.3f ms (load average %s as it started)\n",
+                load.latencies_ms.size(), rate, load.Percentile(0.5), load.Percentile(0.99),
+                load.latencies_ms.back(), lookup_load.c_str());
+    std::printf("subject-registry bench: CPU during the lookups at %d/s: %s\n", rate,
+                lookup_cpu.c_str());
+    CHECK(load.failures == 0);  // every lookup answered
+    if (load.failures) std::printf("first failed lookup: %s\n", load.first_error.c_str());
   }
-  const std::string lookup_cpu =
-      testing::CpuUse(lookup_cpu_start, testing::SampleCpu(registry.pid()), "registry");
-  std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))]; };
 
-  std::printf("subject-registry bench: import %d subjects in %.1f s = %.0f subjects/s\n", count,
-              import_s, count / import_s);
-  std::printf("subject-registry bench: after import RSS %.0f MiB, on disk %.0f MiB\n", rss / 1024.0,
-              disk / 1048576.0);
-  std::printf("subject-registry bench: GetSubject %zu calls at %d/s: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-              all.size(), kRate, pct(0.5), pct(0.99), all.back());
-  std::printf("subject-registry bench: CPU during the import: %s\n", import_cpu.c_str());
-  std::printf("subject-registry bench: CPU during the lookups: %s\n", lookup_cpu.c_str());
-  CHECK(all.back() < 1e9);  // every lookup answered
+  // The registry is done: stopped (as an operator would, SIGTERM) so that PostgreSQL gets
+  // the machine as the import had it, the broker still running.
+  registry->Kill(SIGTERM);
+  if (!registry->Wait(absl::Seconds(60))) registry->Kill(SIGKILL);
+  registry.reset();
+
+  if (postgres_bin == nullptr || *postgres_bin == '\0') {
+    std::printf(
+        "subject-registry bench: PostgreSQL COPY comparison NOT RUN: JG_BENCH_POSTGRES_BIN is "
+        "not set (tools/jg bench sets it to /usr/lib/postgresql/15/bin)\n");
+    return;
+  }
+  // The same rows Fill() generated for the import, as CSV; written before and not timed.
+  const absl::Time csv_start = absl::Now();
+  const std::string csv_path = dir.Sub("subjects.csv");
+  {
+    std::ofstream csv(csv_path);
+    v1::ImportRow row;
+    for (int i = 0; i < count; ++i) {
+      row.Clear();
+      Fill(row, i);
+      csv << SubjectCsvLine(row.subject());
+    }
+    REQUIRE(csv.good());
+  }
+  std::printf("subject-registry bench: CSV of the same %d rows written in %.1f s (%.0f MiB), not timed\n",
+              count, absl::ToDoubleSeconds(absl::Now() - csv_start),
+              std::filesystem::file_size(csv_path) / 1048576.0);
+  // Locale C by default: PostgreSQL then compares text bytewise, as RocksDB compares the
+  // registry's keys; JG_BENCH_POSTGRES_LOCALE (e.g. C.UTF-8, a Debian cluster's default
+  // here) shows what a collation costs.
+  const char* locale_env = std::getenv("JG_BENCH_POSTGRES_LOCALE");
+  const std::string locale = locale_env && *locale_env ? locale_env : "C";
+  const PostgresCopy copy = CopyIntoPostgres(postgres_bin, csv_path, locale);
+  REQUIRE(copy.rows == count);
+  const double ours = count / import_s, theirs = copy.rows / copy.seconds;
+  std::printf("subject-registry bench: %s\n", copy.version.c_str());
+  std::printf("subject-registry bench: PostgreSQL COPY of %lld rows (primary key + region index, fsync on, locale %s) in %.1f s = %.0f rows/s (load average %s as it started); table and indexes %.0f MiB\n",
+              static_cast<long long>(copy.rows), locale.c_str(), copy.seconds, theirs, copy.load_before.c_str(),
+              copy.size_mib);
+  const double postgres_us_a_row = copy.server_cpu_s * 1e6 / copy.rows;
+  std::printf("subject-registry bench: CPU during the COPY: %s; PostgreSQL %.1f µs a row\n",
+              copy.cpu.c_str(), postgres_us_a_row);
+  std::printf("subject-registry bench: ratio ours / PostgreSQL = import %.0f subjects/s / COPY %.0f rows/s = %.2f (registry allocator: %s)\n",
+              ours, theirs, ours / theirs, allocator.c_str());
+  std::printf("subject-registry bench: server CPU a row: registry %.1f µs, PostgreSQL %.1f µs = %.1f×\n",
+              registry_us_a_row, postgres_us_a_row, registry_us_a_row / postgres_us_a_row);
 }
 
 }  // namespace
