@@ -20,6 +20,7 @@
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "grpc/grpc.h"
 #include "tools/jgctl/commands.h"
 
 namespace {
@@ -104,7 +105,7 @@ contracts). Run 'jgctl --helpfull' for every flag.)";
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int Run(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   std::vector<std::string> args(rest.begin() + 1, rest.end());
@@ -139,4 +140,15 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "jgctl: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;
+}
+
+// gRPC tears its channels down on its own threads after the last one is released; a process
+// that returns from main at once can exit with a TLS channel's OpenSSL objects half freed
+// (LeakSanitizer reported them, from libcrypto, in tls_test's jgctl run). gRPC is started
+// here and its shutdown waited for, so everything a command made is gone before exit.
+int main(int argc, char** argv) {
+  grpc_init();
+  const int status = Run(argc, argv);
+  grpc_shutdown_blocking();
+  return status;
 }
