@@ -10,12 +10,17 @@
 set(JG_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wno-missing-field-initializers)
 
 # The tsan preset (JG_SANITIZE=thread): every executable links the shims in cmake/tsan/, which
-# make the synchronization of Debian's uninstrumented librdkafka (C11 threads) and Abseil
-# (absl::Mutex, CondVar, Notification) visible to TSan, and every test runs with
+# make the synchronization of Debian's uninstrumented librdkafka (C11 threads), Abseil
+# (absl::Mutex, CondVar, Notification) and gRPC (its completion queue's hand-off of a tag)
+# visible to TSan, and every test runs with
 # cmake/tsan/suppressions.txt (races inside those libraries only). docs/race-detector.md.
 if(JG_SANITIZE MATCHES "thread")
+  # protobuf's map fields take the layout of Debian's uninstrumented libprotobuf, whatever
+  # -fsanitize=thread makes its headers believe (the header says why).
+  add_compile_options(-include${CMAKE_CURRENT_LIST_DIR}/tsan/protobuf_map_layout.h)
   add_library(jianguan_tsan_shim OBJECT ${CMAKE_CURRENT_LIST_DIR}/tsan/c11_threads_shim.cc
-              ${CMAKE_CURRENT_LIST_DIR}/tsan/absl_sync_shim.cc)
+              ${CMAKE_CURRENT_LIST_DIR}/tsan/absl_sync_shim.cc
+              ${CMAKE_CURRENT_LIST_DIR}/tsan/grpc_cq_shim.cc)
   target_compile_options(jianguan_tsan_shim PRIVATE ${JG_WARNINGS})
   target_link_libraries(jianguan_tsan_shim PUBLIC absl::synchronization absl::time
                         Threads::Threads ${CMAKE_DL_LIBS})
@@ -24,7 +29,8 @@ if(JG_SANITIZE MATCHES "thread")
   set(JG_TSAN_SHIM_SYMBOLS thrd_create thrd_join thrd_detach thrd_current thrd_exit mtx_init
       mtx_lock mtx_trylock mtx_timedlock mtx_unlock mtx_destroy cnd_init cnd_signal
       cnd_broadcast cnd_wait cnd_timedwait cnd_destroy call_once
-      _ZN4absl*5Mutex* _ZN4absl*7CondVar* _ZN4absl*12Notification* _ZNK4absl*12Notification*)
+      _ZN4absl*5Mutex* _ZN4absl*7CondVar* _ZN4absl*12Notification* _ZNK4absl*12Notification*
+      _Z16grpc_cq_begin_opP21grpc_completion_queuePv grpc_completion_queue_next)
   list(TRANSFORM JG_TSAN_SHIM_SYMBOLS PREPEND "LINKER:--export-dynamic-symbol="
        OUTPUT_VARIABLE JG_TSAN_SHIM_LINK_OPTIONS)
   # halt_on_error: a race fails the test (and stops a child service at once, which its test

@@ -37,6 +37,27 @@ Fn Real(const char* mangled) {
 void Acquire(const void* mu) { __tsan_acquire(const_cast<void*>(mu)); }
 void Release(const void* mu) { __tsan_release(const_cast<void*>(mu)); }
 
+// The library evaluates a wait's Condition itself, holding the mutex: on the waiting thread
+// inside LockSlowLoop, before the wrapped call below returns and acquires, or on the thread
+// that unlocks. Each evaluation is a read of what the mutex guards, so the condition the
+// library is given first acquires the mutex's address, then evaluates the caller's
+// (sampling's DrawRecorder waits for a flag its Wake() sets: draw_e2e_test, jgctl_test).
+class Watched {
+ public:
+  Watched(const absl::Condition& cond, const absl::Mutex* mu)
+      : cond_(cond), mu_(mu), watched_(&Watched::Eval, this) {}
+  const absl::Condition& condition() const { return watched_; }
+
+ private:
+  static bool Eval(Watched* self) {
+    Acquire(self->mu_);
+    return self->cond_.Eval();
+  }
+  const absl::Condition& cond_;
+  const absl::Mutex* mu_;
+  absl::Condition watched_;
+};
+
 }  // namespace
 
 // Member functions take `this` as their first argument in the Itanium C++ ABI, so each real
@@ -88,14 +109,14 @@ void Mutex::ReaderUnlock() {
 
 void Mutex::LockWhen(const Condition& cond) {
   JG_REAL(void (*)(Mutex*, const Condition&), "_ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  real(this, Watched(cond, this).condition());
   Acquire(this);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
   JG_REAL(void (*)(Mutex*, const Condition&),
           "_ZN4absl7debian35Mutex14ReaderLockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  real(this, Watched(cond, this).condition());
   Acquire(this);
 }
 
@@ -103,7 +124,7 @@ void Mutex::ReaderLockWhen(const Condition& cond) {
 bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   JG_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
           "_ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool met = real(this, cond, timeout);
+  const bool met = real(this, Watched(cond, this).condition(), timeout);
   Acquire(this);
   return met;
 }
@@ -111,7 +132,7 @@ bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
 bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   JG_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
           "_ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool met = real(this, cond, deadline);
+  const bool met = real(this, Watched(cond, this).condition(), deadline);
   Acquire(this);
   return met;
 }
@@ -119,7 +140,7 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
 bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   JG_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
           "_ZN4absl7debian35Mutex25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool met = real(this, cond, timeout);
+  const bool met = real(this, Watched(cond, this).condition(), timeout);
   Acquire(this);
   return met;
 }
@@ -127,7 +148,7 @@ bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration time
 bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   JG_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
           "_ZN4absl7debian35Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool met = real(this, cond, deadline);
+  const bool met = real(this, Watched(cond, this).condition(), deadline);
   Acquire(this);
   return met;
 }
@@ -136,7 +157,7 @@ bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, absl::Time deadlin
 void Mutex::Await(const Condition& cond) {
   JG_REAL(void (*)(Mutex*, const Condition&), "_ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE");
   Release(this);
-  real(this, cond);
+  real(this, Watched(cond, this).condition());
   Acquire(this);
 }
 
@@ -144,7 +165,7 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   JG_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
           "_ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
   Release(this);
-  const bool met = real(this, cond, timeout);
+  const bool met = real(this, Watched(cond, this).condition(), timeout);
   Acquire(this);
   return met;
 }
@@ -153,7 +174,7 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   JG_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
           "_ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
   Release(this);
-  const bool met = real(this, cond, deadline);
+  const bool met = real(this, Watched(cond, this).condition(), deadline);
   Acquire(this);
   return met;
 }

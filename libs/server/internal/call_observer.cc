@@ -45,6 +45,8 @@ class CallObserver final : public grpc::experimental::Interceptor {
   }
 
   ~CallObserver() override {
+    // Pairs with the release in Intercept(): see hooks_run_.
+    hooks_run_.load(std::memory_order_acquire);
     // A call torn down without a status (the client went away, the server was stopped) is
     // still counted once, as go-grpc-prometheus would see it; a refusal recorded for it
     // would otherwise outlive its context.
@@ -76,6 +78,9 @@ class CallObserver final : public grpc::experimental::Interceptor {
       }
       Finish(code);
     }
+    // The last touch of `this` before Proceed(): once it is called the call may finish, and
+    // the observer be destroyed, on another thread.
+    hooks_run_.fetch_add(1, std::memory_order_release);
     methods->Proceed();
   }
 
@@ -125,6 +130,16 @@ class CallObserver final : public grpc::experimental::Interceptor {
   std::string department_;
   bool caller_recorded_ = false;
   std::atomic<bool> finished_{false};
+  // Orders every hook before the destructor. gRPC destroys the observer (with the call's
+  // ServerContext, on whichever thread ends the call) only after the last hook has called
+  // Proceed(), but it orders the two through the call's reference count, and in the handlers
+  // libgrpc++ compiles itself (the health service, the answer to an unknown method) that count
+  // is an atomic in the uninstrumented library. Each hook's release increment before
+  // Proceed() and the destructor's acquire load state the same ordering in our code, so the
+  // hooks' writes (peer_, department_, gRPC's virtual call into Intercept) are visibly
+  // ordered before the destructor reads and frees them (server_host_test,
+  // service_runtime_test under ThreadSanitizer: docs/race-detector.md).
+  std::atomic<int> hooks_run_{0};
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "jianguan/cases/v1/events.pb.h"
@@ -86,8 +87,12 @@ inline std::vector<PublishedChange> ReadScoreChanges(const std::string& reader_d
   std::mutex mu;
   std::vector<PublishedChange> changes;
   std::set<std::pair<std::string, int64_t>> distinct;
+  std::vector<std::string> unparsable;  // the ids of our events that did not parse
   auto seen = store::Store::Open({.path = reader_dir, .families = {"x"}});
   REQUIRE(seen.ok());
+  // The callback runs on the consumer's thread, so it asserts nothing itself: Catch2's
+  // assertion state belongs to the test's thread (ThreadSanitizer reported the two
+  // assertions racing). It records what did not parse; the test's thread checks it.
   events::EventConsumer reader(
       **seen,
       {.brokers = testing::KafkaBrokers(), .group = testing::UniqueName("it-credit-reader"),
@@ -98,8 +103,12 @@ inline std::vector<PublishedChange> ReadScoreChanges(const std::string& reader_d
           return absl::OkStatus();
         }
         PublishedChange change{event.key, std::string(event.id()), {}};
-        REQUIRE(change.changed.ParseFromString(event.value));
+        const bool parsed = change.changed.ParseFromString(event.value);
         std::lock_guard lock(mu);
+        if (!parsed) {
+          unparsable.push_back(change.ce_id);
+          return absl::OkStatus();
+        }
         distinct.insert({event.key, change.changed.entry().sequence()});
         changes.push_back(std::move(change));
         return absl::OkStatus();
@@ -109,6 +118,8 @@ inline std::vector<PublishedChange> ReadScoreChanges(const std::string& reader_d
   for (;;) {
     {
       std::lock_guard lock(mu);
+      INFO("did not parse: " << absl::StrJoin(unparsable, ", "));
+      REQUIRE(unparsable.empty());
       if (distinct.size() >= entries) break;
     }
     REQUIRE(absl::Now() < until);
@@ -117,6 +128,8 @@ inline std::vector<PublishedChange> ReadScoreChanges(const std::string& reader_d
   absl::SleepFor(absl::Seconds(1));
   reader.Stop();
   std::lock_guard lock(mu);
+  INFO("did not parse: " << absl::StrJoin(unparsable, ", "));
+  REQUIRE(unparsable.empty());
   return changes;
 }
 
