@@ -39,9 +39,11 @@ void Release(const void* mu) { __tsan_release(const_cast<void*>(mu)); }
 
 // The library evaluates a wait's Condition itself, holding the mutex: on the waiting thread
 // inside LockSlowLoop, before the wrapped call below returns and acquires, or on the thread
-// that unlocks. Each evaluation is a read of what the mutex guards, so the condition the
-// library is given first acquires the mutex's address, then evaluates the caller's
-// (sampling's DrawRecorder waits for a flag its Wake() sets: draw_e2e_test, jgctl_test).
+// that unlocks, inside UnlockSlow, after Unlock() above has released. Each evaluation is a
+// read of what the mutex guards, so the condition the library is given acquires the mutex's
+// address, evaluates the caller's and releases it again: ordered after the last holder's
+// writes, and before the next holder's (sampling's DrawRecorder waits for a flag its Wake()
+// sets and its own thread then clears: draw_e2e_test, jgctl_test).
 class Watched {
  public:
   Watched(const absl::Condition& cond, const absl::Mutex* mu)
@@ -51,7 +53,9 @@ class Watched {
  private:
   static bool Eval(Watched* self) {
     Acquire(self->mu_);
-    return self->cond_.Eval();
+    const bool holds = self->cond_.Eval();
+    Release(self->mu_);
+    return holds;
   }
   const absl::Condition& cond_;
   const absl::Mutex* mu_;
