@@ -171,7 +171,7 @@ int64_t EventConsumer::StoredPosition(const store::Store& store, std::string_vie
 
 absl::Status EventConsumer::ForgetPositions(store::Store& store, std::string_view group) {
   store::UnitOfWork work;
-  for (const std::string prefix : {absl::StrCat("pos/", AbslView(group), "/"),
+  for (const std::string& prefix : {absl::StrCat("pos/", AbslView(group), "/"),
                                    absl::StrCat("hwm/", AbslView(group), "/")}) {
     RETURN_IF_ERROR(store.ForEach(store::kConsumerFamily, prefix,
                                   [&](std::string_view key, std::string_view) {

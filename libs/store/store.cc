@@ -86,6 +86,14 @@ struct Store::Impl {
   // Guarded by commit_mu: the counters a commit assigns from. Taken before sync_mu, never
   // after it.
   std::mutex commit_mu;
+  // Guarded by commit_mu: Follow()'s followers, by id.
+  struct Follower {
+    uint64_t id;
+    std::string family;
+    Store::FamilyFollower call;
+  };
+  std::vector<Follower> followers;
+  uint64_t last_follower_id = 0;
   uint64_t last_outbox_sequence = 0;
   uint64_t last_audit_sequence = 0;
   std::string last_audit_hash;
@@ -442,6 +450,11 @@ absl::Status Store::Commit(UnitOfWork& work) {
       impl_->outbox_backlog -= work.events().size();
       return written;
     }
+    for (const Impl::Follower& follower : impl_->followers) {
+      for (const Mutation* m : ordered) {
+        if (m->family == follower.family) follower.call(m->key, m->value);
+      }
+    }
     impl_->last_outbox_sequence = outbox_sequence;
     if (audit) {
       impl_->last_audit_sequence = audit->sequence();
@@ -462,6 +475,19 @@ absl::Status Store::Commit(UnitOfWork& work) {
     if (impl_->outbox_listener) impl_->outbox_listener();
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Store::Follow(std::string_view family, FamilyFollower follower) {
+  RETURN_IF_ERROR(impl_->Family(family).status());
+  std::lock_guard lock(impl_->commit_mu);
+  const uint64_t id = ++impl_->last_follower_id;
+  impl_->followers.push_back({.id = id, .family = std::string(family), .call = std::move(follower)});
+  return id;
+}
+
+void Store::Unfollow(uint64_t id) {
+  std::lock_guard lock(impl_->commit_mu);
+  std::erase_if(impl_->followers, [id](const Impl::Follower& f) { return f.id == id; });
 }
 
 std::string Store::PageTokenAfter(std::string_view key) {

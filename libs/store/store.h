@@ -170,6 +170,22 @@ class Store {
   /// durable, or at once for a commit without sync (ReadOutbox then syncs before reading).
   void SetOutboxListener(std::function<void()> listener);
 
+  /// One committed write to a followed family: the value, or nullopt for a delete.
+  using FamilyFollower =
+      std::function<void(std::string_view key, const std::optional<std::string>& value)>;
+  /// Calls `follower` for every write to `family` of every later commit, in the order the
+  /// store applied them (each commit's writes sorted by key), once the commit is visible to
+  /// readers and before it waits for durability, on the committing thread with the commit
+  /// lock held: commits wait while it runs, so it must be quick and must not use the store.
+  /// For an in-memory view of a family that never misses a write and never sees them out of
+  /// order; the caller loads what was there before from a scan started after this call (a
+  /// commit visible to that scan may reach the follower too: the follower must accept a
+  /// write it already holds). Returns the id Unfollow takes; INVALID_ARGUMENT for an unknown
+  /// family.
+  absl::StatusOr<uint64_t> Follow(std::string_view family, FamilyFollower follower);
+  /// Stops calling the follower `id`; once it returns, no call to it is running.
+  void Unfollow(uint64_t id);
+
   /// OK, or the error of the failed WAL sync that stopped this store's commits (see the
   /// file comment); the process should then be restarted.
   absl::Status WalSyncError() const;

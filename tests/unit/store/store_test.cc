@@ -716,6 +716,50 @@ SCENARIO("OnVisible runs once the commit is written, before its fsync, and never
   }
 }
 
+SCENARIO("a follower sees every committed write of its family, in order, and nothing else") {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+  std::vector<std::pair<std::string, std::optional<std::string>>> seen;
+  auto follower = store->Follow("subjects", [&](std::string_view key,
+                                                const std::optional<std::string>& value) {
+    seen.emplace_back(std::string(key), value);
+  });
+  REQUIRE(follower.ok());
+  CHECK(store->Follow("nothing-like-it", [](auto, const auto&) {}).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+
+  UnitOfWork first;
+  first.Put("subjects", "b", "1");
+  first.Put("subjects", "a", "2");
+  first.Put("by_region", "r/a", "");
+  first.Put("subjects", "b", "3");  // the later write to one key wins, and comes later
+  REQUIRE(store->Commit(first).ok());
+  THEN("each write of the family, sorted by key as the store applied them") {
+    using Seen = std::vector<std::pair<std::string, std::optional<std::string>>>;
+    CHECK(seen == Seen{{"a", "2"}, {"b", "1"}, {"b", "3"}});
+  }
+
+  AND_WHEN("a commit is refused, another deletes, and the follower stops following") {
+    seen.clear();
+    UnitOfWork refused;
+    refused.Put("subjects", "c", "4");
+    refused.Require("subjects", "a", "not what is there");
+    CHECK(store->Commit(refused).code() == absl::StatusCode::kFailedPrecondition);
+    UnitOfWork removal;
+    removal.Delete("subjects", "a");
+    REQUIRE(store->Commit(removal).ok());
+    store->Unfollow(*follower);
+    UnitOfWork after;
+    after.Put("subjects", "d", "5");
+    REQUIRE(store->Commit(after).ok());
+    THEN("the refused commit is not seen, the delete is, nothing after Unfollow") {
+      REQUIRE(seen.size() == 1);
+      CHECK(seen[0].first == "a");
+      CHECK_FALSE(seen[0].second.has_value());
+    }
+  }
+}
+
 SCENARIO("preconditions still serialise concurrent compare-and-sets") {
   testing::TempDir dir;
   auto store = OpenStore(dir.path());
