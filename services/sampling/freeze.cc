@@ -15,7 +15,7 @@ namespace {
 
 // The history marks of one subject for this plan.
 struct HistoryMarks {
-  std::string uscc;
+  PackedUscc uscc;
   bool recent = false;
   std::vector<std::string> last_inspectors;
 };
@@ -26,48 +26,54 @@ absl::StatusOr<std::vector<HistoryMarks>> MarksFromHistory(const PlanStore& plan
   std::vector<HistoryMarks> marks;
   RETURN_IF_ERROR(plans.ForEachHistory([&](std::string_view uscc,
                                            const v1::SubjectHistory& history) {
-    HistoryMarks mark{.uscc = std::string(uscc), .recent = frequency.DrawnRecently(history)};
+    HistoryMarks mark{.recent = frequency.DrawnRecently(history)};
     mark.last_inspectors.assign(history.last_inspectors().begin(),
                                 history.last_inspectors().end());
     std::sort(mark.last_inspectors.begin(), mark.last_inspectors.end());
-    if (mark.recent || !mark.last_inspectors.empty()) marks.push_back(std::move(mark));
+    if (!mark.recent && mark.last_inspectors.empty()) return true;
+    // A key that is not a USCC can match no candidate (nor could it before packing).
+    absl::StatusOr<PackedUscc> packed = PackUscc(uscc);
+    if (!packed.ok()) return true;
+    mark.uscc = *packed;
+    marks.push_back(std::move(mark));
     return true;
   }));
   return marks;
 }
 
-bool InRegion(const v1::TargetFilter& target, const v1::ProjectedSubject& subject) {
-  if (target.region_prefixes().empty()) return true;
-  for (const std::string& prefix : target.region_prefixes()) {
-    if (absl::StartsWith(subject.business_region(), prefix)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
-absl::StatusOr<CandidateProjection> BuildCandidates(const ProjectionReader& projection,
+absl::StatusOr<CandidateProjection> BuildCandidates(const CandidateIndex& index,
                                                     const PlanStore& plans,
                                                     const v1::Plan& plan) {
+  // Histories are keyed by USCC, so packed they come in the index's order too.
   ASSIGN_OR_RETURN(std::vector<HistoryMarks> history, MarksFromHistory(plans, plan));
   const v1::TargetFilter& target = plan.target();
   CandidateProjection candidates;
+  candidates.Reserve(index.size());
   size_t next_history = 0;
   absl::Status bad;
-  RETURN_IF_ERROR(projection.ForEachSubject([&](const ProjectedRow& row) {
-    if (!IsCandidateStatus(target, row.facts->status()) || !InRegion(target, *row.facts)) {
+  RETURN_IF_ERROR(index.ForEach([&](const IndexedSubject& subject) {
+    if (!IsCandidateStatus(target, subject.facets.status) ||
+        !InTargetRegion(target, subject.facets.business_region)) {
       return true;
     }
-    CandidateMarks marks;
-    marks.filtered_out = !MatchesTarget(target, *row.facts);
-    while (next_history < history.size() && history[next_history].uscc < row.uscc) {
+    while (next_history < history.size() && history[next_history].uscc < subject.uscc) {
       ++next_history;
     }
-    if (next_history < history.size() && history[next_history].uscc == row.uscc) {
-      marks.recent = history[next_history].recent;
-      marks.last_inspectors = history[next_history].last_inspectors;
+    const HistoryMarks* marked = next_history < history.size() &&
+                                         history[next_history].uscc == subject.uscc
+                                     ? &history[next_history]
+                                     : nullptr;
+    if (marked == nullptr) {
+      bad = candidates.AppendPacked(subject.uscc, subject.grade, subject.risk,
+                                    {.filtered_out = !MatchesTarget(target, subject.facets)});
+    } else {
+      bad = candidates.AppendPacked(subject.uscc, subject.grade, subject.risk,
+                                    {.filtered_out = !MatchesTarget(target, subject.facets),
+                                     .recent = marked->recent,
+                                     .last_inspectors = marked->last_inspectors});
     }
-    bad = candidates.Append(row.uscc, row.grade, row.risk, marks);
     return bad.ok();
   }));
   RETURN_IF_ERROR(bad);

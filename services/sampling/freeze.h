@@ -4,13 +4,14 @@
 // inputs read back for the draw and its recomputation. Store layer: reads the projections
 // and the plan store, decides nothing the domain's rules do not say.
 //
-//   ASSIGN_OR_RETURN(CandidateProjection candidates, BuildCandidates(projection, plans, plan));
+//   ASSIGN_OR_RETURN(CandidateProjection candidates, BuildCandidates(index, plans, plan));
 //   ASSIGN_OR_RETURN(v1::FrozenPool pool, BuildPool(projection, plan));
 #pragma once
 
 #include "absl/status/statusor.h"
 #include "jianguan/sampling/v1/records.pb.h"
 #include "jianguan/sampling/v1/sampling.pb.h"
+#include "services/sampling/candidate_index.h"
 #include "services/sampling/domain/candidate_projection.h"
 #include "services/sampling/domain/draw_hash.h"
 #include "services/sampling/domain/inspector_pool.h"
@@ -23,7 +24,7 @@ namespace jianguan::sampling {
 /// The candidate list of docs/draw-algorithm.md §2.3: the projected subjects with a status
 /// the plan names in its business regions, in USCC order, with class, filtered_out, recent
 /// and last inspectors.
-absl::StatusOr<CandidateProjection> BuildCandidates(const ProjectionReader& projection,
+absl::StatusOr<CandidateProjection> BuildCandidates(const CandidateIndex& index,
                                                     const PlanStore& plans, const v1::Plan& plan);
 
 /// The inspector pool of docs/draw-algorithm.md §2.4: the active inspectors of the

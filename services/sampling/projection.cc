@@ -23,9 +23,9 @@ namespace catalogue = ::jianguan::catalogue::v1;
 namespace subject = ::jianguan::subject::v1;
 
 constexpr size_t kUsccLength = 18;
-constexpr char kFacts = 'f';
-constexpr char kGrade = 'g';
-constexpr char kRisk = 'r';
+constexpr char kFacts = kFactsRow;
+constexpr char kGrade = kGradeRow;
+constexpr char kRisk = kRiskRow;
 
 std::string RowKey(std::string_view uscc, char kind) {
   std::string key(uscc);

@@ -40,6 +40,11 @@ inline constexpr char kInspectorFamily[] = "inspectors";
 inline constexpr char kItemFamily[] = "items";
 inline constexpr char kDepartmentFamily[] = "departments";
 
+/// The letter after the USCC in a projection key, and what the row holds.
+inline constexpr char kFactsRow = 'f';  ///< ProjectedSubject
+inline constexpr char kGradeRow = 'g';  ///< grade 0–3 (A–D), then the version (8 bytes)
+inline constexpr char kRiskRow = 'r';   ///< level 0–3 (low–high), then the version
+
 /// Applies one event of jianguan.subject.v1 (SubjectFacts of any of its six events).
 absl::Status ApplySubjectEvent(const store::Store& store, const events::ConsumedEvent& event,
                                store::UnitOfWork& work);

@@ -29,6 +29,7 @@
 #include "libs/write/method_names.h"
 #include "libs/write/write_path.h"
 #include "services/sampling/domain/plan_lifecycle.h"
+#include "services/sampling/candidate_index.h"
 #include "services/sampling/draw_recorder.h"
 #include "services/sampling/plan_store.h"
 #include "services/sampling/projection.h"
@@ -113,6 +114,7 @@ class SamplingService final : public v1::Sampling::Service {
   const Clock& clock_;
   PlanStore plans_;
   ProjectionReader projection_;
+  CandidateIndex candidates_;  // what the freeze reads of the projection
   WritePath writes_;
   EventEmitter emitter_;
   DrawRecorder recorder_;

@@ -4,10 +4,12 @@
 #include <sys/random.h>
 
 #include <cerrno>
+#include <future>
 
 #include "absl/strings/str_cat.h"
 #include "jianguan/sampling/v1/events.pb.h"
 #include "libs/core/field_violations.h"
+#include "libs/core/log.h"
 #include "libs/core/status_macros.h"
 #include "libs/write/resource_name.h"
 #include "services/sampling/domain/draw_hash.h"
@@ -114,9 +116,11 @@ absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideApproval(const Caller&
   CheckReferences(refs, stored.plan);
   RETURN_IF_ERROR(refs.ToStatus());
 
+  // Each step's time goes to the log: a province's freeze takes seconds.
   const absl::Time freeze_start = absl::Now();
   ASSIGN_OR_RETURN(CandidateProjection candidates,
-                   BuildCandidates(projection_, plans_, stored.plan));
+                   BuildCandidates(candidates_, plans_, stored.plan));
+  const absl::Time listed = absl::Now();
   ASSIGN_OR_RETURN(v1::FrozenPool frozen_pool, BuildPool(projection_, stored.plan));
   ASSIGN_OR_RETURN(InspectorPool pool, PoolOf(frozen_pool));
   ASSIGN_OR_RETURN(Digest secret, NewSecret());
@@ -124,12 +128,20 @@ absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideApproval(const Caller&
   const std::string commitment = HexOf(CommitmentOf(secret));
   const SamplingPlan draw_plan = AsDrawPlan(stored.plan, commitment);
   RETURN_IF_ERROR(ValidatePlan(draw_plan));
+  // The candidates' digest is one sequential hash over every line; it runs on a thread of
+  // its own beside the proof trees, which share their work between two (0.2 s of a
+  // 10-million freeze on two cores).
+  std::future<Digest> candidates_digest = std::async(
+      std::launch::async, [&candidates] { return candidates.CandidatesDigest(); });
   const ProofCommitment proofs = CommitForProofs(draw_plan, candidates, pool, proof_key);
+  const Digest digest = candidates_digest.get();
+  const absl::Time proved = absl::Now();
 
   Decision<v1::Plan> decision = PlanDecision(
       Approved(stored.plan, {.draw_plan = draw_plan,
                              .commitment = commitment,
                              .candidates = candidates,
+                             .candidates_digest = digest,
                              .pool = pool,
                              .approve_time = Now(),
                              .approved_by = caller.user_id,
@@ -137,10 +149,18 @@ absl::StatusOr<Decision<v1::Plan>> SamplingService::DecideApproval(const Caller&
       &stored);
   PlanStore::PutFrozen(decision.work, stored.plan.plan_id(), candidates, frozen_pool, secret,
                        proof_key);
+  const absl::Time frozen = absl::Now();
   if (metrics_ != nullptr) {
-    metrics_->freeze_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - freeze_start));
+    metrics_->freeze_seconds.Observe(absl::ToDoubleSeconds(frozen - freeze_start));
     metrics_->frozen_candidates.Set(static_cast<double>(candidates.size()));
   }
+  const auto ms = [](absl::Duration d) { return absl::ToDoubleMilliseconds(d); };
+  LogInfo("plan frozen (committed next)",
+          {{"plan", stored.plan.plan_id()},
+           {"candidates", static_cast<int64_t>(candidates.size())},
+           {"list_ms", ms(listed - freeze_start)},
+           {"proofs_and_digest_ms", ms(proved - listed)},
+           {"records_ms", ms(frozen - proved)}});
   v1::PlanApproved approved;
   *approved.mutable_plan() = PublicView(decision.response);
   emitter_.Emit(decision.work, decision.resource, approved);

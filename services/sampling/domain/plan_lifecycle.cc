@@ -37,7 +37,7 @@ v1::Plan Approved(v1::Plan plan, const Freeze& freeze) {
   v1::FrozenInputs& frozen = *plan.mutable_frozen();
   frozen.set_plan_hash(HexOf(PlanHash(freeze.draw_plan)));
   frozen.set_commitment(freeze.commitment);
-  frozen.set_candidates_digest(HexOf(freeze.candidates.CandidatesDigest()));
+  frozen.set_candidates_digest(HexOf(freeze.candidates_digest));
   frozen.set_candidate_count(static_cast<int64_t>(freeze.candidates.size()));
   frozen.set_inspectors_digest(HexOf(freeze.pool.PoolDigest()));
   frozen.set_inspector_count(static_cast<int64_t>(freeze.pool.size()));

@@ -35,6 +35,7 @@ struct Freeze {
   const SamplingPlan& draw_plan;
   std::string commitment;  ///< hex
   const CandidateProjection& candidates;
+  Digest candidates_digest;  ///< candidates.CandidatesDigest(), computed by the caller
   const InspectorPool& pool;
   google::protobuf::Timestamp approve_time;
   std::string approved_by;

@@ -367,28 +367,42 @@ bool IsCandidateStatus(const v1::TargetFilter& target, int status) {
   return target.statuses().empty() && !IsBlockedStatus(status);
 }
 
-bool MatchesTarget(const v1::TargetFilter& target, const v1::ProjectedSubject& subject) {
+bool MatchesTarget(const v1::TargetFilter& target, const SubjectFacets& subject) {
   if (!target.types().empty() &&
-      std::find(target.types().begin(), target.types().end(), subject.type()) ==
+      std::find(target.types().begin(), target.types().end(), subject.type) ==
           target.types().end()) {
     return false;
   }
-  const auto any_prefix = [](const auto& prefixes, const std::string& code) {
-    if (prefixes.empty()) return true;
-    for (const std::string& prefix : prefixes) {
-      if (absl::StartsWith(code, prefix)) return true;
-    }
+  if (!target.industry_prefixes().empty() &&
+      std::none_of(target.industry_prefixes().begin(), target.industry_prefixes().end(),
+                   [&](const std::string& prefix) {
+                     return subject.industry.starts_with(prefix);
+                   })) {
     return false;
-  };
-  if (!any_prefix(target.industry_prefixes(), subject.industry())) return false;
-  if (!target.tags().empty()) {
-    bool tagged = false;
-    for (const std::string& tag : target.tags()) {
-      tagged = tagged || std::binary_search(subject.tags().begin(), subject.tags().end(), tag);
-    }
-    if (!tagged) return false;
+  }
+  if (!target.tags().empty() &&
+      std::none_of(target.tags().begin(), target.tags().end(), [&](const std::string& tag) {
+        return std::binary_search(subject.tags.begin(), subject.tags.end(), tag);
+      })) {
+    return false;
   }
   return true;
+}
+
+bool MatchesTarget(const v1::TargetFilter& target, const v1::ProjectedSubject& subject) {
+  const std::vector<std::string> tags(subject.tags().begin(), subject.tags().end());
+  return MatchesTarget(target, {.type = subject.type(),
+                                .status = subject.status(),
+                                .industry = subject.industry(),
+                                .business_region = subject.business_region(),
+                                .tags = tags});
+}
+
+bool InTargetRegion(const v1::TargetFilter& target, std::string_view business_region) {
+  if (target.region_prefixes().empty()) return true;
+  return std::any_of(
+      target.region_prefixes().begin(), target.region_prefixes().end(),
+      [&](const std::string& prefix) { return business_region.starts_with(prefix); });
 }
 
 }  // namespace jianguan::sampling

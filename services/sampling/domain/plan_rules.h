@@ -10,6 +10,7 @@
 //   RETURN_IF_ERROR(v.ToStatus());
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -62,8 +63,21 @@ absl::Status RequireInitiator(const Caller& caller, const v1::Plan& plan, std::s
 /// The draw's plan for a defaulted, checked plan and its commitment (hex).
 SamplingPlan AsDrawPlan(const v1::Plan& plan, const std::string& commitment);
 
+/// What the filter of §2.3 reads of a subject, as views: the freeze of a province reads
+/// millions from the candidate index without building a message for each.
+struct SubjectFacets {
+  int type = 0;    ///< jianguan.subject.v1.SubjectType
+  int status = 0;  ///< jianguan.subject.v1.SubjectStatus
+  std::string_view industry;
+  std::string_view business_region;
+  std::span<const std::string> tags;  ///< sorted
+};
+
 /// Whether a projected subject is in the plan's target (the filter of §2.3).
+bool MatchesTarget(const v1::TargetFilter& target, const SubjectFacets& subject);
 bool MatchesTarget(const v1::TargetFilter& target, const v1::ProjectedSubject& subject);
+/// Whether the subject's business region is in the target's regions (all when it names none).
+bool InTargetRegion(const v1::TargetFilter& target, std::string_view business_region);
 /// Whether a subject with this status is a candidate at all: statuses the target names,
 /// and never one whose status it does not name among revoked, deregistered or moved out.
 bool IsCandidateStatus(const v1::TargetFilter& target, int status);

@@ -1,5 +1,5 @@
 // Benchmark of the sampling service around the draw: projecting a province's subject events
-// into the store, approval's freeze (candidate list and inspector pool built from the
+// into the store, the service's start (its candidate index loaded), approval's freeze (candidate list and inspector pool built from the
 // projection, digested and stored), the draw from the frozen inputs committed with its tasks
 // (the answer), the recording of each task's history and TaskDrawn that follows it, and the
 // auditors' verification package. Real RocksDB in a temp dir,
@@ -49,7 +49,11 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
   const double rss_projection = testing::ProcessStatusMiB("VmRSS");
 
   // 3. A joint plan over Jinhua with the default class rules: create, approve, draw.
+  // The service loads its candidate index from the projection as it starts.
+  started = std::chrono::steady_clock::now();
   SamplingService service(**db, SystemClock::Instance());
+  const double start_seconds = Seconds(started);
+  const double rss_started = testing::ProcessStatusMiB("VmRSS");
   const Caller caller{.department = "330700-SCJG", .user_id = "bench"};
   const v1::CreatePlanRequest create =
       CreateProvincePlan("2026-jh-bench", n, DateOf(2026, 3, 1));
@@ -93,6 +97,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
   std::printf(
       "subjects %llu, events applied %llu in %.1f s (%.0f events/s)\n"
       "store after projection: %.0f MiB on disk; RSS %.0f MiB (%.0f MiB at start)\n"
+      "service started (candidate index loaded): %.2f s, RSS %.0f MiB\n"
       "approve (freeze %lld candidates, %lld inspectors): %.2f s, RSS after %.0f MiB, "
       "peak so far %.0f MiB\n"
       "draw answered (plan drawn, %lld tasks packed, committed): %.3f s, peak so far %.0f MiB\n"
@@ -101,6 +106,7 @@ TEST_CASE("sampling service: projection, freeze, draw and package over a provinc
       "verification package recomputed and streamed: %.2f s, %.1f MiB; peak RSS %.0f MiB\n",
       static_cast<unsigned long long>(n), static_cast<unsigned long long>(applied),
       project_seconds, applied / project_seconds, disk_projection, rss_projection, rss_start,
+      start_seconds, rss_started,
       static_cast<long long>(approved->frozen().candidate_count()),
       static_cast<long long>(approved->frozen().inspector_count()), approve_seconds,
       rss_after_approve, peak_after_approve, static_cast<long long>(drawn->draw().task_count()),

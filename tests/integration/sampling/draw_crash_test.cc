@@ -7,8 +7,8 @@
 //       resumes from the recording mark, and in the end every task has exactly one TaskDrawn
 //       in effect on Kafka (a copy republished after the kill has the same ce_id), the draw
 //       one DrawCompleted, and each drawn subject the plan's visit in its history once.
-// Size: JG_DRAW_CRASH_SUBJECTS subjects (default 60,000, about 4,200 tasks a plan, so the task list spans two packed chunks; the
-// issue's full size is 1,000,000, about 71,000 tasks).
+// Size: JG_DRAW_CRASH_SUBJECTS subjects (default 60,000, about 4,200 tasks a plan, so the
+// task list spans two packed chunks; the full size is 1,000,000, about 71,000 tasks).
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
