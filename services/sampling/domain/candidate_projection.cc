@@ -110,8 +110,15 @@ std::span<const std::string> CandidateProjection::LastInspectors(uint32_t index)
 }
 
 std::string CandidateProjection::Line(uint32_t index) const {
+  std::string line;
+  LineTo(index, line);
+  return line;
+}
+
+void CandidateProjection::LineTo(uint32_t index, std::string& line) const {
   const CandidateRecord& record = records_[index];
-  std::string line = UnpackUscc(record.uscc);
+  line.resize(18);  // the USCC
+  UnpackUscc(record.uscc, line.data());
   line += ',';
   line += static_cast<char>('A' + record.stratum / 4);
   line += ',';
@@ -124,7 +131,6 @@ std::string CandidateProjection::Line(uint32_t index) const {
     first = false;
     line += id;
   }
-  return line;
 }
 
 Digest CandidateProjection::CandidatesDigest() const {

@@ -86,6 +86,8 @@ class CandidateProjection {
 
   /// The line of §2.3 for candidate `index`, without the newline.
   std::string Line(uint32_t index) const;
+  /// The same line written over `line` (its capacity kept: no allocation in a loop).
+  void LineTo(uint32_t index, std::string& line) const;
   /// candidates_digest: SHA-256 of every line followed by "\n".
   Digest CandidatesDigest() const;
 

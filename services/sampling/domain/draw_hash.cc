@@ -1,3 +1,8 @@
+// OpenSSL 3 deprecates its SHA-256 functions in favour of EVP, but still ships them, and
+// for the millions of short inputs of a province's proof trees they are what is fast:
+// 108 ns for 72 bytes against 132 ns through a reused EVP context and 355 ns through
+// SHA256(), which fetches the algorithm from a provider on every call (measured here).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "services/sampling/domain/draw_hash.h"
 
 #include <openssl/evp.h>
@@ -10,8 +15,11 @@
 namespace jianguan::sampling {
 
 Digest Sha256(std::string_view bytes) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, bytes.data(), bytes.size());
   Digest out;
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 
@@ -44,32 +52,12 @@ Digest Sha256Stream::Finish() {
   return out;
 }
 
-struct Sha256Hasher::Context {
-  EVP_MD* md;
-  EVP_MD_CTX* ctx;
-};
-
-Sha256Hasher::Sha256Hasher()
-    : context_(new Context{EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_CTX_new()}) {
-  if (context_->md == nullptr || context_->ctx == nullptr) std::abort();  // as Sha256Stream
-}
-
-Sha256Hasher::~Sha256Hasher() {
-  EVP_MD_CTX_free(context_->ctx);
-  EVP_MD_free(context_->md);
-  delete context_;
-}
-
-Digest Sha256Hasher::Of(std::initializer_list<std::string_view> parts) {
-  if (EVP_DigestInit_ex(context_->ctx, context_->md, nullptr) != 1) std::abort();
-  for (std::string_view part : parts) {
-    if (EVP_DigestUpdate(context_->ctx, part.data(), part.size()) != 1) std::abort();
-  }
+Digest Sha256Of(std::initializer_list<std::string_view> parts) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  for (std::string_view part : parts) SHA256_Update(&ctx, part.data(), part.size());
   Digest out;
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(context_->ctx, out.data(), &length) != 1 || length != out.size()) {
-    std::abort();
-  }
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 

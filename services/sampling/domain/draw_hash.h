@@ -39,23 +39,9 @@ class Sha256Stream {
   Context* context_;
 };
 
-/// SHA-256 of many small inputs one after another (a Merkle tree's millions of leaves)
-/// without Sha256()'s setup on every call: the algorithm is fetched and the context made
-/// once. Not thread-safe; one per thread.
-class Sha256Hasher {
- public:
-  Sha256Hasher();
-  ~Sha256Hasher();
-  Sha256Hasher(const Sha256Hasher&) = delete;
-  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
-
-  /// SHA-256 of the parts concatenated.
-  Digest Of(std::initializer_list<std::string_view> parts);
-
- private:
-  struct Context;
-  Context* context_;
-};
+/// SHA-256 of the parts concatenated, without building them into one string: for the
+/// millions of short inputs of a Merkle tree.
+Digest Sha256Of(std::initializer_list<std::string_view> parts);
 
 /// Lower-case hex of `digest` (64 characters).
 std::string HexOf(const Digest& digest);

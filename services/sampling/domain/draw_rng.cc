@@ -1,7 +1,5 @@
 #include "services/sampling/domain/draw_rng.h"
 
-#include <openssl/sha.h>
-
 #include <cstring>
 #include <string>
 
@@ -29,8 +27,9 @@ void DrawRng::Refill() {
     input_[32 + i] = static_cast<uint8_t>(block_index_ >> (56 - 8 * i));
   }
   ++block_index_;
-  uint8_t block[32];
-  SHA256(input_, sizeof input_, block);
+  const Digest digest = Sha256(
+      std::string_view(reinterpret_cast<const char*>(input_), sizeof input_));
+  const uint8_t* block = digest.data();
   for (int w = 0; w < 4; ++w) {
     uint64_t word = 0;
     for (int i = 0; i < 8; ++i) word = word << 8 | block[8 * w + i];

@@ -1,19 +1,23 @@
+// The low-level SHA-256 functions (deprecated in OpenSSL 3, still shipped): their context
+// can be copied, which the salts' shared first block needs (draw_hash.cc says why they are
+// used at all).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "services/sampling/domain/subject_proof.h"
 
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
+#include <span>
 #include <string>
+#include <thread>
 
 namespace jianguan::sampling {
 namespace {
 
 constexpr std::string_view kSaltTag{"jianguan-draw-v1/salt\0", 22};
-
-// The thread's hasher: a tree of millions of leaves hashes millions of small inputs.
-Sha256Hasher& Hasher() {
-  thread_local Sha256Hasher hasher;
-  return hasher;
-}
 
 std::string_view View(const Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
@@ -39,15 +43,15 @@ void AppendPath(const std::vector<Digest>& leaves, uint64_t begin, uint64_t end,
 }  // namespace
 
 Digest LeafSalt(const Digest& proof_key, std::string_view id) {
-  return Hasher().Of({kSaltTag, View(proof_key), id});
+  return Sha256Of({kSaltTag, View(proof_key), id});
 }
 
 Digest LeafHash(const Digest& salt, std::string_view content) {
-  return Hasher().Of({std::string_view("\0", 1), View(salt), content});
+  return Sha256Of({std::string_view("\0", 1), View(salt), content});
 }
 
 Digest NodeHash(const Digest& left, const Digest& right) {
-  return Hasher().Of({std::string_view("\1", 1), View(left), View(right)});
+  return Sha256Of({std::string_view("\1", 1), View(left), View(right)});
 }
 
 void MerkleRootBuilder::Add(const Digest& leaf) {
@@ -119,24 +123,132 @@ std::vector<uint32_t> StratumLeafOrder(const SamplingPlan& plan,
   return eligible;
 }
 
+namespace {
+
+// The candidates' leaves are hashed a stretch at a time in the trees' order (each class's
+// eligible candidates, then the others: one pass over the list per part), on two threads,
+// while the previous stretch is folded into the trees on one: the folding must follow the
+// order, the leaves need not. Two hashes of the three a candidate costs are its leaf's.
+constexpr size_t kStretch = size_t{1} << 15;
+constexpr size_t kBlock = 256;  // leaves a thread takes at a time
+
+struct Stretch {
+  std::vector<uint32_t> indices;
+  std::vector<Digest> leaves;
+  std::atomic<size_t> next{0};
+};
+
+// The candidates of the trees' order, a stretch at a time.
+class LeafOrder {
+ public:
+  LeafOrder(const SamplingPlan& plan, const CandidateProjection& candidates)
+      : plan_(plan), records_(candidates.records()) {}
+  // Fills `stretch` with the next indices (none at the end).
+  void Next(Stretch& stretch) {
+    stretch.indices.clear();
+    stretch.next.store(0, std::memory_order_relaxed);
+    while (stretch.indices.size() < kStretch && part_ < 2) {
+      if (at_ == records_.size()) {
+        ++part_;
+        at_ = 0;
+        continue;
+      }
+      const CandidateRecord& record = records_[at_];
+      const bool eligible = IsEligible(record, plan_.class_rules[record.stratum]);
+      if (eligible == (part_ == 0)) stretch.indices.push_back(static_cast<uint32_t>(at_));
+      ++at_;
+    }
+    stretch.leaves.resize(stretch.indices.size());
+  }
+
+ private:
+  const SamplingPlan& plan_;
+  std::span<const CandidateRecord> records_;
+  int part_ = 0;  // 0: eligible, 1: the others
+  size_t at_ = 0;
+};
+
+// LeafSalt for the candidates of one list, one after another. The salt's input is the tag
+// and the key (54 bytes) and the USCC: its first SHA-256 block ends 10 characters into the
+// USCC, and candidates in USCC order share those 10 (registration authority, type, region
+// and the first two of the organisation code) in long runs, so the state after the first
+// block is kept and reused while they do: five compressions a candidate instead of six.
+class CandidateSalter {
+ public:
+  explicit CandidateSalter(const Digest& proof_key) {
+    SHA256_Init(&keyed_);
+    SHA256_Update(&keyed_, kSaltTag.data(), kSaltTag.size());
+    SHA256_Update(&keyed_, proof_key.data(), proof_key.size());
+  }
+  Digest Of(std::string_view uscc) {
+    static_assert(kSaltTag.size() + sizeof(Digest) + kFirstBlockChars == 64);
+    const std::string_view first = uscc.substr(0, kFirstBlockChars);
+    if (first != first_) {
+      first_.assign(first);
+      after_first_ = keyed_;
+      SHA256_Update(&after_first_, first.data(), first.size());
+    }
+    SHA256_CTX ctx = after_first_;
+    const std::string_view rest = uscc.substr(first.size());
+    SHA256_Update(&ctx, rest.data(), rest.size());
+    Digest out;
+    SHA256_Final(out.data(), &ctx);
+    return out;
+  }
+
+ private:
+  static constexpr size_t kFirstBlockChars = 10;
+  SHA256_CTX keyed_;        // after the tag and the key
+  SHA256_CTX after_first_;  // after the first block, for first_
+  std::string first_;
+};
+
+// Hashes blocks of `stretch`'s leaves until none is left; run by both threads at once.
+void HashLeaves(const CandidateProjection& candidates, const Digest& proof_key,
+                Stretch& stretch) {
+  CandidateSalter salter(proof_key);
+  std::string line;
+  const size_t n = stretch.indices.size();
+  for (size_t begin = stretch.next.fetch_add(kBlock); begin < n;
+       begin = stretch.next.fetch_add(kBlock)) {
+    for (size_t j = begin; j < std::min(n, begin + kBlock); ++j) {
+      candidates.LineTo(stretch.indices[j], line);
+      stretch.leaves[j] = LeafHash(salter.Of(std::string_view(line).substr(0, 18)), line);
+    }
+  }
+}
+
+}  // namespace
+
 ProofCommitment CommitForProofs(const SamplingPlan& plan, const CandidateProjection& candidates,
                                 const InspectorPool& pool, const Digest& proof_key) {
-  // One pass over the list in list order per part (eligible, then the rest) keeps memory
-  // at the builders' few digests for a province of millions.
   ProofCommitment commitment;
   std::array<MerkleRootBuilder, kStrata> builders;
   const std::span<const CandidateRecord> records = candidates.records();
-  for (const bool eligible_part : {true, false}) {
-    for (uint32_t i = 0; i < records.size(); ++i) {
-      const CandidateRecord& record = records[i];
-      const bool eligible = IsEligible(record, plan.class_rules[record.stratum]);
-      if (eligible != eligible_part) continue;
-      const std::string line = candidates.Line(i);
-      builders[record.stratum].Add(
-          LeafHash(LeafSalt(proof_key, std::string_view(line).substr(0, 18)), line));
-      if (eligible) ++commitment.strata[record.stratum].eligible;
+  const auto fold = [&](const Stretch& stretch) {
+    for (size_t j = 0; j < stretch.indices.size(); ++j) {
+      const CandidateRecord& record = records[stretch.indices[j]];
+      builders[record.stratum].Add(stretch.leaves[j]);
+      if (IsEligible(record, plan.class_rules[record.stratum])) {
+        ++commitment.strata[record.stratum].eligible;
+      }
     }
+  };
+  LeafOrder order(plan, candidates);
+  std::array<Stretch, 2> stretches;
+  Stretch* current = &stretches[0];
+  Stretch* previous = &stretches[1];
+  order.Next(*current);
+  while (!current->indices.empty()) {
+    std::thread helper(HashLeaves, std::cref(candidates), std::cref(proof_key),
+                       std::ref(*current));
+    if (!previous->indices.empty()) fold(*previous);
+    HashLeaves(candidates, proof_key, *current);
+    helper.join();
+    std::swap(current, previous);
+    order.Next(*current);
   }
+  fold(*previous);
   for (int s = 0; s < kStrata; ++s) {
     commitment.strata[s].size = static_cast<int64_t>(builders[s].size());
     commitment.strata[s].root = builders[s].Root();

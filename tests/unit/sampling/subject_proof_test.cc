@@ -134,5 +134,46 @@ SCENARIO("approval commits to each class's lines, eligible ones first") {
   }
 }
 
+TEST_CASE("over a province's list the trees are still each class's leaves in order") {
+  // The commitment hashes leaves a stretch of 32,768 at a time on two threads and folds
+  // them in order: three stretches and a part of one, every class, both parts in each,
+  // some last inspectors (longer lines), against the trees built one leaf after another.
+  SamplingPlan plan = TestPlan(1);
+  plan.class_rules[2].full_coverage = true;
+  CandidateProjection candidates;
+  const uint64_t n = 3 * 32768 + 1234;
+  candidates.Reserve(n);
+  uint64_t mix = 88172645463325252ull;  // xorshift: a fixed, uneven spread of classes
+  for (uint64_t i = 0; i < n; ++i) {
+    mix ^= mix << 13;
+    mix ^= mix >> 7;
+    mix ^= mix << 17;
+    // Most in B-general, as in a province; every class present.
+    const int s = (mix % 4 != 0) ? 5 : static_cast<int>((mix >> 8) % kStrata);
+    CandidateMarks marks{.filtered_out = (mix >> 20) % 11 == 0, .recent = (mix >> 24) % 7 == 0};
+    if ((mix >> 28) % 97 == 0) marks.last_inspectors = {"INS-" + std::to_string(i % 5), "INS-9"};
+    REQUIRE(candidates
+                .Append(TestUscc(i), static_cast<CreditGrade>(s / 4),
+                        static_cast<RiskLevel>(s % 4), marks)
+                .ok());
+  }
+  const ProofCommitment commitment = CommitForProofs(plan, candidates, TestPool(1, 3), Key(4));
+  int64_t total = 0;
+  for (int s = 0; s < kStrata; ++s) {
+    INFO(StratumName(s));
+    MerkleRootBuilder tree;
+    int64_t eligible = 0;
+    for (uint32_t i : StratumLeafOrder(plan, candidates, s)) {
+      tree.Add(LeafHash(LeafSalt(Key(4), TestUscc(i)), candidates.Line(i)));
+      eligible += IsEligible(candidates[i], plan.class_rules[s]) ? 1 : 0;
+    }
+    CHECK(commitment.strata[s].root == tree.Root());
+    CHECK(commitment.strata[s].size == static_cast<int64_t>(tree.size()));
+    CHECK(commitment.strata[s].eligible == eligible);
+    total += commitment.strata[s].size;
+  }
+  CHECK(total == static_cast<int64_t>(n));
+}
+
 }  // namespace
 }  // namespace jianguan::sampling
