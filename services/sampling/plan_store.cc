@@ -113,9 +113,17 @@ absl::StatusOr<std::pair<std::vector<v1::Plan>, std::string>> PlanStore::ListPla
   return ScanKept<v1::Plan>(store_, kPlanFamily, "", page_size, page_token, keep);
 }
 
-void PlanStore::PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
-                          const CandidateProjection& candidates, const v1::FrozenPool& pool,
-                          const Digest& secret, const Digest& proof_key) {
+absl::Status PlanStore::PutFrozenList(store::UnitOfWork& work, std::string_view plan_id,
+                                      const CandidateProjection& candidates) const {
+  for (const char* part : {"/c/", "/l/"}) {
+    RETURN_IF_ERROR(store_.ForEach(kFrozenFamily, absl::StrCat(AbslView(plan_id), part),
+                                   [&](std::string_view key, std::string_view) {
+                                     work.Delete(kFrozenFamily, std::string(key));
+                                     return true;
+                                   }));
+  }
+  // The writes below come after the deletes in the unit: where a key is in both, the write
+  // wins (the store keeps the order of writes to one key).
   const std::span<const CandidateRecord> records = candidates.records();
   for (size_t start = 0, chunk = 0; start < records.size(); start += kChunkRecords, ++chunk) {
     const size_t count = std::min(kChunkRecords, records.size() - start);
@@ -127,6 +135,12 @@ void PlanStore::PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
     std::span<const std::string> last = candidates.LastInspectors(static_cast<uint32_t>(i));
     if (!last.empty()) work.Put(kFrozenFamily, LastKey(plan_id, i), absl::StrJoin(last, ";"));
   }
+  return absl::OkStatus();
+}
+
+void PlanStore::PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
+                          const v1::FrozenPool& pool, const Digest& secret,
+                          const Digest& proof_key) {
   work.Put(kFrozenFamily, PoolKey(plan_id), pool.SerializeAsString());
   std::string secrets(reinterpret_cast<const char*>(secret.data()), secret.size());
   secrets.append(reinterpret_cast<const char*>(proof_key.data()), proof_key.size());
@@ -180,6 +194,10 @@ absl::StatusOr<CandidateProjection> PlanStore::LoadCandidates(std::string_view p
         return true;
       }));
   RETURN_IF_ERROR(bad);
+  if (expected != 0 && candidates.size() != expected) {
+    return absl::DataLossError(absl::StrCat("the frozen list of ", AbslView(plan_id), " holds ",
+                                            candidates.size(), " candidates, not ", expected));
+  }
   return candidates;
 }
 

@@ -68,11 +68,17 @@ class PlanStore {
       int page_size, std::string_view page_token,
       const std::function<bool(const v1::Plan&)>& keep) const;
 
-  /// The candidate list, pool, secret and proof key approval froze.
+  /// The candidate list approval freezes, in place of any list an earlier, unfinished
+  /// approval of the plan left (its keys are read and deleted). Written in a commit of its
+  /// own, before the approval's: only a plan's approval makes anyone read its list.
+  absl::Status PutFrozenList(store::UnitOfWork& work, std::string_view plan_id,
+                             const CandidateProjection& candidates) const;
+  /// The pool, secret and proof key approval froze.
   static void PutFrozen(store::UnitOfWork& work, std::string_view plan_id,
-                        const CandidateProjection& candidates, const v1::FrozenPool& pool,
-                        const Digest& secret, const Digest& proof_key);
-  /// `expected` (the plan's frozen candidate_count) sizes the list once.
+                        const v1::FrozenPool& pool, const Digest& secret,
+                        const Digest& proof_key);
+  /// `expected` (the plan's frozen candidate_count) sizes the list once; DATA_LOSS when the
+  /// stored list does not hold that many (0: not checked).
   absl::StatusOr<CandidateProjection> LoadCandidates(std::string_view plan_id,
                                                      size_t expected = 0) const;
   absl::StatusOr<v1::FrozenPool> LoadPool(std::string_view plan_id) const;

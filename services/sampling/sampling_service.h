@@ -20,6 +20,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/support/sync_stream.h"
 #include "jianguan/sampling/v1/sampling.grpc.pb.h"
 #include "libs/core/clock.h"
@@ -118,6 +119,7 @@ class SamplingService final : public v1::Sampling::Service {
   WritePath writes_;
   EventEmitter emitter_;
   DrawRecorder recorder_;
+  absl::Mutex approve_mu_;  // held by the one DoApprovePlan running
   const MethodNames methods_{"jianguan.sampling.v1.Sampling"};
   SamplingMetrics* metrics_;
 };

@@ -726,5 +726,38 @@ TEST_CASE("a store that already projects departments keeps its catalogue positio
   CHECK(value->has_value());
 }
 
+TEST_CASE("an approval's frozen list replaces whatever an unfinished approval left") {
+  // The list is written before the approval's commit; an approval that failed or crashed
+  // after writing it leaves it behind, and the next one must not read any of it.
+  Fixture f;
+  const PlanStore plans(*f.db);
+  const auto write = [&](const CandidateProjection& list) {
+    store::UnitOfWork work;
+    REQUIRE(plans.PutFrozenList(work, "2026-left-001", list).ok());
+    REQUIRE(f.db->Commit(work).ok());
+  };
+  CandidateProjection left;  // two chunks of 65,536 and inspectors on three candidates
+  for (uint64_t i = 0; i < 70000; ++i) {
+    CandidateMarks marks;
+    if (i % 30000 == 7) marks.last_inspectors = {"INS-" + std::to_string(i)};
+    REQUIRE(left.Append(TestUscc(i), CreditGrade::kB, RiskLevel::kLow, marks).ok());
+  }
+  write(left);
+  CandidateProjection frozen;
+  REQUIRE(frozen.Append(TestUscc(3), CreditGrade::kA, RiskLevel::kHigh, {.recent = true}).ok());
+  REQUIRE(frozen.Append(TestUscc(8), CreditGrade::kD, RiskLevel::kGeneral,
+                        {.last_inspectors = {"INS-2", "INS-5"}})
+              .ok());
+  write(frozen);
+
+  const absl::StatusOr<CandidateProjection> loaded = plans.LoadCandidates("2026-left-001", 2);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->CandidatesDigest() == frozen.CandidatesDigest());
+  CHECK(loaded->Line(1) == frozen.Line(1));
+  // A count that the stored list does not have is damage, not a shorter list.
+  CHECK(plans.LoadCandidates("2026-left-001", 70000).status().code() ==
+        absl::StatusCode::kDataLoss);
+}
+
 }  // namespace
 }  // namespace jianguan::sampling
