@@ -61,19 +61,12 @@ absl::StatusOr<CandidateProjection> BuildCandidates(const CandidateIndex& index,
     while (next_history < history.size() && history[next_history].uscc < subject.uscc) {
       ++next_history;
     }
-    const HistoryMarks* marked = next_history < history.size() &&
-                                         history[next_history].uscc == subject.uscc
-                                     ? &history[next_history]
-                                     : nullptr;
-    if (marked == nullptr) {
-      bad = candidates.AppendPacked(subject.uscc, subject.grade, subject.risk,
-                                    {.filtered_out = !MatchesTarget(target, subject.facets)});
-    } else {
-      bad = candidates.AppendPacked(subject.uscc, subject.grade, subject.risk,
-                                    {.filtered_out = !MatchesTarget(target, subject.facets),
-                                     .recent = marked->recent,
-                                     .last_inspectors = marked->last_inspectors});
+    CandidateMarks marks{.filtered_out = !MatchesTarget(target, subject.facets)};
+    if (next_history < history.size() && history[next_history].uscc == subject.uscc) {
+      marks.recent = history[next_history].recent;
+      marks.last_inspectors = history[next_history].last_inspectors;
     }
+    bad = candidates.AppendPacked(subject.uscc, subject.grade, subject.risk, marks);
     return bad.ok();
   }));
   RETURN_IF_ERROR(bad);
