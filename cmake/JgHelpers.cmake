@@ -65,6 +65,11 @@ function(jg_executable name)
   target_compile_options(${name} PRIVATE ${JG_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   _jg_sanitizer_runtime(${name})
+  if(TARGET PkgConfig::JEMALLOC)
+    # jemalloc replaces malloc by defining it, ahead of libc (the test
+    # container_runtime_packages' list names its package).
+    target_link_libraries(${name} PRIVATE PkgConfig::JEMALLOC)
+  endif()
 endfunction()
 
 # Every test gets JG_DATA_ROOT (reference data) and JG_SOURCE_ROOT in its environment.

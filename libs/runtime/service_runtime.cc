@@ -221,7 +221,9 @@ void ServiceRuntime::PollMetrics() {
     }
     for (const char* property : {"rocksdb.estimate-num-keys", "rocksdb.live-sst-files-size",
                                  "rocksdb.cur-size-all-mem-tables",
-                                 "rocksdb.estimate-pending-compaction-bytes"}) {
+                                 "rocksdb.estimate-pending-compaction-bytes",
+                                 "rocksdb.num-running-compactions",
+                                 "rocksdb.num-running-flushes"}) {
       m.rocksdb.Add({{"property", property}})
           .Set(static_cast<double>(store_->IntProperty(property)));
     }

@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
   subject::PublicRegistryService public_lists(service.subjects());
   (*runtime)->host().AddPublicService(&public_lists);
   (*runtime)->AddConsumer({.group = "subject-registry-timeline",
-                           .topics = {topics::kAllSuitePattern},
+                           // Not its own topic (topics::kSubject): timeline_projection.h.
+                           .topics = {topics::AllSuitePatternExcept("subject")},
                            // Append-only: a batch of entries per commit keeps up with imports.
                            .max_batch = 500},
                           subject::RecordOnTimeline);

@@ -1,7 +1,8 @@
 // The panoramic profile's feed (全景画像): every event on any suite topic whose ce_subject is
 // a USCC becomes a timeline entry of that subject. Subscribed by a topic regex, so topics
-// created later are picked up without a change here (topics::kAllSuitePattern; the DLQ
-// matches too and is skipped).
+// created later are picked up without a change here (topics::AllSuitePatternExcept: every
+// suite topic but the registry's own, whose events enter the timeline with the change that
+// caused them; the DLQ matches too and is skipped).
 #pragma once
 
 #include "libs/events/consumer.h"
