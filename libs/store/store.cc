@@ -61,6 +61,29 @@ uint64_t SequenceFromKey(std::string_view key) {
   return sequence;
 }
 
+// The events of one outbox record (store.h, "The outbox"), keyed by its last sequence.
+absl::StatusOr<std::vector<common::v1::OutboxEvent>> ParseOutboxRecord(
+    rocksdb::Slice key, rocksdb::Slice value) {
+  common::v1::OutboxCommit record;
+  std::vector<common::v1::OutboxEvent> events;
+  if (record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    events.reserve(record.events_size());
+    for (common::v1::OutboxEvent& event : *record.mutable_events()) {
+      events.push_back(std::move(event));
+    }
+  }
+  // Written before records held a commit: one event, under its own sequence.
+  if (events.empty() &&
+      !events.emplace_back().ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    events.clear();
+  }
+  if (events.empty()) {
+    return absl::DataLossError(absl::StrCat("outbox record ", SequenceFromKey(key.ToStringView()),
+                                            " does not parse"));
+  }
+  return events;
+}
+
 rocksdb::WriteOptions SyncedWrite() {
   rocksdb::WriteOptions options;
   options.sync = true;
@@ -108,6 +131,17 @@ struct Store::Impl {
   uint64_t durable_outbox = 0;  // the last outbox sequence at `durable`
   bool syncing = false;         // a thread is in SyncWAL for the group
   absl::Status sync_error;      // the failed sync that stopped commits; sticky
+
+  // The outbox records in the store, by last sequence: their first sequence and which of
+  // their events were delivered. Taken inside commit_mu (a commit adds its record), and
+  // alone by DeleteOutbox.
+  struct OutboxRecord {
+    uint64_t first = 0;
+    std::vector<bool> delivered;
+    size_t undelivered = 0;
+  };
+  std::mutex outbox_mu;
+  std::map<uint64_t, OutboxRecord> outbox_records;
 
   std::atomic<uint64_t> outbox_backlog{0};
   std::mutex listener_mu;
@@ -282,7 +316,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     std::unique_ptr<rocksdb::Iterator> it(
         impl->db->NewIterator(rocksdb::ReadOptions(), impl->families.at(std::string(kOutboxFamily))));
     uint64_t backlog = 0;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++backlog;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ASSIGN_OR_RETURN(const std::vector<common::v1::OutboxEvent> events,
+                       ParseOutboxRecord(it->key(), it->value()));
+      impl->outbox_records.emplace(SequenceFromKey(it->key().ToStringView()),
+                                   Impl::OutboxRecord{.first = events.front().sequence(),
+                                                      .delivered = std::vector<bool>(events.size()),
+                                                      .undelivered = events.size()});
+      backlog += events.size();
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
     impl->outbox_backlog = backlog;
   }
   {
@@ -398,13 +441,21 @@ absl::Status Store::Commit(UnitOfWork& work) {
     }
 
     uint64_t outbox_sequence = impl_->last_outbox_sequence;
-    auto* outbox = impl_->families.at(std::string(kOutboxFamily));
-    for (auto& event : work.events()) {
-      event.set_sequence(++outbox_sequence);
-      RETURN_IF_ERROR(FromRocks(
-          batch.Put(outbox, SequenceKey(outbox_sequence), event.SerializeAsString()), "batch"));
-    }
     if (!work.events().empty()) {
+      // One record for the commit's events, moved in and back out for the serialization.
+      common::v1::OutboxCommit record;
+      record.mutable_events()->Reserve(static_cast<int>(work.events().size()));
+      for (auto& event : work.events()) {
+        event.set_sequence(++outbox_sequence);
+        *record.add_events() = std::move(event);
+      }
+      const std::string value = record.SerializeAsString();
+      for (size_t i = 0; i < work.events().size(); ++i) {
+        work.events()[i] = std::move(*record.mutable_events(static_cast<int>(i)));
+      }
+      RETURN_IF_ERROR(FromRocks(batch.Put(impl_->families.at(std::string(kOutboxFamily)),
+                                          SequenceKey(outbox_sequence), value),
+                                "batch"));
       RETURN_IF_ERROR(FromRocks(batch.Put(impl_->families.at(std::string(kMetaFamily)),
                                           kOutboxSequenceKey, SequenceKey(outbox_sequence)),
                                 "batch"));
@@ -454,6 +505,14 @@ absl::Status Store::Commit(UnitOfWork& work) {
       for (const Mutation* m : ordered) {
         if (m->family == follower.family) follower.call(m->key, m->value);
       }
+    }
+    if (!work.events().empty()) {
+      std::lock_guard outbox_lock(impl_->outbox_mu);
+      impl_->outbox_records.emplace(
+          outbox_sequence,
+          Impl::OutboxRecord{.first = impl_->last_outbox_sequence + 1,
+                             .delivered = std::vector<bool>(work.events().size()),
+                             .undelivered = work.events().size()});
     }
     impl_->last_outbox_sequence = outbox_sequence;
     if (audit) {
@@ -568,14 +627,15 @@ absl::StatusOr<std::vector<common::v1::OutboxEvent>> Store::ReadOutbox(uint64_t 
   if (readable <= after) return events;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(
       rocksdb::ReadOptions(), impl_->families.at(std::string(kOutboxFamily))));
+  // Records are commits and `readable` ends one: a record is read whole or not at all.
   for (it->Seek(SequenceKey(after + 1)); it->Valid() && events.size() < limit; it->Next()) {
     if (SequenceFromKey(it->key().ToStringView()) > readable) break;
-    common::v1::OutboxEvent event;
-    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("outbox entry ", SequenceFromKey(it->key().ToStringView()), " does not parse"));
+    ASSIGN_OR_RETURN(std::vector<common::v1::OutboxEvent> record,
+                     ParseOutboxRecord(it->key(), it->value()));
+    if (!events.empty() && events.size() + record.size() > limit) break;
+    for (common::v1::OutboxEvent& event : record) {
+      if (event.sequence() > after) events.push_back(std::move(event));
     }
-    events.push_back(std::move(event));
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
   return events;
@@ -585,14 +645,26 @@ absl::Status Store::DeleteOutbox(const std::vector<uint64_t>& sequences) {
   if (sequences.empty()) return absl::OkStatus();
   rocksdb::WriteBatch batch;
   auto* outbox = impl_->families.at(std::string(kOutboxFamily));
-  for (uint64_t sequence : sequences) {
-    RETURN_IF_ERROR(FromRocks(batch.Delete(outbox, SequenceKey(sequence)), "batch"));
+  uint64_t delivered = 0;
+  {
+    std::lock_guard lock(impl_->outbox_mu);
+    for (uint64_t sequence : sequences) {
+      auto record = impl_->outbox_records.lower_bound(sequence);
+      if (record == impl_->outbox_records.end() || sequence < record->second.first) continue;
+      Impl::OutboxRecord& r = record->second;
+      if (r.delivered[sequence - r.first]) continue;
+      r.delivered[sequence - r.first] = true;
+      ++delivered;
+      if (--r.undelivered > 0) continue;
+      RETURN_IF_ERROR(FromRocks(batch.Delete(outbox, SequenceKey(record->first)), "batch"));
+      impl_->outbox_records.erase(record);
+    }
   }
-  // Losing a deletion only republishes an event, which consumers drop as a duplicate,
+  impl_->outbox_backlog -= delivered;
+  if (batch.Count() == 0) return absl::OkStatus();
+  // Losing a deletion only republishes its events, which consumers drop as duplicates,
   // so this write need not wait for fsync.
-  RETURN_IF_ERROR(FromRocks(impl_->db->Write(rocksdb::WriteOptions(), &batch), "delete outbox"));
-  impl_->outbox_backlog -= sequences.size();
-  return absl::OkStatus();
+  return FromRocks(impl_->db->Write(rocksdb::WriteOptions(), &batch), "delete outbox");
 }
 
 uint64_t Store::OutboxBacklog() const { return impl_->outbox_backlog.load(); }

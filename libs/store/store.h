@@ -37,6 +37,17 @@
 // WAL holds, and a client retrying a failed request with its request_id gets either the
 // first answer (the commit survived) or a fresh commit.
 //
+// The outbox. A commit's events are one record of the outbox family: key the sequence of
+// its last event (8 bytes, big-endian), value a common::v1::OutboxCommit holding them all,
+// their sequences consecutive. A record goes once every one of its events is delivered
+// (DeleteOutbox). One record a commit, not one an event: an import batch of 2,000 rows
+// wrote 2,000 keys and later 2,000 deletions, a tenth of its memtable inserts. A record
+// written by an earlier version (one OutboxEvent under its own sequence) is read as a
+// commit of that one event. After a restart, the undelivered records are read whole, so an
+// event delivered before the restart whose commit had others still undelivered is
+// published again, which consumers drop as a copy (libs/events/consumer.h), as they do any
+// republication.
+//
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
@@ -154,14 +165,17 @@ class Store {
                        const std::function<bool(std::string_view key, std::string_view value)>&
                            visit) const;
 
-  /// Outbox entries with sequence > `after`, in sequence order, at most `limit`, of durable
-  /// commits only. When entries after `after` are written but not yet durable (a synced
+  /// Outbox entries with sequence > `after`, in sequence order, of durable commits only: at
+  /// most `limit`, or more when the first commit read holds more (a commit's events are
+  /// read together; a later commit is left for the next call when it would go past
+  /// `limit`). When entries after `after` are written but not yet durable (a synced
   /// commit still in its group sync, or a commit without sync), it first waits for (or
   /// makes) the WAL sync that covers them, so it may block for about one fsync. After a
   /// failed WAL sync it returns only what was durable before, without waiting.
   absl::StatusOr<std::vector<common::v1::OutboxEvent>> ReadOutbox(uint64_t after,
                                                                  size_t limit) const;
-  /// Removes published entries.
+  /// Marks published entries delivered; a commit's record is removed once all its events
+  /// are. A sequence not in the outbox (or marked before) is ignored.
   absl::Status DeleteOutbox(const std::vector<uint64_t>& sequences);
   /// Entries waiting in the outbox, counted from the moment their commit writes (durable
   /// or not yet).

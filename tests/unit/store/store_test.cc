@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "libs/testing/temp_dir.h"
+#include "rocksdb/db.h"
 
 namespace jianguan::store {
 namespace {
@@ -263,6 +264,101 @@ SCENARIO("outbox sequences and the audit chain continue after reopening") {
   REQUIRE(pending->size() == 1);
   CHECK(pending->front().sequence() == 4);
   CHECK(store->instance_id().size() == 32);
+}
+
+// The events of `keys` in one commit.
+void CommitEvents(Store& store, const std::vector<std::string>& keys) {
+  UnitOfWork work;
+  for (const std::string& key : keys) work.AddEvent(Event(key));
+  REQUIRE(store.Commit(work).ok());
+}
+
+std::vector<uint64_t> Sequences(const absl::StatusOr<std::vector<OutboxEvent>>& events) {
+  REQUIRE(events.ok());
+  std::vector<uint64_t> sequences;
+  for (const OutboxEvent& event : *events) sequences.push_back(event.sequence());
+  return sequences;
+}
+
+SCENARIO("a commit's events are one outbox record, read whole and removed once all are delivered") {
+  testing::TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    CommitEvents(*store, {"a", "b", "c", "d", "e"});  // sequences 1-5
+    CommitEvents(*store, {"f", "g", "h"});            // 6-8
+    CHECK(store->OutboxBacklog() == 8);
+
+    // A commit is not split: the first is returned whole past the limit, and a later one
+    // only when it fits.
+    CHECK(Sequences(store->ReadOutbox(0, 4)) == std::vector<uint64_t>{1, 2, 3, 4, 5});
+    CHECK(Sequences(store->ReadOutbox(0, 6)) == std::vector<uint64_t>{1, 2, 3, 4, 5});
+    CHECK(Sequences(store->ReadOutbox(0, 8)).size() == 8);
+    // Read from inside a commit: the rest of it.
+    CHECK(Sequences(store->ReadOutbox(3, 100)) == std::vector<uint64_t>{4, 5, 6, 7, 8});
+    const auto events = store->ReadOutbox(5, 100);
+    REQUIRE(events.ok());
+    REQUIRE(events->size() == 3);
+    CHECK((*events)[1].key() == "g");
+    CHECK((*events)[1].id() == "id-g");
+
+    // Part of a commit delivered: its record stays; a sequence given twice counts once.
+    REQUIRE(store->DeleteOutbox({1, 2, 2, 6}).ok());
+    CHECK(store->OutboxBacklog() == 5);
+    CHECK(Sequences(store->ReadOutbox(0, 100)).size() == 8);
+    // The rest of the first commit: its record goes; unknown sequences are ignored.
+    REQUIRE(store->DeleteOutbox({3, 4, 5, 5, 42}).ok());
+    CHECK(store->OutboxBacklog() == 2);
+    CHECK(Sequences(store->ReadOutbox(0, 100)) == std::vector<uint64_t>{6, 7, 8});
+  }
+  // After a restart a commit not wholly delivered is read whole again (its delivered event
+  // is republished, and dropped by consumers as a copy).
+  auto store = OpenStore(dir.path());
+  CHECK(store->OutboxBacklog() == 3);
+  CHECK(Sequences(store->ReadOutbox(0, 100)) == std::vector<uint64_t>{6, 7, 8});
+  REQUIRE(store->DeleteOutbox({6, 7, 8}).ok());
+  CHECK(store->OutboxBacklog() == 0);
+  CHECK(store->ReadOutbox(0, 100)->empty());
+}
+
+SCENARIO("outbox records of the earlier layout, one event each, are read and removed") {
+  testing::TempDir dir;
+  { OpenStore(dir.path()); }  // the families exist
+  {
+    // Two events as the store wrote them before a record held a commit: the event itself
+    // under its own sequence (8 bytes, big-endian).
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    auto handle = [&](const std::string& name) {
+      return handles[std::find(names.begin(), names.end(), name) - names.begin()];
+    };
+    for (uint64_t sequence : {1, 2}) {
+      OutboxEvent event = Event("old-" + std::to_string(sequence));
+      event.set_sequence(sequence);
+      REQUIRE(db->Put(rocksdb::WriteOptions(), handle("outbox"),
+                      std::string(7, '\0') + static_cast<char>(sequence),
+                      event.SerializeAsString()).ok());
+    }
+    REQUIRE(db->Put(rocksdb::WriteOptions(), handle("meta"), "outbox_sequence",
+                    std::string(7, '\0') + '\2').ok());
+    for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+  }
+  auto store = OpenStore(dir.path());
+  CHECK(store->OutboxBacklog() == 2);
+  CommitEvents(*store, {"new-a", "new-b"});  // 3-4
+  const auto events = store->ReadOutbox(0, 100);
+  CHECK(Sequences(events) == std::vector<uint64_t>{1, 2, 3, 4});
+  CHECK((*events)[1].key() == "old-2");
+  REQUIRE(store->DeleteOutbox({2, 3}).ok());
+  CHECK(Sequences(store->ReadOutbox(0, 100)) == std::vector<uint64_t>{1, 3, 4});
+  REQUIRE(store->DeleteOutbox({1, 4}).ok());
+  CHECK(store->OutboxBacklog() == 0);
+  CHECK(store->ReadOutbox(0, 100)->empty());
 }
 
 SCENARIO("an altered audit record breaks the chain") {
