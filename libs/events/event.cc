@@ -39,7 +39,15 @@ common::v1::OutboxEvent MakeEvent(const EventSpec& spec, const google::protobuf:
 }
 
 std::string FormatRfc3339(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+  // The events of one commit share their time (an import batch's thousands): the text of
+  // the last time formatted on this thread is kept.
+  thread_local absl::Time last = absl::InfinitePast();
+  thread_local std::string text;
+  if (time != last) {
+    text = absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+    last = time;
+  }
+  return text;
 }
 
 std::vector<std::pair<std::string, std::string>> CloudEventHeaders(

@@ -127,37 +127,148 @@ int64_t RowNumberOf(std::string_view row_bytes) {
   return row_number;
 }
 
-RawBatchReactor::RawBatchReactor(grpc::CallbackServerContext* context, Handle handle)
-    : handle_(std::move(handle)) {
+RawBatchReactor::RawBatchReactor(grpc::CallbackServerContext* context, Prepare prepare)
+    : prepare_(std::move(prepare)) {
   auto caller = CallerOf(context);
   if (!caller.ok()) {
+    {
+      absl::MutexLock lock(&mu_);
+      finished_ = true;
+    }
     Finish(ToGrpcStatus(caller.status()));
     return;
   }
   caller_ = *caller;
-  StartRead(&in_);
+  committer_ = std::thread([this] { CommitLoop(); });
+  StartRead(&in_);  // the first batch; later reads are started by the commit thread
+}
+
+RawBatchReactor* RawBatchReactor::OneStage(grpc::CallbackServerContext* context,
+                                           Handle handle) {
+  return new RawBatchReactor(
+      context, [handle = std::move(handle)](const Caller& caller,
+                                            std::string_view batch) -> absl::StatusOr<Commit> {
+        return Commit([handle, caller, bytes = std::string(batch)] { return handle(caller, bytes); });
+      });
 }
 
 void RawBatchReactor::OnReadDone(bool ok) {
-  if (!ok) {
-    Finish(grpc::Status::OK);  // the client closed its side: every batch was answered
-    return;
+  Actions actions;
+  if (ok) {
+    {
+      absl::MutexLock lock(&mu_);
+      ok = failed_.ok() && !finished_;  // a batch read after a failure is not prepared
+    }
+    if (ok) {
+      absl::StatusOr<Commit> prepared = prepare_(caller_, BytesOf(in_));
+      absl::MutexLock lock(&mu_);
+      if (!prepared.ok()) {
+        FailLocked(prepared.status());
+      } else if (failed_.ok()) {
+        // The slot is free: a read is started only when the commit thread took the last.
+        queued_ = std::move(*prepared);
+      }
+      FinishIfDoneLocked(actions);
+    }
   }
-  absl::StatusOr<std::string> answer = handle_(caller_, BytesOf(in_));
-  if (!answer.ok()) {
-    Finish(ToGrpcStatus(answer.status()));
-    return;
+  if (!ok) {  // the client closed its side (or went away), or the stream failed
+    absl::MutexLock lock(&mu_);
+    client_done_ = true;
+    FinishIfDoneLocked(actions);
   }
-  out_ = BufferOf(*answer);
-  StartWrite(&out_);
+  Run(actions);
+}
+
+void RawBatchReactor::CommitLoop() {
+  for (;;) {
+    Commit commit;
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](RawBatchReactor* r) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return r->queued_.has_value() || r->stopping_;
+          },
+          this));
+      if (!queued_.has_value()) return;  // stopping, nothing left
+      commit = std::move(*queued_);
+      queued_.reset();
+      if (!failed_.ok()) continue;  // prepared behind a failure: dropped
+      committing_ = true;
+      // The next batch is read (and prepared) while this one commits.
+      actions.read = !client_done_ && !finished_;
+    }
+    Run(actions);
+    absl::StatusOr<std::string> answer = commit();
+    actions = Actions();
+    {
+      absl::MutexLock lock(&mu_);
+      committing_ = false;
+      if (!answer.ok()) {
+        FailLocked(answer.status());
+      } else if (!finished_) {
+        answers_.push_back(BufferOf(*answer));
+        WriteNextLocked(actions);
+      }
+      FinishIfDoneLocked(actions);
+    }
+    Run(actions);
+  }
 }
 
 void RawBatchReactor::OnWriteDone(bool ok) {
-  if (!ok) {
-    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      FailLocked(absl::CancelledError("the client went away"));
+      answers_.clear();
+    } else {
+      WriteNextLocked(actions);
+    }
+    FinishIfDoneLocked(actions);
+  }
+  Run(actions);
+}
+
+void RawBatchReactor::WriteNextLocked(Actions& actions) {
+  if (writing_ || answers_.empty() || finished_) return;
+  out_ = std::move(answers_.front());
+  answers_.pop_front();
+  writing_ = true;
+  actions.write = true;
+}
+
+void RawBatchReactor::FailLocked(absl::Status status) {
+  if (failed_.ok()) failed_ = std::move(status);
+}
+
+void RawBatchReactor::FinishIfDoneLocked(Actions& actions) {
+  if (finished_ || committing_ || writing_ || !answers_.empty()) return;
+  if (!failed_.ok()) {
+    queued_.reset();
+  } else if (!client_done_ || queued_.has_value()) {
     return;
   }
-  StartRead(&in_);
+  finished_ = true;
+  actions.finish = ToGrpcStatus(failed_);
+}
+
+void RawBatchReactor::Run(Actions& actions) {
+  // gRPC's operations are started with no lock held: a reaction may run before they return.
+  if (actions.read) StartRead(&in_);
+  if (actions.write) StartWrite(&out_);
+  if (actions.finish) Finish(*actions.finish);
+}
+
+void RawBatchReactor::OnDone() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (committer_.joinable()) committer_.join();
+  delete this;
 }
 
 }  // namespace jianguan

@@ -8,11 +8,16 @@
 // keeping the rest. Server layer: it reads gRPC byte buffers.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/server_context.h"
@@ -66,23 +71,66 @@ absl::StatusOr<M> ParseRequest(std::string_view bytes, std::string_view prefix =
 int64_t RowNumberOf(std::string_view row_bytes);
 
 /// One answer per batch of a raw bidirectional stream (the registry's import, risk's
-/// readings): each batch read is handled by `handle(caller, bytes)` (committed by it), its
-/// answer written, then the next batch read. An error of `handle` ends the stream with it;
-/// the client closing its side ends it OK. Deletes itself when done.
+/// readings), in the order the batches came. A batch passes two stages:
+///   prepare  on gRPC's thread as the batch arrives (parse, check, read, decide), returning
+///            the batch's Commit;
+///   commit   on the stream's own commit thread, one batch at a time and in order; its
+///            answer is written to the client once it returns (so after the commit's fsync).
+/// Batch N+1 is thus prepared while batch N commits; one prepared batch at most waits behind
+/// the one committing, and the next batch is read only when the commit thread takes it. A
+/// commit whose batch was prepared on reads made before the previous commit must make sure
+/// itself that they still hold (the registry's import commits on preconditions and prepares
+/// again when they fail). An error of either stage ends the stream with it, once the batches
+/// committed before it are answered; a batch prepared behind a failed commit is dropped
+/// uncommitted. The client closing its side ends the stream OK once every batch is answered.
+/// Deletes itself when done.
 class RawBatchReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
+  using Commit = std::function<absl::StatusOr<std::string>()>;
+  using Prepare = std::function<absl::StatusOr<Commit>(const Caller&, std::string_view)>;
   using Handle = std::function<absl::StatusOr<std::string>(const Caller&, std::string_view)>;
 
-  RawBatchReactor(grpc::CallbackServerContext* context, Handle handle);
+  /// Both stages: `prepare(caller, batch)` returns the batch's commit.
+  RawBatchReactor(grpc::CallbackServerContext* context, Prepare prepare);
+  /// One stage: `handle(caller, batch)` runs whole in the commit stage (on a copy of the
+  /// batch), so only the reading of the next batch overlaps it.
+  static RawBatchReactor* OneStage(grpc::CallbackServerContext* context, Handle handle);
+
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
-  void OnDone() override { delete this; }
+  void OnDone() override;
 
  private:
-  Handle handle_;
+  /// What to start on gRPC once the lock is released.
+  struct Actions {
+    bool read = false;
+    bool write = false;  // out_
+    std::optional<grpc::Status> finish;
+  };
+  void CommitLoop();
+  /// Takes the next committed answer into out_ when no write is outstanding.
+  void WriteNextLocked(Actions& actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  /// Ends the stream when it has failed and nothing committed is left to answer, or when
+  /// the client is done and every batch is answered.
+  void FinishIfDoneLocked(Actions& actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Run(Actions& actions);
+  /// Keeps the first error.
+  void FailLocked(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Prepare prepare_;
   Caller caller_;
-  grpc::ByteBuffer in_;
-  grpc::ByteBuffer out_;
+  grpc::ByteBuffer in_;  // the one read outstanding at a time
+  absl::Mutex mu_;
+  std::optional<Commit> queued_ ABSL_GUARDED_BY(mu_);  // prepared, not yet taken
+  bool committing_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<grpc::ByteBuffer> answers_ ABSL_GUARDED_BY(mu_);  // committed, not yet written
+  grpc::ByteBuffer out_;  // the one write outstanding at a time (writing_)
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool client_done_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status failed_ ABSL_GUARDED_BY(mu_);
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread committer_;
 };
 
 }  // namespace jianguan

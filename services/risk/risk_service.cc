@@ -81,8 +81,8 @@ RiskService::RiskService(store::Store& store, const RiskEngine& engine, const Cl
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* RiskService::SendReadings(
     grpc::CallbackServerContext* context) {
-  return new RawBatchReactor(context, [this](const Caller& caller, std::string_view batch)
-                                          -> absl::StatusOr<std::string> {
+  return RawBatchReactor::OneStage(context, [this](const Caller& caller, std::string_view batch)
+                                                -> absl::StatusOr<std::string> {
     auto answer = ReadingsBatch(caller, batch);
     if (!answer.ok()) return answer.status();
     return answer->SerializeAsString();

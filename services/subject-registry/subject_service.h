@@ -33,6 +33,7 @@
 #include "libs/core/code_table.h"
 #include "libs/core/ids.h"
 #include "libs/server/identity.h"
+#include "libs/server/wire_text.h"
 #include "libs/store/store.h"
 #include "libs/write/event_emitter.h"
 #include "libs/write/method_names.h"
@@ -111,9 +112,10 @@ class SubjectRegistryService final : public SubjectRegistryBase {
                                 const v1::PassNotificationRequest* request,
                                 v1::LicenceNotification* response) override;
 
-  /// One import batch (the serialized ImportSubjectsRequest), committed as one unit of work.
-  absl::StatusOr<v1::ImportSubjectsResponse> ImportBatch(const Caller& caller,
-                                                         std::string_view batch);
+  /// One import batch (the serialized ImportSubjectsRequest) parsed, checked and decided;
+  /// the commit returned commits it as one unit of work and gives the serialized answer.
+  absl::StatusOr<RawBatchReactor::Commit> PrepareImport(const Caller& caller,
+                                                        std::string_view batch);
 
  private:
   absl::StatusOr<v1::RegisterSubjectResponse> Register(const Caller& caller,
@@ -136,13 +138,17 @@ class SubjectRegistryService final : public SubjectRegistryBase {
   /// The rows of a batch; a row that does not parse is answered in `answer` as refused.
   absl::StatusOr<std::vector<v1::ImportRow>> ParseRows(std::string_view batch,
                                                        v1::ImportSubjectsResponse& answer) const;
-  /// One attempt at committing the checked rows: one batched read, the domain's decision,
-  /// one commit; `answer` already lists the rows that did not parse.
-  absl::StatusOr<v1::ImportSubjectsResponse> CommitRows(const Caller& caller,
-                                                        std::string_view batch,
-                                                        const std::vector<v1::ImportRow>& rows,
-                                                        const ImportChecks& checks,
-                                                        v1::ImportSubjectsResponse answer);
+  struct CheckedBatch;
+  /// An import batch decided: its unit of work and its answer.
+  struct DecidedBatch {
+    v1::ImportSubjectsResponse answer;
+    store::UnitOfWork work;
+  };
+  /// The checked rows read with one batched read and decided by the domain; the answer
+  /// also lists the rows that did not parse.
+  absl::StatusOr<DecidedBatch> DecideRows(const CheckedBatch& batch) const;
+  /// Commits a decided batch with its audit record (nothing when it changes nothing).
+  absl::Status CommitDecided(const CheckedBatch& batch, DecidedBatch& decided);
   /// Loads a subject for a write: NOT_FOUND when unknown, INVALID_ARGUMENT on a bad USCC.
   absl::StatusOr<StoredSubject> Load(std::string_view uscc) const;
   /// Queues `event` about `subject`, which changed at `now`, with its timeline entry.

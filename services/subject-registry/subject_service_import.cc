@@ -1,7 +1,9 @@
 // SubjectRegistry: ImportSubjects, the bulk load of subjects from a registration system.
 // Each batch is parsed row by row (a row with invalid UTF-8 refuses only that row), checked,
-// read with one batched read, decided by the domain (domain/import_decision.h) and committed
-// as one unit of work with its audit record; then answered, then the next batch is read.
+// read with one batched read and decided by the domain (domain/import_decision.h) as it
+// arrives, while the batch before it commits (RawBatchReactor); then committed as one unit
+// of work with its audit record, on condition that every subject is still as read (else read
+// and decided again), and answered.
 #include <algorithm>
 #include <utility>
 #include <variant>
@@ -20,27 +22,46 @@ namespace jianguan::subject {
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 SubjectRegistryService::ImportSubjects(grpc::CallbackServerContext* context) {
-  return new RawBatchReactor(context, [this](const Caller& caller, std::string_view batch)
-                                          -> absl::StatusOr<std::string> {
-    auto answer = ImportBatch(caller, batch);
-    if (!answer.ok()) return answer.status();
-    return answer->SerializeAsString();
+  return new RawBatchReactor(context, [this](const Caller& caller, std::string_view batch) {
+    return PrepareImport(caller, batch);
   });
 }
 
-absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::ImportBatch(
-    const Caller& caller, std::string_view batch) {
+// A batch parsed and checked: what every attempt at deciding it starts from.
+struct SubjectRegistryService::CheckedBatch {
+  Caller caller;
+  std::string digest;  // SHA-256 of the batch, for its audit record
+  std::vector<v1::ImportRow> rows;
+  ImportChecks checks;
   v1::ImportSubjectsResponse parsed;  // the rows that do not parse, refused
-  ASSIGN_OR_RETURN(const std::vector<v1::ImportRow> rows, ParseRows(batch, parsed));
+};
+
+absl::StatusOr<RawBatchReactor::Commit> SubjectRegistryService::PrepareImport(
+    const Caller& caller, std::string_view batch) {
+  auto checked = std::make_shared<CheckedBatch>();
+  checked->caller = caller;
+  ASSIGN_OR_RETURN(checked->rows, ParseRows(batch, checked->parsed));
   // The rows' own checks need no stored data: made once, whatever the attempts below.
-  const ImportChecks checks = CheckImportRows(rules_, rows, Today());
-  for (int attempt = 0;; ++attempt) {
-    auto answer = CommitRows(caller, batch, rows, checks, parsed);
-    // Another writer changed one of the rows between read and commit: read again.
-    if (answer.status().code() == absl::StatusCode::kFailedPrecondition && attempt < 3) continue;
-    if (answer.ok() && metrics_ != nullptr) metrics_->CountImport(*answer);
-    return answer;
-  }
+  checked->checks = CheckImportRows(rules_, checked->rows, Today());
+  checked->digest = store::Sha256Hex(batch);
+  // Decided now, on the store as it is while the batch before may still be committing:
+  // the commit's preconditions (each subject still as read) catch a row that batch changed,
+  // and the batch is then read and decided again.
+  ASSIGN_OR_RETURN(DecidedBatch first, DecideRows(*checked));
+  auto decided = std::make_shared<DecidedBatch>(std::move(first));
+  return RawBatchReactor::Commit([this, checked, decided]() -> absl::StatusOr<std::string> {
+    for (int attempt = 0;; ++attempt) {
+      absl::Status committed = CommitDecided(*checked, *decided);
+      // Another writer changed one of the rows between read and commit: read again.
+      if (absl::IsFailedPrecondition(committed) && attempt < 3) {
+        ASSIGN_OR_RETURN(*decided, DecideRows(*checked));
+        continue;
+      }
+      RETURN_IF_ERROR(committed);
+      if (metrics_ != nullptr) metrics_->CountImport(decided->answer);
+      return decided->answer.SerializeAsString();
+    }
+  });
 }
 
 absl::StatusOr<std::vector<v1::ImportRow>> SubjectRegistryService::ParseRows(
@@ -71,17 +92,18 @@ absl::StatusOr<std::vector<v1::ImportRow>> SubjectRegistryService::ParseRows(
   return rows;
 }
 
-absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::CommitRows(
-    const Caller& caller, std::string_view batch, const std::vector<v1::ImportRow>& rows,
-    const ImportChecks& checks, v1::ImportSubjectsResponse answer) {
+absl::StatusOr<SubjectRegistryService::DecidedBatch> SubjectRegistryService::DecideRows(
+    const CheckedBatch& batch) const {
+  DecidedBatch decided{.answer = batch.parsed};
+  v1::ImportSubjectsResponse& answer = decided.answer;
   // One batched read of every subject the checked rows name.
   ASSIGN_OR_RETURN(const std::vector<std::optional<StoredSubject>> found,
-                   subjects_.FindMany(checks.lookups));
+                   subjects_.FindMany(batch.checks.lookups));
   std::vector<const v1::Subject*> stored;
   stored.reserve(found.size());
   for (const auto& subject : found) stored.push_back(subject ? &subject->subject : nullptr);
   const absl::Time now = clock_.Now();
-  ImportPlan plan = DecideImport(rows, checks, stored, now);
+  ImportPlan plan = DecideImport(batch.rows, batch.checks, stored, now);
 
   for (const RefusedRow& refused : plan.refused) {
     v1::RowError* error = answer.add_errors();
@@ -91,21 +113,25 @@ absl::StatusOr<v1::ImportSubjectsResponse> SubjectRegistryService::CommitRows(
   answer.set_accepted(static_cast<int64_t>(plan.writes.size()));
   answer.set_unchanged(plan.unchanged);
   answer.set_last_row_number(std::max(answer.last_row_number(), plan.last_row_number));
-  store::UnitOfWork work;
   for (const ImportedSubject& row : plan.writes) {
-    subjects_.Save(work, row.stored < 0 ? nullptr : &*found[row.stored], row.subject);
-    std::visit([&](const auto& event) { Emit(work, row.subject, event, now); }, row.event);
+    subjects_.Save(decided.work, row.stored < 0 ? nullptr : &*found[row.stored], row.subject);
+    std::visit([&](const auto& event) { Emit(decided.work, row.subject, event, now); }, row.event);
   }
-  RETURN_IF_ERROR(RaiseImportNotifications(work, plan.writes, found, now));
-  if (work.empty()) return answer;  // every row refused or unchanged: nothing to commit
-  RETURN_IF_ERROR(writes_.CommitImport(
-      work,
-      {.caller = caller,
+  RETURN_IF_ERROR(RaiseImportNotifications(decided.work, plan.writes, found, now));
+  return decided;
+}
+
+absl::Status SubjectRegistryService::CommitDecided(const CheckedBatch& batch,
+                                                   DecidedBatch& decided) {
+  if (decided.work.empty()) return absl::OkStatus();  // every row refused or unchanged
+  const v1::ImportSubjectsResponse& answer = decided.answer;
+  return writes_.CommitImport(
+      decided.work,
+      {.caller = batch.caller,
        .method = methods_("ImportSubjects"),
        .resource = absl::StrCat("subjects (", answer.accepted(), " rows up to row ",
                                 answer.last_row_number(), ")")},
-      store::Sha256Hex(batch)));
-  return answer;
+      batch.digest);
 }
 
 }  // namespace jianguan::subject
