@@ -11,6 +11,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -493,6 +494,88 @@ SCENARIO("an import commits valid rows, names each bad row, and is idempotent") 
     CHECK(exported("", "food-business") == 248);
     CHECK(exported("621", "no-such-tag") == 0);
   }
+}
+
+// The batches written back to back by a thread of their own while this one reads the
+// answers: the registry prepares a batch while the one before it commits.
+struct Streamed {
+  std::vector<v1::ImportSubjectsResponse> answers;
+  grpc::Status status;
+};
+Streamed StreamBatches(Registry& r, const std::vector<v1::ImportSubjectsRequest>& batches) {
+  auto context = Registry::Context();
+  auto stream = r.stub->ImportSubjects(context.get());
+  std::thread writer([&] {
+    for (const auto& batch : batches) {
+      if (!stream->Write(batch)) break;  // the server ended the stream
+    }
+    stream->WritesDone();
+  });
+  Streamed out;
+  for (v1::ImportSubjectsResponse answer; stream->Read(&answer);) out.answers.push_back(answer);
+  writer.join();
+  out.status = stream->Finish();
+  return out;
+}
+
+SCENARIO("batches sent back to back are answered in order, each decided after the one before") {
+  Registry r;
+  // Batch k holds subjects 25k .. 25k+49: half of them are the second half of batch k-1,
+  // renamed. A batch is decided while the one before it commits, so those rows were read
+  // as absent: the commit's precondition catches them and the batch is decided again, as
+  // updates.
+  constexpr int kBatches = 20, kRows = 50;
+  std::vector<v1::ImportSubjectsRequest> batches(kBatches);
+  for (int k = 0; k < kBatches; ++k) {
+    for (int j = 0; j < kRows; ++j) {
+      v1::ImportRow* row = batches[k].add_rows();
+      row->set_row_number(k * kRows + j + 2);
+      *row->mutable_subject() = ValidSubject(25 * k + j);
+      row->mutable_subject()->set_name(absl::StrCat("义乌市稠城", 25 * k + j, "号小吃店", k, "分店"));
+    }
+  }
+  const Streamed streamed = StreamBatches(r, batches);
+  REQUIRE(streamed.status.ok());
+  REQUIRE(streamed.answers.size() == kBatches);
+  for (int k = 0; k < kBatches; ++k) {
+    INFO("batch " << k);
+    CHECK(streamed.answers[k].last_row_number() == (k + 1) * kRows + 1);
+    CHECK(streamed.answers[k].accepted() == kRows);
+    CHECK(streamed.answers[k].errors_size() == 0);
+  }
+  CHECK(r.Stored() == 25 * (kBatches - 1) + kRows);
+  CHECK(r.Outbox() == kBatches * kRows);  // one event a row: registered, or changed
+  for (const int n : {0, 25, 30, 49, 25 * (kBatches - 1) + 49}) {
+    INFO("subject " << n);
+    v1::GetSubjectRequest get;
+    get.set_uscc(ValidSubject(n).uscc());
+    v1::Subject stored;
+    REQUIRE(r.stub->GetSubject(Registry::Context().get(), get, &stored).ok());
+    const int last_batch = std::min(n / 25, kBatches - 1);  // the later of its two batches
+    CHECK(stored.name() == absl::StrCat("义乌市稠城", n, "号小吃店", last_batch, "分店"));
+    CHECK(stored.version() == (n < 25 || n >= 25 * kBatches ? 1 : 2));
+  }
+}
+
+SCENARIO("a bad batch behind good ones ends the stream after their answers, and nothing after it is read") {
+  Registry r;
+  std::vector<v1::ImportSubjectsRequest> batches(4);
+  for (int k : {0, 1, 3}) {
+    for (int j = 0; j < 10; ++j) {
+      v1::ImportRow* row = batches[k].add_rows();
+      row->set_row_number(k * 10 + j + 2);
+      *row->mutable_subject() = ValidSubject(100 * k + j);
+    }
+  }
+  for (int j = 0; j <= kMaxImportRows; ++j) batches[2].add_rows()->set_row_number(j + 2);
+  const Streamed streamed = StreamBatches(r, batches);
+  CHECK(streamed.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(streamed.status.error_message().find("rows") != std::string::npos);
+  REQUIRE(streamed.answers.size() == 2);
+  CHECK(streamed.answers[0].accepted() == 10);
+  CHECK(streamed.answers[1].accepted() == 10);
+  CHECK(r.Stored() == 20);
+  CHECK(r.Outbox() == 20);
 }
 
 SCENARIO("the ID number never reaches a log line") {
