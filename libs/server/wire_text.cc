@@ -154,26 +154,26 @@ RawBatchReactor* RawBatchReactor::OneStage(grpc::CallbackServerContext* context,
 
 void RawBatchReactor::OnReadDone(bool ok) {
   Actions actions;
-  if (ok) {
-    {
-      absl::MutexLock lock(&mu_);
-      ok = failed_.ok() && !finished_;  // a batch read after a failure is not prepared
-    }
-    if (ok) {
-      absl::StatusOr<Commit> prepared = prepare_(caller_, BytesOf(in_));
-      absl::MutexLock lock(&mu_);
-      if (!prepared.ok()) {
-        FailLocked(prepared.status());
-      } else if (failed_.ok()) {
-        // The slot is free: a read is started only when the commit thread took the last.
-        queued_ = std::move(*prepared);
-      }
+  bool prepare = false;
+  {
+    absl::MutexLock lock(&mu_);
+    // A batch read after a failure is not prepared; a read that fails means the client
+    // closed its side (or went away).
+    prepare = ok && failed_.ok() && !finished_;
+    if (!prepare) {
+      client_done_ = true;
       FinishIfDoneLocked(actions);
     }
   }
-  if (!ok) {  // the client closed its side (or went away), or the stream failed
+  if (prepare) {
+    absl::StatusOr<Commit> prepared = prepare_(caller_, BytesOf(in_));
     absl::MutexLock lock(&mu_);
-    client_done_ = true;
+    if (!prepared.ok()) {
+      FailLocked(prepared.status());
+    } else if (failed_.ok()) {
+      // The slot is free: a read is started only when the commit thread took the last.
+      queued_ = std::move(*prepared);
+    }
     FinishIfDoneLocked(actions);
   }
   Run(actions);

@@ -656,7 +656,6 @@ absl::Status Store::DeleteOutbox(const std::vector<uint64_t>& sequences) {
   if (sequences.empty()) return absl::OkStatus();
   rocksdb::WriteBatch batch;
   auto* outbox = impl_->families.at(std::string(kOutboxFamily));
-  uint64_t delivered = 0;
   {
     std::lock_guard lock(impl_->outbox_mu);
     for (uint64_t sequence : sequences) {
@@ -665,13 +664,15 @@ absl::Status Store::DeleteOutbox(const std::vector<uint64_t>& sequences) {
       Impl::OutboxRecord& r = record->second;
       if (r.delivered[sequence - r.first]) continue;
       r.delivered[sequence - r.first] = true;
-      ++delivered;
+      --impl_->outbox_backlog;
       if (--r.undelivered > 0) continue;
-      RETURN_IF_ERROR(FromRocks(batch.Delete(outbox, SequenceKey(record->first)), "batch"));
+      // A record whose deletion is not written stays in RocksDB and is read again after a
+      // restart; in memory it is delivered either way.
+      const uint64_t last = record->first;
       impl_->outbox_records.erase(record);
+      RETURN_IF_ERROR(FromRocks(batch.Delete(outbox, SequenceKey(last)), "batch"));
     }
   }
-  impl_->outbox_backlog -= delivered;
   if (batch.Count() == 0) return absl::OkStatus();
   // Losing a deletion only republishes its events, which consumers drop as duplicates,
   // so this write need not wait for fsync.
