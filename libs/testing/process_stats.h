@@ -22,8 +22,9 @@ double DirectoryMiB(const std::string& path);
 /// A process's resident set (VmRSS of /proc/<pid>/status) in KiB; -1 when unknown.
 long RssKiB(pid_t pid);
 
-/// CPU time in clock ticks: the whole machine's busy and total time (/proc/stat) and one
-/// service's and this process's user + system time (/proc/<pid>/stat). A bench shares its
+/// CPU time in clock ticks: the whole machine's busy and total time (/proc/uptime: time up
+/// times the cores, less their idle time) and one service's and this process's user +
+/// system time (/proc/<pid>/stat). A bench shares its
 /// cores with whatever else runs; each phase reports who used them, so a figure can be read
 /// in context.
 struct CpuSample {
