@@ -3,8 +3,10 @@
 // at 5,000 and then at 10,000 requests/s (budgets p99 ≤ 1 ms and ≤ 2 ms on an idle machine);
 // RSS and size on disk after the import. Then, in the same run, PostgreSQL 15 loads the same
 // generated rows with COPY into a table with a primary key and a region index
-// (postgres_copy.h), and the bench prints both rates and their ratio. Each phase prints the
-// load average as it starts and who used the cores during it, since the machine is shared.
+// (postgres_copy.h), and the bench prints both rates and their ratio. Between the two, the
+// same lookups against a server that is gRPC alone, and the same sizes over bare TCP
+// (floor_server.cc), give the floors under the lookup budgets on this machine. Each phase prints the load average as it starts
+// and who used the cores during it, since the machine is shared.
 //
 // Environment: JG_BENCH_SUBJECTS overrides the count. JG_BENCH_POSTGRES_BIN is the directory
 // of PostgreSQL's programs (tools/jg bench sets /usr/lib/postgresql/15/bin, installing
@@ -13,6 +15,7 @@
 // put in the registry's LD_PRELOAD (e.g. /usr/lib/x86_64-linux-gnu/libjemalloc.so.2), to
 // measure another allocator in its place.
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +23,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -107,6 +112,144 @@ bool Maps(pid_t pid, const std::string& library) {
     if (line.find(name) != std::string::npos) return true;
   }
   return false;
+}
+
+// GetSubject at `rate` calls a second for 20 s, open loop (libs/testing/open_loop.h): one
+// thread starts each call at its scheduled time, whether or not earlier calls have been
+// answered, and the latency of a call counts from its scheduled start, so a stall is neither
+// hidden nor allowed to hold back the calls behind it. The answers are taken by one thread
+// from one completion queue: of the client forms measured (BENCHMARKS.md, "The lookup
+// floor"), the one that adds least of its own, in CPU and in latency, to what is measured.
+// (Synchronous client threads would each wait for their previous answer and, on a 2-core
+// machine, add their own wake-ups.) Prints the percentiles under `label` and who used the
+// cores, `server` being the process answering; every call must be answered.
+void LookupsAt(v1::SubjectRegistry::Stub& stub, const std::string& department, int count,
+               int rate, pid_t server, const char* server_name, const char* label) {
+  struct Lookup {
+    grpc::ClientContext context;
+    v1::GetSubjectRequest request;
+    v1::Subject subject;
+    grpc::Status status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::Subject>> reader;
+    std::function<void(grpc::Status)> done;
+  };
+  constexpr int kSeconds = 20;
+  std::mt19937 random(1);
+  grpc::CompletionQueue answers;
+  std::thread taker([&] {
+    void* tag = nullptr;
+    bool ok = false;
+    while (answers.Next(&tag, &ok)) {
+      std::unique_ptr<Lookup> call(static_cast<Lookup*>(tag));
+      call->done(call->status);
+    }
+  });
+  const std::string load_before = LoadAverage();
+  const testing::CpuSample cpu_start = testing::SampleCpu(server);
+  const testing::OpenLoop load = testing::RunOpenLoop(
+      rate, int64_t{rate} * kSeconds, [&](int64_t, std::function<void(grpc::Status)> done) {
+        auto* call = new Lookup;
+        call->done = std::move(done);
+        if (!department.empty()) call->context.AddMetadata("x-jg-department", department);
+        call->request.set_uscc(Uscc(static_cast<int>(random() % count)));
+        call->reader = stub.AsyncGetSubject(&call->context, call->request, &answers);
+        call->reader->Finish(&call->subject, &call->status, call);
+      });
+  const std::string cpu = testing::CpuUse(cpu_start, testing::SampleCpu(server), server_name);
+  answers.Shutdown();  // every call is answered: RunOpenLoop returned
+  taker.join();
+  std::printf("subject-registry bench: %s %zu calls at %d/s: p50 %.3f ms, p99 %.3f ms, max %.3f ms (load average %s as it started)\n",
+              label, load.latencies_ms.size(), rate, load.Percentile(0.5), load.Percentile(0.99),
+              load.latencies_ms.back(), load_before.c_str());
+  std::printf("subject-registry bench: CPU during the %s calls at %d/s: %s\n", label, rate,
+              cpu.c_str());
+  CHECK(load.failures == 0);  // every lookup answered
+  if (load.failures) std::printf("first failed lookup: %s\n", load.first_error.c_str());
+}
+
+// The same open loop over one TCP connection to floor_server's TCP form, without gRPC:
+// requests of 32 bytes, answers of 200 in the order sent, taken by one thread. What is left
+// of the latency is the kernel's loopback and the machine's scheduling of two processes.
+void TcpLookupsAt(int port, int rate, pid_t server) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  int connection = -1;  // the server may not listen yet: tried for up to 30 s
+  for (const absl::Time limit = absl::Now() + absl::Seconds(30); connection < 0;) {
+    connection = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(connection >= 0);
+    if (::connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) break;
+    ::close(connection);
+    connection = -1;
+    REQUIRE(absl::Now() < limit);
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const int one = 1;
+  ::setsockopt(connection, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  auto transfer = [connection](char* bytes, size_t n, bool reading) {
+    while (n > 0) {
+      const ssize_t done = reading ? ::read(connection, bytes, n) : ::write(connection, bytes, n);
+      if (done <= 0) return false;
+      bytes += done;
+      n -= static_cast<size_t>(done);
+    }
+    return true;
+  };
+  constexpr int kSeconds = 20;
+  const int64_t calls = int64_t{rate} * kSeconds;
+  // The calls sent and not yet answered, in the order sent. Once the connection has broken,
+  // every call waiting and every later one fails at once.
+  absl::Mutex mu;
+  std::deque<std::function<void(grpc::Status)>> waiting;
+  bool broken = false;
+  const grpc::Status closed(grpc::StatusCode::UNAVAILABLE, "the TCP connection closed");
+  std::thread taker([&] {
+    char answer[200];
+    for (int64_t i = 0; i < calls; ++i) {
+      if (!transfer(answer, sizeof answer, true)) {
+        absl::MutexLock lock(&mu);
+        broken = true;
+        for (auto& done : waiting) done(closed);
+        waiting.clear();
+        return;
+      }
+      std::function<void(grpc::Status)> done;
+      {
+        absl::MutexLock lock(&mu);
+        done = std::move(waiting.front());  // an answer comes only after its request
+        waiting.pop_front();
+      }
+      done(grpc::Status::OK);
+    }
+  });
+  const std::string load_before = LoadAverage();
+  const testing::CpuSample cpu_start = testing::SampleCpu(server);
+  const testing::OpenLoop load =
+      testing::RunOpenLoop(rate, calls, [&](int64_t n, std::function<void(grpc::Status)> done) {
+        char request[32] = {};
+        std::memcpy(request, &n, sizeof n);
+        {
+          absl::MutexLock lock(&mu);
+          if (broken) {
+            done(closed);
+            return;
+          }
+          waiting.push_back(std::move(done));
+        }
+        // A failed write leaves the connection broken: the taker's read fails the call.
+        transfer(request, sizeof request, false);
+      });
+  const std::string cpu =
+      testing::CpuUse(cpu_start, testing::SampleCpu(server), "floor server");
+  taker.join();
+  ::close(connection);
+  std::printf("subject-registry bench: floor (TCP alone) %zu calls at %d/s: p50 %.3f ms, p99 %.3f ms, max %.3f ms (load average %s as it started)\n",
+              load.latencies_ms.size(), rate, load.Percentile(0.5), load.Percentile(0.99),
+              load.latencies_ms.back(), load_before.c_str());
+  std::printf("subject-registry bench: CPU during the floor (TCP alone) calls at %d/s: %s\n",
+              rate, cpu.c_str());
+  CHECK(load.failures == 0);
 }
 
 TEST_CASE("subject-registry: import, GetSubject at 5,000 and 10,000 req/s, PostgreSQL COPY") {
@@ -204,25 +347,13 @@ TEST_CASE("subject-registry: import, GetSubject at 5,000 and 10,000 req/s, Postg
   std::printf("subject-registry bench: store settled after the drain (no flush or compaction running or pending) in %.1f s\n",
               absl::ToDoubleSeconds(absl::Now() - settle_start));
 
-  // Lookups at a steady rate, open loop (libs/testing/open_loop.h): one thread starts each
-  // call at its scheduled time on the callback API, whether or not earlier calls have been
-  // answered, and the latency of a call counts from its scheduled start, so a stall is
-  // neither hidden nor allowed to hold back the calls behind it. (Synchronous client threads
-  // would each wait for their previous answer and, on a 2-core machine, add their own
-  // wake-ups to what is measured.) The two budgets are two rates: 5,000/s, then 10,000/s.
-  struct Lookup {
-    grpc::ClientContext context;
-    v1::GetSubjectRequest request;
-    v1::Subject subject;
-  };
-  constexpr int kSeconds = 20;
-  std::mt19937 random(1);
+  // Lookups at a steady rate, open loop: the two budgets are two rates, 5,000/s and then
+  // 10,000/s (LookupsAt). Beside each, the registry's own view of the same calls, from its
+  // handling-time histogram (grpc_server_handling_seconds, from the call's start in the
+  // server to its finish): how many it handled within 0.5 and 1 ms, the lowest buckets.
+  // Where the latency the client sees and the server's part differ, the rest is transport
+  // and scheduling.
   for (const int rate : {5000, 10000}) {
-    const std::string lookup_load = LoadAverage();
-    // The registry's own view of the same calls, from its handling-time histogram
-    // (grpc_server_handling_seconds, from the call's start in the server to its finish):
-    // how many it handled within 0.5 and 1 ms, the lowest buckets. Where the latency the
-    // client sees and the server's part differ, the rest is transport and scheduling.
     auto handled_within = [&](const char* le) {
       return testing::SampleValue(testing::HttpGet(metrics_port, "/metrics"),
                                   "grpc_server_handling_seconds_bucket",
@@ -230,32 +361,12 @@ TEST_CASE("subject-registry: import, GetSubject at 5,000 and 10,000 req/s, Postg
     };
     const double handled_before[] = {handled_within("0.0005"), handled_within("0.001"),
                                      handled_within("+Inf")};
-    const testing::CpuSample lookup_cpu_start = testing::SampleCpu(registry->pid());
-    const testing::OpenLoop load = testing::RunOpenLoop(
-        rate, int64_t{rate} * kSeconds, [&](int64_t, std::function<void(grpc::Status)> done) {
-          auto* call = new Lookup;
-          call->context.AddMetadata("x-jg-department", "330700-SCJG");
-          call->request.set_uscc(Uscc(static_cast<int>(random() % count)));
-          stub->async()->GetSubject(&call->context, &call->request, &call->subject,
-                                    [call, done](grpc::Status status) {
-                                      delete call;
-                                      done(status);
-                                    });
-        });
-    const std::string lookup_cpu =
-        testing::CpuUse(lookup_cpu_start, testing::SampleCpu(registry->pid()), "registry");
-    std::printf("subject-registry bench: GetSubject %zu calls at %d/s: p50 %.3f ms, p99 %.3f ms, max %.3f ms (load average %s as it started)\n",
-                load.latencies_ms.size(), rate, load.Percentile(0.5), load.Percentile(0.99),
-                load.latencies_ms.back(), lookup_load.c_str());
-    std::printf("subject-registry bench: CPU during the lookups at %d/s: %s\n", rate,
-                lookup_cpu.c_str());
+    LookupsAt(*stub, "330700-SCJG", count, rate, registry->pid(), "registry", "GetSubject");
     // The metrics are refreshed by the registry as calls finish; read once they are all in.
     const double handled = handled_within("+Inf") - handled_before[2];
     std::printf("subject-registry bench: in the registry at %d/s: %.2f %% of %.0f calls handled within 0.5 ms, %.2f %% within 1 ms\n",
                 rate, 100.0 * (handled_within("0.0005") - handled_before[0]) / handled,
                 handled, 100.0 * (handled_within("0.001") - handled_before[1]) / handled);
-    CHECK(load.failures == 0);  // every lookup answered
-    if (load.failures) std::printf("first failed lookup: %s\n", load.first_error.c_str());
   }
 
   // The registry is done: stopped (as an operator would, SIGTERM) so that PostgreSQL gets
@@ -263,6 +374,35 @@ TEST_CASE("subject-registry: import, GetSubject at 5,000 and 10,000 req/s, Postg
   registry->Kill(SIGTERM);
   if (!registry->Wait(absl::Seconds(60))) registry->Kill(SIGKILL);
   registry.reset();
+
+  // The floors: the same lookups at the same rates against a process that answers them with
+  // gRPC alone (floor_server.cc), first on the callback API as the registry serves them,
+  // then on one completion queue and one thread, the fewest hand-offs gRPC allows. No store,
+  // no interceptors: their latency is what gRPC and this machine cost a call.
+  for (const char* form : {"callback", "queue"}) {
+    const int floor_port = jianguan::testing::FreeLoopbackPort();
+    testing::ChildProcess floor({JG_FLOOR_SERVER, std::to_string(floor_port), form});
+    auto floor_channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", floor_port),
+                                             grpc::InsecureChannelCredentials());
+    REQUIRE(floor_channel->WaitForConnected(std::chrono::system_clock::now() +
+                                            std::chrono::seconds(30)));
+    auto floor_stub = v1::SubjectRegistry::NewStub(floor_channel);
+    const std::string label = absl::StrCat("floor (gRPC alone, ", form, ") GetSubject");
+    for (const int rate : {5000, 10000}) {
+      LookupsAt(*floor_stub, "", count, rate, floor.pid(), "floor server", label.c_str());
+    }
+    floor.Kill(SIGTERM);
+    REQUIRE(floor.Wait(absl::Seconds(30)).has_value());
+  }
+  // And below gRPC: the kernel and the machine alone, for a request and an answer of the size
+  // of a GetSubject call.
+  {
+    const int floor_port = jianguan::testing::FreeLoopbackPort();
+    testing::ChildProcess floor({JG_FLOOR_SERVER, std::to_string(floor_port), "tcp"});
+    for (const int rate : {5000, 10000}) TcpLookupsAt(floor_port, rate, floor.pid());
+    floor.Kill(SIGTERM);
+    REQUIRE(floor.Wait(absl::Seconds(30)).has_value());
+  }
 
   if (postgres_bin == nullptr || *postgres_bin == '\0') {
     std::printf(
