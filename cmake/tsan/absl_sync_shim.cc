@@ -10,28 +10,20 @@
 // acquire after every lock. Lock-order (deadlock) checking is not modelled for these
 // mutexes; data races are. See docs/race-detector.md.
 
-#include <dlfcn.h>
 #include <sanitizer/tsan_interface.h>
 
-#include <cstdio>
-#include <cstdlib>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "real_symbol.h"
 
 namespace {
 
-// The library's definition of `mangled`, found once. Aborts if missing: a silent fallback
-// would make every absl::Mutex invisible again.
+// The library's definition of `mangled`, found once by the caller (a static).
 template <typename Fn>
 Fn Real(const char* mangled) {
-  void* sym = dlsym(RTLD_NEXT, mangled);
-  if (sym == nullptr) {
-    std::fprintf(stderr, "tsan shim: %s not found in libabsl_synchronization\n", mangled);
-    std::abort();
-  }
-  return reinterpret_cast<Fn>(sym);
+  return jianguan_tsan::RealSymbol<Fn>(mangled, "libabsl_synchronization");
 }
 
 void Acquire(const void* mu) { __tsan_acquire(const_cast<void*>(mu)); }

@@ -22,27 +22,20 @@
 // ordering gRPC guarantees is added. grpc_completion_queue_pluck (the synchronous API) needs
 // nothing: its hand-off takes the queue's mutex, which TSan sees.
 
-#include <dlfcn.h>
 #include <grpc/grpc.h>
 #include <sanitizer/tsan_interface.h>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+
+#include "real_symbol.h"
 
 namespace {
 
-// The library's definition of `name`, found once. Aborts if missing: a silent fallback would
-// make the hand-off invisible again. Only reached in an executable that uses gRPC, so
-// libgrpc is loaded.
+// The library's definition of `name`, found once by the caller (a static). Only reached in
+// an executable that uses gRPC, so libgrpc is loaded.
 template <typename Fn>
 Fn Real(const char* name) {
-  void* sym = dlsym(RTLD_NEXT, name);
-  if (sym == nullptr) {
-    std::fprintf(stderr, "tsan shim: %s not found in libgrpc\n", name);
-    std::abort();
-  }
-  return reinterpret_cast<Fn>(sym);
+  return jianguan_tsan::RealSymbol<Fn>(name, "libgrpc");
 }
 
 // A tag is opaque to gRPC and may be a small integer rather than an address (the async API
