@@ -107,6 +107,8 @@ absl::StatusOr<std::vector<std::string>> ListTopics(const std::string& brokers,
 
 struct TopicReader::Impl {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::string topic;
+  From from = From::kBeginning;
 };
 
 TopicReader::TopicReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -128,6 +130,8 @@ absl::StatusOr<std::unique_ptr<TopicReader>> TopicReader::Open(
   ASSIGN_OR_RETURN(auto conf, internal::MakeConf(settings));
   std::string error;
   auto impl = std::make_unique<Impl>();
+  impl->topic = topic;
+  impl->from = from;
   impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
   if (!impl->consumer) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", error));
 
@@ -179,6 +183,62 @@ std::vector<ConsumedEvent> TopicReader::ReadAtLeast(size_t count, absl::Duration
       events.push_back(std::move(*event));
     }
   }
+  return events;
+}
+
+absl::StatusOr<std::vector<ConsumedEvent>> TopicReader::ReadToEnd(absl::Duration timeout) {
+  if (impl_->from != From::kBeginning) {
+    return absl::FailedPreconditionError(
+        "ReadToEnd needs a reader opened From::kBeginning: the start of one opened at the end "
+        "is not known");
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  auto left_ms = [&] {
+    return static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
+  };
+  std::vector<RdKafka::TopicPartition*> partitions;
+  RdKafka::ErrorCode code = impl_->consumer->assignment(partitions);
+  if (code != RdKafka::ERR_NO_ERROR) {
+    RdKafka::TopicPartition::destroy(partitions);
+    return absl::UnavailableError(absl::StrCat("assignment of ", impl_->topic, ": ", RdKafka::err2str(code)));
+  }
+  // Each partition's end now, and whether it holds anything to read at all: an empty one
+  // (low == high) has no position to reach, since nothing will be consumed from it.
+  struct End {
+    int64_t high = 0;
+    bool empty = false;
+  };
+  std::vector<End> ends(partitions.size());
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    int64_t low = 0, high = 0;
+    code = impl_->consumer->query_watermark_offsets(impl_->topic, partitions[i]->partition(), &low,
+                                                    &high, std::max(1, left_ms()));
+    if (code != RdKafka::ERR_NO_ERROR) {
+      RdKafka::TopicPartition::destroy(partitions);
+      return absl::UnavailableError(absl::StrCat("end offsets of ", impl_->topic, ": ", RdKafka::err2str(code)));
+    }
+    ends[i] = {.high = high, .empty = low >= high};
+  }
+  std::vector<ConsumedEvent> events;
+  for (;;) {
+    // Reached when every partition is empty or consumed up to its end (the position is the
+    // next offset to read; OFFSET_INVALID, negative, until a message was read from it).
+    code = impl_->consumer->position(partitions);
+    bool all = code == RdKafka::ERR_NO_ERROR;
+    for (size_t i = 0; all && i < partitions.size(); ++i) {
+      all = ends[i].empty || partitions[i]->offset() >= ends[i].high;
+    }
+    if (all) break;
+    if (absl::Now() >= deadline) {
+      RdKafka::TopicPartition::destroy(partitions);
+      return absl::DeadlineExceededError(absl::StrCat(
+          impl_->topic, ": the partitions' ends not reached within ", absl::FormatDuration(timeout),
+          " (", events.size(), " messages read)"));
+    }
+    auto message = Consume(*impl_->consumer, std::min(100, left_ms()));
+    if (message->err() == RdKafka::ERR_NO_ERROR) events.push_back(internal::ToConsumedEvent(*message));
+  }
+  RdKafka::TopicPartition::destroy(partitions);
   return events;
 }
 

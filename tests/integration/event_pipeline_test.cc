@@ -114,6 +114,36 @@ SCENARIO("events go from the outbox through Kafka to a consumer, once each, with
     CHECK(ids.size() == kCount);
   }
 
+  THEN("a reader from the beginning reads the topic to its ends, each message once") {
+    auto reader = TopicReader::Open(brokers, topic, TopicReader::From::kBeginning);
+    REQUIRE(reader.ok());
+    auto first = (*reader)->Next(absl::Seconds(30));  // one read before: not read again
+    REQUIRE(first.has_value());
+    auto rest = (*reader)->ReadToEnd(absl::Seconds(30));
+    REQUIRE(rest.ok());
+    CHECK(rest->size() == kCount - 1);
+    std::set<std::string> ids{std::string(first->id())};
+    for (const auto& m : *rest) ids.insert(std::string(m.id()));
+    CHECK(ids.size() == kCount);
+    auto again = (*reader)->ReadToEnd(absl::Seconds(30));  // already at the ends
+    REQUIRE(again.ok());
+    CHECK(again->empty());
+
+    // An empty topic is read to its ends at once; a reader from the end cannot say where
+    // it started.
+    const std::string empty = testing::UniqueName("it.empty");
+    REQUIRE(CreateTopics(brokers, {empty}, 2).ok());
+    auto empty_reader = TopicReader::Open(brokers, empty, TopicReader::From::kBeginning);
+    REQUIRE(empty_reader.ok());
+    auto none = (*empty_reader)->ReadToEnd(absl::Seconds(30));
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+    auto tail = TopicReader::Open(brokers, topic, TopicReader::From::kEnd);
+    REQUIRE(tail.ok());
+    CHECK((*tail)->ReadToEnd(absl::Seconds(1)).status().code() ==
+          absl::StatusCode::kFailedPrecondition);
+  }
+
   THEN("a consumer group applies each event exactly once and stores its positions") {
     auto consumer_store = OpenStore(dir.Sub("consumer"));
     EventConsumer consumer(*consumer_store,
