@@ -194,13 +194,15 @@ absl::StatusOr<std::vector<ConsumedEvent>> TopicReader::ReadToEnd(absl::Duration
   }
   const absl::Time deadline = absl::Now() + timeout;
   auto left_ms = [&] {
-    return static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    return static_cast<int>(
+        std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
   };
   std::vector<RdKafka::TopicPartition*> partitions;
   RdKafka::ErrorCode code = impl_->consumer->assignment(partitions);
   if (code != RdKafka::ERR_NO_ERROR) {
     RdKafka::TopicPartition::destroy(partitions);
-    return absl::UnavailableError(absl::StrCat("assignment of ", impl_->topic, ": ", RdKafka::err2str(code)));
+    return absl::UnavailableError(
+        absl::StrCat("assignment of ", impl_->topic, ": ", RdKafka::err2str(code)));
   }
   // Each partition's end now, and whether it holds anything to read at all: an empty one
   // (low == high) has no position to reach, since nothing will be consumed from it.
@@ -215,7 +217,8 @@ absl::StatusOr<std::vector<ConsumedEvent>> TopicReader::ReadToEnd(absl::Duration
                                                     &high, std::max(1, left_ms()));
     if (code != RdKafka::ERR_NO_ERROR) {
       RdKafka::TopicPartition::destroy(partitions);
-      return absl::UnavailableError(absl::StrCat("end offsets of ", impl_->topic, ": ", RdKafka::err2str(code)));
+      return absl::UnavailableError(
+          absl::StrCat("end offsets of ", impl_->topic, ": ", RdKafka::err2str(code)));
     }
     ends[i] = {.high = high, .empty = low >= high};
   }
@@ -236,7 +239,9 @@ absl::StatusOr<std::vector<ConsumedEvent>> TopicReader::ReadToEnd(absl::Duration
           " (", events.size(), " messages read)"));
     }
     auto message = Consume(*impl_->consumer, std::min(100, left_ms()));
-    if (message->err() == RdKafka::ERR_NO_ERROR) events.push_back(internal::ToConsumedEvent(*message));
+    if (message->err() == RdKafka::ERR_NO_ERROR) {
+      events.push_back(internal::ToConsumedEvent(*message));
+    }
   }
   RdKafka::TopicPartition::destroy(partitions);
   return events;

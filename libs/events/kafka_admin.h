@@ -42,8 +42,9 @@ class TopicReader {
   std::vector<ConsumedEvent> ReadAtLeast(size_t count, absl::Duration timeout);
   /// For a reader opened From::kBeginning: every message not read yet up to the partitions'
   /// ends as they are when called (their high watermarks), then returns at once, so that
-  /// reading a whole topic needs no wait for silence. DEADLINE_EXCEEDED when the ends are not reached within
-  /// `timeout`; FAILED_PRECONDITION for a reader opened From::kEnd (its start is not known).
+  /// reading a whole topic needs no wait for silence. DEADLINE_EXCEEDED when the ends are
+  /// not reached within `timeout`; FAILED_PRECONDITION for a reader opened From::kEnd (its
+  /// start is not known).
   absl::StatusOr<std::vector<ConsumedEvent>> ReadToEnd(absl::Duration timeout);
 
  private:
