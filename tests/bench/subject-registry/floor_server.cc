@@ -7,9 +7,10 @@
 //   floor_server <port> queue      one thread taking every event from one completion queue
 //                                  and answering inline: the fewest hand-offs gRPC's C++
 //                                  API allows
-//   floor_server <port> tcp        no gRPC: one thread reads requests of kTcpRequestBytes
-//                                  from a TCP connection and writes kTcpAnswerBytes back for
-//                                  each, the first 8 bytes copied (the bench's call number)
+//   floor_server <port> tcp        no gRPC: one thread reads fixed-size requests from a TCP
+//                                  connection and writes a fixed-size answer back for each,
+//                                  the first 8 bytes copied (the bench's call number;
+//                                  tcp_floor.h)
 //
 // It serves on 127.0.0.1:<port> until SIGTERM or SIGINT.
 #include <netinet/in.h>
@@ -29,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 #include "jianguan/subject/v1/subject.grpc.pb.h"
+#include "tests/bench/subject-registry/tcp_floor.h"
 
 namespace {
 
@@ -119,21 +121,9 @@ class QueueFloor {
   const Subject answer_ = Answer();
 };
 
-// The TCP form's message sizes: a GetSubject request and answer as the bench sends them are
-// about this size on the wire, framing left out.
-constexpr size_t kTcpRequestBytes = 32;
-constexpr size_t kTcpAnswerBytes = 200;
-
-// Reads or writes all `n` bytes; false when the connection ends.
-bool Transfer(int fd, char* bytes, size_t n, bool reading) {
-  while (n > 0) {
-    const ssize_t done = reading ? ::read(fd, bytes, n) : ::write(fd, bytes, n);
-    if (done <= 0) return false;
-    bytes += done;
-    n -= static_cast<size_t>(done);
-  }
-  return true;
-}
+using jianguan::subject::tcp_floor::kAnswerBytes;
+using jianguan::subject::tcp_floor::kRequestBytes;
+using jianguan::subject::tcp_floor::Transfer;
 
 // The TCP form: connections one after the other, each answered until it closes.
 void ServeTcp(int listener) {
@@ -142,8 +132,8 @@ void ServeTcp(int listener) {
     if (connection < 0) return;
     const int one = 1;
     ::setsockopt(connection, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    char request[kTcpRequestBytes];
-    char answer[kTcpAnswerBytes];
+    char request[kRequestBytes];
+    char answer[kAnswerBytes];
     std::memset(answer, 'x', sizeof answer);
     while (Transfer(connection, request, sizeof request, true)) {
       std::memcpy(answer, request, 8);

@@ -47,6 +47,7 @@
 #include "libs/testing/open_loop.h"
 #include "libs/testing/process_stats.h"
 #include "tests/bench/subject-registry/postgres_copy.h"
+#include "tests/bench/subject-registry/tcp_floor.h"
 
 namespace jianguan::subject {
 namespace {
@@ -188,13 +189,7 @@ void TcpLookupsAt(int port, int rate, pid_t server) {
   const int one = 1;
   ::setsockopt(connection, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   auto transfer = [connection](char* bytes, size_t n, bool reading) {
-    while (n > 0) {
-      const ssize_t done = reading ? ::read(connection, bytes, n) : ::write(connection, bytes, n);
-      if (done <= 0) return false;
-      bytes += done;
-      n -= static_cast<size_t>(done);
-    }
-    return true;
+    return tcp_floor::Transfer(connection, bytes, n, reading);
   };
   constexpr int kSeconds = 20;
   const int64_t calls = int64_t{rate} * kSeconds;
@@ -205,7 +200,7 @@ void TcpLookupsAt(int port, int rate, pid_t server) {
   bool broken = false;
   const grpc::Status closed(grpc::StatusCode::UNAVAILABLE, "the TCP connection closed");
   std::thread taker([&] {
-    char answer[200];
+    char answer[tcp_floor::kAnswerBytes];
     for (int64_t i = 0; i < calls; ++i) {
       if (!transfer(answer, sizeof answer, true)) {
         absl::MutexLock lock(&mu);
@@ -227,7 +222,7 @@ void TcpLookupsAt(int port, int rate, pid_t server) {
   const testing::CpuSample cpu_start = testing::SampleCpu(server);
   const testing::OpenLoop load =
       testing::RunOpenLoop(rate, calls, [&](int64_t n, std::function<void(grpc::Status)> done) {
-        char request[32] = {};
+        char request[tcp_floor::kRequestBytes] = {};
         std::memcpy(request, &n, sizeof n);
         {
           absl::MutexLock lock(&mu);
