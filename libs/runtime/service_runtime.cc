@@ -165,8 +165,16 @@ void ServiceRuntime::Shutdown(absl::Time deadline) {
 
 void ServiceRuntime::StopBackground() {
   if (stopping_.exchange(true)) return;
-  for (auto& consumer : consumers_) consumer->Stop();
+  for (auto& consumer : consumers_) {
+    const absl::Time start = absl::Now();
+    consumer->Stop();
+    LogInfo("consumer stopped", {{"group", consumer->group()},
+                                 {"ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
+  }
+  const absl::Time relay_start = absl::Now();
   if (relay_) relay_->Stop(absl::Seconds(5));
+  LogInfo("outbox relay stopped", {{"service", options_.service_name},
+                                   {"ms", absl::ToInt64Milliseconds(absl::Now() - relay_start)}});
   if (metrics_thread_.joinable()) metrics_thread_.join();
   LogInfo("service stopped", {{"service", options_.service_name},
                               {"outbox_backlog", store_ ? store_->OutboxBacklog() : 0}});

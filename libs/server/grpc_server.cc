@@ -1,15 +1,21 @@
 #include "libs/server/grpc_server.h"
 
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -37,6 +43,48 @@ std::string HostPort(const std::string& host, int port) {
     return absl::StrCat("[", host, "]:", port);
   }
   return absl::StrCat(host, ":", port);
+}
+
+// Opens and at once closes a TCP connection to host:port (a wildcard host: loopback). The
+// host is this process's own listening address, so the connect does not wait on a network.
+void Knock(const std::string& host, int port) {
+  std::string target = host;
+  if (target.empty() || target == "0.0.0.0") target = "127.0.0.1";
+  if (target == "::" || target == "[::]") target = "::1";
+  if (absl::StartsWith(target, "[") && absl::EndsWith(target, "]")) {
+    target = target.substr(1, target.size() - 2);
+  }
+  addrinfo hints = {};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(target.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return;
+  const int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    [[maybe_unused]] int connected = connect(fd, found->ai_addr, found->ai_addrlen);
+    close(fd);
+  }
+  freeaddrinfo(found);
+}
+
+// Stops /metrics. civetweb (under prometheus-cpp's Exposer) looks at its stop flag only
+// between polls of its listening socket, which wait up to 2 s; knocking on the port ends
+// the poll, so the port closes within milliseconds instead of up to 2 s later. That is
+// the difference between a service stopping in 0.1 s and in 2 s, in every rolling restart
+// and in every test that stops one.
+void CloseExposer(std::unique_ptr<prometheus::Exposer> exposer, const std::string& host,
+                  int port) {
+  if (exposer == nullptr) return;
+  std::atomic<bool> closed = false;
+  std::thread knocker([&] {
+    while (!closed.load()) {
+      Knock(host, port);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  exposer.reset();
+  closed = true;
+  knocker.join();
 }
 
 // The self-pipe of CatchTerminationSignals. The handler only writes the signal number to
@@ -255,12 +303,15 @@ void ServiceHost::Shutdown(absl::Time deadline) {
   if (health_server_ != nullptr) health_server_->GetHealthCheckService()->SetServingStatus(false);
   // The public listener drains within the same grace as the main one.
   if (public_server_ != nullptr) public_server_->Shutdown(absl::ToChronoTime(deadline));
+  const absl::Time drain_start = absl::Now();
   server_->Shutdown(absl::ToChronoTime(deadline));
   server_->Wait();
   if (public_server_ != nullptr) {
     public_server_->Wait();
     public_port_ = 0;
   }
+  LogInfo("calls drained", {{"service", options_.service_name},
+                            {"ms", absl::ToInt64Milliseconds(absl::Now() - drain_start)}});
   // The health listener answers NOT_SERVING while calls drain, then closes.
   if (health_server_ != nullptr) {
     health_server_->Shutdown(std::chrono::system_clock::now());
@@ -276,7 +327,7 @@ void ServiceHost::Shutdown(absl::Time deadline) {
   }
   for (std::function<void()>& hook : hooks) hook();
 
-  exposer_.reset();
+  CloseExposer(std::move(exposer_), options_.host, metrics_port_);
   metrics_port_ = 0;
   state_ = State::kStopped;
   LogInfo("server stopped", {{"service", options_.service_name}});
