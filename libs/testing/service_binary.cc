@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 
 #include <catch2/catch.hpp>
 
@@ -66,11 +68,18 @@ void ServiceBinary::Launch() {
   }
 }
 
-void ServiceBinary::Stop() {
-  if (!process_) return;
+bool ServiceBinary::Stop() {
+  if (!process_) return true;
+  channel_.reset();
   process_->Kill(SIGTERM);
-  if (!process_->Wait(absl::Seconds(20))) process_->Kill(SIGKILL);
+  std::optional<int> status = process_->Wait(absl::Seconds(20));
+  if (!status.has_value()) {
+    std::printf("[service] %s did not stop within 20 s of SIGTERM: killed\n", path_.c_str());
+    std::fflush(stdout);
+    process_->Kill(SIGKILL);
+  }
   process_.reset();
+  return status.has_value() && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
 }
 
 void ServiceBinary::Kill9() {

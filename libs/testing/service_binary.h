@@ -41,8 +41,11 @@ class ServiceBinary {
   /// Starts it again on the ports it had (after Kill9 or Stop), so that peers given its
   /// address reach it again.
   void Restart();
-  /// SIGTERM and wait (SIGKILL after 20 seconds); nothing when not running.
-  void Stop();
+  /// SIGTERM and wait (SIGKILL after 20 seconds); nothing when not running. This process's
+  /// channel to it is closed first: a gRPC server's graceful shutdown waits for its clients
+  /// to answer the GOAWAY, and an idle client channel reads its socket only every 5 s.
+  /// True when it exited by itself with status 0 (or was not running).
+  bool Stop();
   /// SIGKILL and wait; CHECKs that the signal ended it.
   void Kill9();
 
@@ -63,6 +66,7 @@ class ServiceBinary {
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
   pid_t pid() const { return process_->pid(); }
+  bool running() const { return process_ != nullptr; }
 
  private:
   void Launch();

@@ -300,6 +300,8 @@ TEST_CASE("the closed loop: draw → inspection → case → credit → risk →
   {
     Suite suite(dir.Sub("suite"));
     record = RunLoop(suite, Subjects(), FaultPlan{});
+    // Each binary drains and exits by itself on SIGTERM, as in a rolling restart.
+    CHECK(suite.Stop() == std::vector<std::string>{});
   }
   std::printf("[loop] %zu enterprises, whole loop %.1f s\n", record.subjects.size(),
               absl::ToDoubleSeconds(absl::Now() - start));
@@ -337,6 +339,7 @@ TEST_CASE("the closed loop under faults ends as the loop without them") {
   {
     Suite suite(dir.Sub("suite"));
     got = RunLoop(suite, subjects, faults).Essence();
+    CHECK(suite.Stop() == std::vector<std::string>{});
   }
   std::printf("[loop] under faults, whole loop %.1f s\n", absl::ToDoubleSeconds(absl::Now() - start));
   INFO(faults.Describe());

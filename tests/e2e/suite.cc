@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -56,9 +57,21 @@ Suite::Suite(const std::string& dir) : broker_(JG_KAFKA_SCRIPT, dir + "/kafka") 
   }
 }
 
-Suite::~Suite() {
+Suite::~Suite() { Stop(); }
+
+std::vector<std::string> Suite::Stop() {
+  std::vector<std::string> unclean;
   // Consumers first, so that none of them reads from a producer being stopped.
-  for (auto it = Names().rbegin(); it != Names().rend(); ++it) services_.at(*it)->Stop();
+  for (auto it = Names().rbegin(); it != Names().rend(); ++it) {
+    testing::ServiceBinary& binary = *services_.at(*it);
+    if (!binary.running()) continue;
+    const absl::Time start = absl::Now();
+    if (!binary.Stop()) unclean.push_back(*it);
+    std::printf("[suite] %s stopped in %.1f s\n", it->c_str(),
+                absl::ToDoubleSeconds(absl::Now() - start));
+  }
+  std::fflush(stdout);
+  return unclean;
 }
 
 testing::ServiceBinary& Suite::service(const std::string& name) {

@@ -43,6 +43,11 @@ class Suite {
   /// The broker stopped and started again on its port and data.
   void RestartBroker();
 
+  /// Stops the seven with SIGTERM, consumers first, and prints how long each took; the
+  /// names of those that did not exit by themselves with status 0. The destructor stops
+  /// what is still running.
+  std::vector<std::string> Stop();
+
   /// Waits until every service's outbox is relayed and every consumer group shows no lag and
   /// has applied nothing more for three seconds; REQUIRE-fails after `within`.
   void AwaitQuiet(absl::Duration within = absl::Seconds(240));
