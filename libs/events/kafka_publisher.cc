@@ -102,6 +102,9 @@ absl::StatusOr<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(
       // Java consumers expect them.
       {"partitioner", "murmur2_random"},
       {"statistics.interval.ms", "1000"},
+      // Back to publishing within about a second of a broker's return, not librdkafka's
+      // default backoff of up to 10 s (the Java client's default, as for the consumers).
+      {"reconnect.backoff.max.ms", "1000"},
   };
   for (const auto& [name, value] : options.properties) properties[name] = value;
 
