@@ -121,12 +121,16 @@ absl::StatusOr<std::unique_ptr<TopicReader>> TopicReader::Open(
     const std::string& brokers, const std::string& topic, From from,
     const std::map<std::string, std::string>& properties) {
   // A group id is required by the client but never joined: partitions are assigned by hand
-  // and no offsets are committed.
+  // and no offsets are committed. A reader reads what a topic holds now, for a person or a
+  // test waiting on it: the broker answers a fetch that finds nothing new after 50 ms
+  // instead of librdkafka's 500, which made reading a six-partition topic to its end take
+  // 1-2.5 s of such waits (about 0.1 s now).
   std::map<std::string, std::string> settings = {{"bootstrap.servers", brokers},
                                                  {"group.id", "jianguan-reader"},
                                                  {"enable.auto.commit", "false"},
-                                                 {"enable.partition.eof", "false"}};
-  settings.insert(properties.begin(), properties.end());
+                                                 {"enable.partition.eof", "false"},
+                                                 {"fetch.wait.max.ms", "50"}};
+  for (const auto& [name, value] : properties) settings[name] = value;
   ASSIGN_OR_RETURN(auto conf, internal::MakeConf(settings));
   std::string error;
   auto impl = std::make_unique<Impl>();

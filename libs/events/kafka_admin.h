@@ -30,7 +30,7 @@ class TopicReader {
  public:
   enum class From { kBeginning, kEnd };
   /// NOT_FOUND when the topic does not exist. `properties`: extra librdkafka properties
-  /// (security.protocol and ssl.* for a TLS listener).
+  /// (security.protocol and ssl.* for a TLS listener), which win over the reader's own.
   static absl::StatusOr<std::unique_ptr<TopicReader>> Open(
       const std::string& brokers, const std::string& topic, From from,
       const std::map<std::string, std::string>& properties = {});
