@@ -72,7 +72,7 @@ bool ServiceBinary::Stop() {
   if (!process_) return true;
   channel_.reset();
   process_->Kill(SIGTERM);
-  std::optional<int> status = process_->Wait(absl::Seconds(20));
+  const std::optional<int> status = process_->Wait(absl::Seconds(20));
   if (!status.has_value()) {
     std::printf("[service] %s did not stop within 20 s of SIGTERM: killed\n", path_.c_str());
     std::fflush(stdout);

@@ -188,9 +188,6 @@ void TcpLookupsAt(int port, int rate, pid_t server) {
   }
   const int one = 1;
   ::setsockopt(connection, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  auto transfer = [connection](char* bytes, size_t n, bool reading) {
-    return tcp_floor::Transfer(connection, bytes, n, reading);
-  };
   constexpr int kSeconds = 20;
   const int64_t calls = int64_t{rate} * kSeconds;
   // The calls sent and not yet answered, in the order sent. Once the connection has broken,
@@ -202,7 +199,7 @@ void TcpLookupsAt(int port, int rate, pid_t server) {
   std::thread taker([&] {
     char answer[tcp_floor::kAnswerBytes];
     for (int64_t i = 0; i < calls; ++i) {
-      if (!transfer(answer, sizeof answer, true)) {
+      if (!tcp_floor::Transfer(connection, answer, sizeof answer, true)) {
         absl::MutexLock lock(&mu);
         broken = true;
         for (auto& done : waiting) done(closed);
@@ -233,7 +230,7 @@ void TcpLookupsAt(int port, int rate, pid_t server) {
           waiting.push_back(std::move(done));
         }
         // A failed write leaves the connection broken: the taker's read fails the call.
-        transfer(request, sizeof request, false);
+        tcp_floor::Transfer(connection, request, sizeof request, false);
       });
   const std::string cpu =
       testing::CpuUse(cpu_start, testing::SampleCpu(server), "floor server");
