@@ -129,7 +129,7 @@ absl::Status ClockBatches::BackfillListingIndex() {
   ASSIGN_OR_RETURN(auto done, store_.Get(kClockRunsFamily, kBackfillKey));
   if (done) return absl::OkStatus();
   const std::string prefix =
-      absl::StrCat("s/", static_cast<int>(v1::SUBJECT_STATUS_ABNORMAL_OPERATION), "/");
+      SubjectStore::StatusIndexKey(v1::SUBJECT_STATUS_ABNORMAL_OPERATION, "");
   std::string token;
   int64_t indexed = 0;
   do {

@@ -66,8 +66,8 @@ std::vector<std::string> SubjectStore::IndexKeys(const v1::Subject& s) const {
       absl::StrCat("n/", s.name(), "/", u),
       absl::StrCat("r/", s.registration_region().code(), "/", u),
       absl::StrCat("i/", rules_.IndustrySection(s.industry().code()),
-                   s.industry().code().size() > 1 ? s.industry().code() : "", "/", u),
-      absl::StrCat("s/", static_cast<int>(s.status()), "/", u)};
+                   s.industry().code().size() > 1 ? s.industry().code() : "", "/", u)};
+  if (StatusIndexed(s.status())) keys.push_back(StatusIndexKey(s.status(), u));
   for (const auto& tag : s.tags()) keys.push_back(absl::StrCat("g/", tag, "/", u));
   // The daily expiry run scans only the listings old enough to be due (clock_batches.h).
   if (std::optional<absl::CivilDay> listed_on = AbnormalListingDay(s)) {
@@ -86,6 +86,11 @@ void SubjectStore::Save(store::UnitOfWork& work, const StoredSubject* before,
       if (std::find(new_keys.begin(), new_keys.end(), old_key) == new_keys.end()) {
         work.Delete(kIndexFamily, std::move(old_key));
       }
+    }
+    // Stores written before normal subjects went unindexed hold an entry for them: it goes
+    // when the subject leaves that status (nothing reads it meanwhile).
+    if (before->subject.status() != after.status() && !StatusIndexed(before->subject.status())) {
+      work.Delete(kIndexFamily, StatusIndexKey(before->subject.status(), after.uscc()));
     }
   }
   for (std::string& key : new_keys) work.Put(kIndexFamily, std::move(key), "");
@@ -131,7 +136,7 @@ absl::StatusOr<SubjectPage> SubjectStore::List(const ListFilter& filter, int pag
     prefix = absl::StrCat("i/", section, code[0] >= 'A' ? code.substr(1) : code);
   } else if (!filter.region_prefix.empty()) {
     prefix = absl::StrCat("r/", filter.region_prefix);
-  } else if (filter.status != v1::SUBJECT_STATUS_UNSPECIFIED) {
+  } else if (filter.status != v1::SUBJECT_STATUS_UNSPECIFIED && StatusIndexed(filter.status)) {
     prefix = absl::StrCat("s/", static_cast<int>(filter.status), "/");
   } else {
     family = kSubjectsFamily;
@@ -190,6 +195,10 @@ absl::StatusOr<std::pair<std::vector<v1::TimelineEntry>, std::string>> SubjectSt
 
 std::string SubjectStore::ReportKey(std::string_view uscc, int year) {
   return absl::StrFormat("%s/%04d", AbslView(uscc), year);
+}
+
+std::string SubjectStore::StatusIndexKey(v1::SubjectStatus status, std::string_view uscc) {
+  return absl::StrCat("s/", static_cast<int>(status), "/", AbslView(uscc));
 }
 
 std::string SubjectStore::ListingIndexKey(absl::CivilDay listed_on, std::string_view uscc) {

@@ -6,7 +6,10 @@
 //   subject_index  n/<name>/<uscc>                          name prefix
 //                  r/<registration region>/<uscc>           region prefix ("3307" = 金华)
 //                  i/<section letter><industry code>/<uscc> industry prefix ("I", "I65")
-//                  s/<status number>/<uscc>                 status
+//                  s/<status number>/<uscc>                 status, except normal (存续):
+//                                                           most subjects are normal, so
+//                                                           that filter scans `subjects`
+//                                                           itself (SparseStatusIndex)
 //                  g/<tag>/<uscc>                           tag
 //                  l/<yyyymmdd>/<uscc>                      abnormal-list listing day
 //                                                           (AbnormalListingDay), for the
@@ -46,6 +49,14 @@ struct StoredSubject {
   v1::Subject subject;
   std::string bytes;
 };
+
+/// Whether subjects of `status` have `s/` index entries. Normal (存续) subjects, most of a
+/// registry, have none: an entry for each would cost every import row a key, and a listing of
+/// normal subjects reads about as many subjects through `subjects` as through such an index,
+/// without a point read for each.
+inline bool StatusIndexed(v1::SubjectStatus status) {
+  return status != v1::SUBJECT_STATUS_NORMAL;
+}
 
 /// What a listing is filtered by (the contract's SubjectFilter, as plain values).
 struct ListFilter {
@@ -107,6 +118,8 @@ class SubjectStore {
 
   /// "<uscc>/<year>": the key of a report in kAnnualReportsFamily.
   static std::string ReportKey(std::string_view uscc, int year);
+  /// "s/<status number>/<uscc>": the status index entry of a subject.
+  static std::string StatusIndexKey(v1::SubjectStatus status, std::string_view uscc);
   /// "l/<yyyymmdd>/<uscc>": the listing-day index entry of an abnormal subject.
   static std::string ListingIndexKey(absl::CivilDay listed_on, std::string_view uscc);
 

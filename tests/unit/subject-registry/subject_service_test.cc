@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -345,6 +346,77 @@ SCENARIO("updates need the current version; transitions follow the state machine
   REQUIRE(r.stub->ListSubjects(Registry::Context().get(), list, &listed).ok());
   REQUIRE(listed.subjects_size() == 1);
   CHECK(listed.subjects(0).status_history_size() == 2);
+}
+
+SCENARIO("normal subjects list through the subjects table, the other statuses through the index") {
+  Registry r;
+  // Index entries of the status index, as stored.
+  auto status_entries = [&] {
+    std::vector<std::string> keys;
+    REQUIRE(r.store->ForEach(kIndexFamily, "s/", [&](std::string_view key, auto) {
+                      keys.emplace_back(key);
+                      return true;
+                    }).ok());
+    return keys;
+  };
+  auto listed = [&](v1::SubjectStatus status) {
+    std::vector<std::string> usccs;
+    std::string token;
+    do {
+      v1::ListSubjectsRequest list;
+      list.mutable_filter()->set_status(status);
+      list.mutable_page()->set_page_size(2);
+      list.mutable_page()->set_page_token(token);
+      v1::ListSubjectsResponse page;
+      REQUIRE(r.stub->ListSubjects(Registry::Context().get(), list, &page).ok());
+      for (const auto& s : page.subjects()) {
+        CHECK(s.status() == status);
+        usccs.push_back(s.uscc());
+      }
+      token = page.page().next_page_token();
+    } while (!token.empty());
+    return usccs;
+  };
+  std::vector<std::string> all;
+  for (int n = 1; n <= 5; ++n) {
+    const v1::Subject s = ValidSubject(100 + n);
+    REQUIRE(r.Register(s).ok());
+    all.push_back(s.uscc());
+  }
+  std::sort(all.begin(), all.end());
+  // An entry such as a registry from before this layout wrote for a normal subject.
+  const std::string legacy = SubjectStore::StatusIndexKey(v1::SUBJECT_STATUS_NORMAL, all[1]);
+  store::UnitOfWork old_layout;
+  old_layout.Put(kIndexFamily, legacy, "");
+  REQUIRE(r.store->Commit(old_layout).ok());
+
+  CHECK(listed(v1::SUBJECT_STATUS_NORMAL) == all);
+  CHECK(status_entries() == std::vector<std::string>{legacy});
+
+  v1::ChangeSubjectStatusRequest change;
+  change.set_request_id("abnormal-1");
+  change.set_uscc(all[1]);
+  change.set_action(v1::STATUS_ACTION_LIST_ABNORMAL);
+  change.set_reason(v1::ABNORMAL_REASON_ANNUAL_REPORT_NOT_PUBLISHED);
+  v1::ChangeSubjectStatusResponse changed;
+  REQUIRE(r.stub->ChangeSubjectStatus(Registry::Context().get(), change, &changed).ok());
+
+  THEN("the listed subject leaves the normal list, and the old layout's entry goes with it") {
+    CHECK(listed(v1::SUBJECT_STATUS_NORMAL) ==
+          std::vector<std::string>{all[0], all[2], all[3], all[4]});
+    CHECK(listed(v1::SUBJECT_STATUS_ABNORMAL_OPERATION) == std::vector<std::string>{all[1]});
+    CHECK(status_entries() ==
+          std::vector<std::string>{
+              SubjectStore::StatusIndexKey(v1::SUBJECT_STATUS_ABNORMAL_OPERATION, all[1])});
+  }
+  THEN("back to normal, its status index entry is removed") {
+    change.set_request_id("abnormal-2");
+    change.set_action(v1::STATUS_ACTION_REMOVE_ABNORMAL);
+    REQUIRE(r.stub->ChangeSubjectStatus(Registry::Context().get(), change, &changed).ok());
+    CHECK(listed(v1::SUBJECT_STATUS_NORMAL) == all);
+    CHECK(listed(v1::SUBJECT_STATUS_ABNORMAL_OPERATION).empty());
+    CHECK(status_entries().empty());
+  }
 }
 
 SCENARIO("licences and commitments are recorded and resolved") {
