@@ -137,7 +137,7 @@ absl::StatusOr<SubjectPage> SubjectStore::List(const ListFilter& filter, int pag
   } else if (!filter.region_prefix.empty()) {
     prefix = absl::StrCat("r/", filter.region_prefix);
   } else if (filter.status != v1::SUBJECT_STATUS_UNSPECIFIED && StatusIndexed(filter.status)) {
-    prefix = absl::StrCat("s/", static_cast<int>(filter.status), "/");
+    prefix = StatusIndexKey(filter.status, "");
   } else {
     family = kSubjectsFamily;
   }

@@ -9,7 +9,7 @@
 //                  s/<status number>/<uscc>                 status, except normal (存续):
 //                                                           most subjects are normal, so
 //                                                           that filter scans `subjects`
-//                                                           itself (SparseStatusIndex)
+//                                                           itself (StatusIndexed)
 //                  g/<tag>/<uscc>                           tag
 //                  l/<yyyymmdd>/<uscc>                      abnormal-list listing day
 //                                                           (AbnormalListingDay), for the
