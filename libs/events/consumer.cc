@@ -3,6 +3,9 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <map>
 #include <set>
 #include <utility>
@@ -157,6 +160,9 @@ class EventConsumer::HandOver final : public RdKafka::RebalanceCb {
 struct EventConsumer::Impl {
   std::unique_ptr<HandOver> rebalance;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  // Wakes the lag thread when the consumer stops.
+  std::mutex lag_mu;
+  std::condition_variable lag_wake;
 };
 
 EventConsumer::EventConsumer(store::Store& store, ConsumerOptions options, ApplyFunction apply)
@@ -208,8 +214,9 @@ absl::Status EventConsumer::Start() {
       {"heartbeat.interval.ms", "3000"},
       // After a broker restart the client reconnects with a backoff that grows to this;
       // librdkafka's default of 10 s left a consumer idle that long after the broker was
-      // back, and its lag, from the watermarks of its last fetch, read 0 meanwhile (the
-      // closed-loop fault test's quiet check was fooled by it). 1 s is the Java client's.
+      // back (its lag, then taken from the watermarks of its last fetch, read 0 meanwhile
+      // and fooled the closed-loop fault test's quiet check; UpdateLag asks the broker
+      // now). 1 s is the Java client's.
       {"reconnect.backoff.max.ms", "1000"},
   };
   for (const auto& [name, value] : options_.properties) properties[name] = value;
@@ -229,11 +236,19 @@ absl::Status EventConsumer::Start() {
   }
   stopping_ = false;
   thread_ = std::thread([this] { Run(); });
+  lag_thread_ = std::thread([this] { WatchLag(); });
   return absl::OkStatus();
 }
 
 void EventConsumer::Stop() {
+  if (impl_) {
+    // Under the lag thread's lock, so that it cannot miss the wake-up.
+    std::lock_guard lock(impl_->lag_mu);
+    stopping_ = true;
+    impl_->lag_wake.notify_all();
+  }
   stopping_ = true;
+  if (lag_thread_.joinable()) lag_thread_.join();
   if (thread_.joinable()) thread_.join();
   if (impl_ && impl_->consumer) {
     impl_->consumer->close();
@@ -243,37 +258,73 @@ void EventConsumer::Stop() {
 
 void EventConsumer::UpdateLag() {
   std::vector<RdKafka::TopicPartition*> assigned;
-  if (impl_->consumer->assignment(assigned) != RdKafka::ERR_NO_ERROR) return;
-  if (assigned.empty()) {
+  if (impl_->consumer->assignment(assigned) != RdKafka::ERR_NO_ERROR || assigned.empty()) {
     // Starting or in a rebalance: no figure, rather than a 0 that reads as "caught up".
+    RdKafka::TopicPartition::destroy(assigned);
     counters_.lag.store(-1, std::memory_order_relaxed);
     return;
   }
-  int64_t lag = 0;
-  bool unknown = false;
-  for (const auto* tp : assigned) {
+  // The ends of the partitions are asked of the broker each time, in one ListOffsets request
+  // per leader ("latest" is the timestamp -1). The client's cached watermarks would do only
+  // while fetches keep coming back: a consumer reconnecting after a broker restart, or with
+  // a fetch the broker holds open, read them as caught up while events waited, and
+  // operations approve a plan on "lag 0" (docs/operations.md). The request shares the
+  // connection with the fetches, so it waits behind a fetch the broker holds (up to
+  // fetch.wait.max.ms, 500 ms by default).
+  std::vector<RdKafka::TopicPartition*> starts;
+  for (RdKafka::TopicPartition* tp : assigned) {
+    tp->set_offset(RdKafka::Topic::OFFSET_END);
     int64_t low = 0, high = 0;
-    // The cached watermarks are only known for partitions fetched from already; a partition
-    // not fetched yet (a new consumer starting on a long topic) would count as no lag, so
-    // its watermarks are asked of the broker.
+    // The start of a log only moves forward, so a cached one that is old counts a few
+    // events retention removed as lag, never hides lag; a partition not fetched from yet
+    // has none, and its start is asked too.
     if (impl_->consumer->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) !=
             RdKafka::ERR_NO_ERROR ||
-        high < 0) {
-      if (impl_->consumer->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
-                                                   /*timeout_ms=*/200) !=
-              RdKafka::ERR_NO_ERROR ||
-          high < 0) {
-        unknown = true;  // the broker does not answer: ask again at the next update
-        break;
-      }
+        low < 0) {
+      starts.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition(),
+                                                       RdKafka::Topic::OFFSET_BEGINNING));
     }
-    const int64_t position = std::max(low, StoredPosition(store_, options_.group, tp->topic(),
-                                                          tp->partition()));
-    lag += std::max<int64_t>(0, high - position);
+  }
+  constexpr int kTimeoutMs = 2000;
+  bool known = impl_->consumer->offsetsForTimes(assigned, kTimeoutMs) == RdKafka::ERR_NO_ERROR &&
+               (starts.empty() ||
+                impl_->consumer->offsetsForTimes(starts, kTimeoutMs) == RdKafka::ERR_NO_ERROR);
+  std::map<std::pair<std::string, int32_t>, int64_t> start_of;
+  for (const RdKafka::TopicPartition* tp : starts) {
+    known = known && tp->err() == RdKafka::ERR_NO_ERROR && tp->offset() >= 0;
+    start_of[{tp->topic(), tp->partition()}] = tp->offset();
+  }
+  int64_t lag = 0;
+  for (const RdKafka::TopicPartition* tp : assigned) {
+    if (!known || tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < 0) {
+      known = false;
+      break;
+    }
+    int64_t low = 0, high = 0;
+    if (auto start = start_of.find({tp->topic(), tp->partition()}); start != start_of.end()) {
+      low = start->second;
+    } else {
+      impl_->consumer->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high);
+    }
+    const int64_t position =
+        std::max(low, StoredPosition(store_, options_.group, tp->topic(), tp->partition()));
+    lag += std::max<int64_t>(0, tp->offset() - position);
   }
   RdKafka::TopicPartition::destroy(assigned);
-  if (unknown) return;  // keep the last figure rather than report a lag that is too low
-  counters_.lag.store(lag, std::memory_order_relaxed);
+  RdKafka::TopicPartition::destroy(starts);
+  // Unanswered (the broker is away, or holds a long fetch): no figure either. The last one
+  // could be a 0 that events published meanwhile have made untrue.
+  counters_.lag.store(known ? lag : -1, std::memory_order_relaxed);
+}
+
+void EventConsumer::WatchLag() {
+  std::unique_lock lock(impl_->lag_mu);
+  while (!stopping_) {
+    lock.unlock();
+    UpdateLag();
+    lock.lock();
+    impl_->lag_wake.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+  }
 }
 
 // One commit's worth of events: their writes, and where each partition and each producer's
@@ -291,13 +342,8 @@ struct EventConsumer::Batch {
 };
 
 void EventConsumer::Run() {
-  absl::Time next_lag_update = absl::InfinitePast();
   std::vector<ConsumedEvent> events;
   while (!stopping_) {
-    if (absl::Now() >= next_lag_update) {
-      UpdateLag();
-      next_lag_update = absl::Now() + absl::Seconds(1);
-    }
     events.clear();
     const uint64_t revocations = impl_->rebalance->revocations();
     // Block briefly for the first event, then take what is already waiting.

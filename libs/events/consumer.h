@@ -76,9 +76,11 @@ struct ConsumerCounters {
   std::atomic<uint64_t> duplicates{0};
   std::atomic<uint64_t> dead_lettered{0};
   std::atomic<uint64_t> retries{0};
-  /// Events on the assigned partitions not applied yet (from the client's cached high
-  /// watermarks; refreshed about once a second); -1 while no partition is assigned
-  /// (starting, or in a rebalance), so that 0 always means caught up.
+  /// Events on the assigned partitions not applied yet: the partitions' ends as the broker
+  /// gives them, less the stored positions, refreshed about once a second by a thread of
+  /// its own (the event thread never waits for it). -1 when there is no figure: no
+  /// partition is assigned (starting, or in a rebalance), or the broker did not answer
+  /// within 2 s. So 0 always means caught up.
   std::atomic<int64_t> lag{-1};
 };
 
@@ -119,6 +121,8 @@ class EventConsumer {
   /// Commits `batch` with the positions and marks it moved; counts its outcomes.
   absl::Status CommitBatch(Batch& batch);
   void UpdateLag();
+  /// The lag thread: UpdateLag about once a second until Stop.
+  void WatchLag();
   class HandOver;
 
   store::Store& store_;
@@ -128,6 +132,7 @@ class EventConsumer {
   std::atomic<bool> stopping_{false};
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
+  std::thread lag_thread_;
 };
 
 }  // namespace jianguan::events
