@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "jianguan/ops/v1/probe.pb.h"
@@ -47,7 +48,7 @@ TEST_CASE("a runtime relays its outbox, applies consumed events and reports metr
     ops::v1::ProbeEmitted probe;
     probe.set_sequence(i);
     work.AddEvent(events::MakeEvent(
-        {.topic = topic, .key = "k" + std::to_string(i), .source = "runtime-test",
+        {.topic = topic, .key = absl::StrCat("k", i), .source = "runtime-test",
          .subject = "k", .time = absl::Now()},
         probe));
   }
@@ -60,6 +61,7 @@ TEST_CASE("a runtime relays its outbox, applies consumed events and reports metr
   // The runtime polls its counters (the backlog among them) about once a second and the
   // consumer refreshes its lag as often: read /metrics until they have caught up (bounded).
   // The backlog's poll may come after the published count's, so it is waited for too.
+  const std::string group_label = absl::StrCat("group=\"", group, "\"");
   std::string metrics;
   const absl::Time metrics_deadline = absl::Now() + absl::Seconds(20);
   do {
@@ -68,14 +70,14 @@ TEST_CASE("a runtime relays its outbox, applies consumed events and reports metr
   } while (absl::Now() < metrics_deadline &&
            (testing::SampleValue(metrics, "jianguan_outbox_published_total", {}) != 10 ||
             testing::SampleValue(metrics, "jianguan_outbox_backlog", {}) != 0 ||
-            testing::SampleValue(metrics, "jianguan_consumer_lag", {"group=\"" + group + "\""}) != 0 ||
+            testing::SampleValue(metrics, "jianguan_consumer_lag", {group_label}) != 0 ||
             testing::SampleValue(metrics, "jianguan_consumer_events_total",
-                                 {"group=\"" + group + "\"", "outcome=\"applied\""}) != 10));
+                                 {group_label, "outcome=\"applied\""}) != 10));
   CHECK(testing::SampleValue(metrics, "jianguan_outbox_published_total", {}) == 10);
   CHECK(testing::SampleValue(metrics, "jianguan_outbox_backlog", {}) == 0);
   CHECK(testing::SampleValue(metrics, "jianguan_consumer_events_total",
-                             {"group=\"" + group + "\"", "outcome=\"applied\""}) == 10);
-  CHECK(testing::SampleValue(metrics, "jianguan_consumer_lag", {"group=\"" + group + "\""}) == 0);
+                             {group_label, "outcome=\"applied\""}) == 10);
+  CHECK(testing::SampleValue(metrics, "jianguan_consumer_lag", {group_label}) == 0);
   CHECK(testing::SampleValue(metrics, "jianguan_rocksdb",
                              {"property=\"rocksdb.estimate-num-keys\""}) >= 10);
   r.Shutdown(absl::Now() + absl::Seconds(5));
