@@ -329,25 +329,46 @@ SCENARIO("an event that cannot be decoded goes to the dead-letter topic and the 
   }
 }
 
-SCENARIO("a consumer's lag counts the events waiting for it, also while its handler is stuck") {
+// A topic of one partition, fed from a store of its own through a relay that runs while
+// this lives: what CommitProbes puts in `producer` reaches the topic.
+struct FedTopic {
+  explicit FedTopic(const std::string& name)
+      : topic(testing::UniqueName("it." + name)), group(testing::UniqueName("it-" + name)) {
+    REQUIRE(CreateTopics(brokers, {topic}, 1).ok());
+    producer = OpenStore(dir.Sub("producer"));
+    auto created = KafkaPublisher::Create({.brokers = brokers});
+    REQUIRE(created.ok());
+    publisher = std::move(*created);
+    relay = std::make_unique<OutboxRelay>(*producer, *publisher, FastRelay());
+    relay->Start();
+  }
+  ~FedTopic() { relay->Stop(); }
+
+  // Commits `count` probes and waits until the relay has published them.
+  void Publish(int count) {
+    CommitProbes(*producer, topic, "lag", count);
+    REQUIRE(relay->AwaitDrained(absl::Seconds(60)));
+  }
+
   const std::string brokers = testing::KafkaBrokers();
-  const std::string topic = testing::UniqueName("it.lag");
-  const std::string group = testing::UniqueName("it-lag");
-  REQUIRE(CreateTopics(brokers, {topic}, 1).ok());
+  const std::string topic;
+  const std::string group;
   testing::TempDir dir;
-  auto producer_store = OpenStore(dir.Sub("producer"));
-  auto publisher = KafkaPublisher::Create({.brokers = brokers});
-  REQUIRE(publisher.ok());
-  OutboxRelay relay(*producer_store, **publisher, FastRelay());
-  relay.Start();
+  std::unique_ptr<store::Store> producer;
+  std::unique_ptr<KafkaPublisher> publisher;
+  std::unique_ptr<OutboxRelay> relay;
+};
+
+SCENARIO("a consumer's lag counts the events waiting for it, also while its handler is stuck") {
+  FedTopic fed("lag");
 
   GIVEN("a consumer that has applied the topic's one probe, and holds its next one until told") {
-    CommitProbes(*producer_store, topic, "lag", 1);
-    REQUIRE(relay.AwaitDrained(absl::Seconds(60)));
-    auto consumer_store = OpenStore(dir.Sub("consumer"));
+    fed.Publish(1);
+    auto consumer_store = OpenStore(fed.dir.Sub("consumer"));
     std::atomic<bool> release{false};
     const ApplyFunction record = RecordProbes(*consumer_store);
-    EventConsumer consumer(*consumer_store, {.brokers = brokers, .group = group, .topics = {topic}},
+    EventConsumer consumer(*consumer_store,
+                           {.brokers = fed.brokers, .group = fed.group, .topics = {fed.topic}},
                            [&](const ConsumedEvent& event, store::UnitOfWork& work) {
                              // A handler stuck on one event (a slow call, a lock).
                              while (event.offset > 0 && !release) {
@@ -360,8 +381,7 @@ SCENARIO("a consumer's lag counts the events waiting for it, also while its hand
     REQUIRE(WaitFor([&] { return consumer.counters().lag == 0; }, absl::Seconds(10)));
 
     WHEN("five more probes arrive while the handler is stuck on the first of them") {
-      CommitProbes(*producer_store, topic, "lag", 5);
-      REQUIRE(relay.AwaitDrained(absl::Seconds(30)));
+      fed.Publish(5);
 
       THEN("the lag counts the five, and reads 0 once they are applied") {
         CHECK(WaitFor([&] { return consumer.counters().lag == 5; }, absl::Seconds(10)));
@@ -374,28 +394,17 @@ SCENARIO("a consumer's lag counts the events waiting for it, also while its hand
     release = true;
     consumer.Stop();
   }
-  relay.Stop();
 }
 
 SCENARIO("a consumer whose fetches stall shows no lag figure rather than a stale 0") {
-  const std::string brokers = testing::KafkaBrokers();
-  const std::string topic = testing::UniqueName("it.lag-stalled");
-  const std::string group = testing::UniqueName("it-lag-stalled");
-  REQUIRE(CreateTopics(brokers, {topic}, 1).ok());
-  testing::TempDir dir;
-  auto producer_store = OpenStore(dir.Sub("producer"));
-  auto publisher = KafkaPublisher::Create({.brokers = brokers});
-  REQUIRE(publisher.ok());
-  OutboxRelay relay(*producer_store, **publisher, FastRelay());
-  relay.Start();
+  FedTopic fed("lag-stalled");
 
   GIVEN("a consumer whose fetches the broker holds 8 s unless 100 MB wait (as a consumer "
         "reconnecting after a broker restart fetches nothing), after it applied one probe") {
-    CommitProbes(*producer_store, topic, "stalled", 1);
-    REQUIRE(relay.AwaitDrained(absl::Seconds(60)));
-    auto consumer_store = OpenStore(dir.Sub("consumer"));
+    fed.Publish(1);
+    auto consumer_store = OpenStore(fed.dir.Sub("consumer"));
     EventConsumer consumer(*consumer_store,
-                           {.brokers = brokers, .group = group, .topics = {topic},
+                           {.brokers = fed.brokers, .group = fed.group, .topics = {fed.topic},
                             .properties = {{"fetch.wait.max.ms", "8000"},
                                            {"fetch.min.bytes", "100000000"}}},
                            RecordProbes(*consumer_store));
@@ -403,8 +412,7 @@ SCENARIO("a consumer whose fetches stall shows no lag figure rather than a stale
     REQUIRE(WaitFor([&] { return consumer.counters().applied == 1; }, absl::Seconds(60)));
 
     WHEN("five more probes reach the topic while its next fetch is held") {
-      CommitProbes(*producer_store, topic, "stalled", 5);
-      REQUIRE(relay.AwaitDrained(absl::Seconds(30)));
+      fed.Publish(5);
 
       THEN("its lag never reads 0 until the fetch brings them and they are applied") {
         // The client's cached high watermark says 1 until the held fetch comes back: a lag
@@ -430,7 +438,6 @@ SCENARIO("a consumer whose fetches stall shows no lag figure rather than a stale
     }
     consumer.Stop();
   }
-  relay.Stop();
 }
 
 }  // namespace
