@@ -11,9 +11,14 @@
 #include "libs/core/status_macros.h"
 #include "libs/events/event.h"
 #include "libs/events/internal/rdkafka.h"
+#include "libs/store/store.h"
 
 namespace jianguan::events {
 namespace {
+
+// The largest message the producer sends; an event the store lets in fits with its headers.
+constexpr size_t kMessageMaxBytes = 1'000'000;
+static_assert(store::kMaxEventBytes + 40'000 <= kMessageMaxBytes);
 
 // One per accepted event, owned by librdkafka until its delivery report.
 struct Pending {
@@ -97,6 +102,8 @@ absl::StatusOr<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(
       // event of the same partition can never overtake it.
       {"message.timeout.ms", "0"},
       {"linger.ms", "5"},
+      // librdkafka's default, set here because the store's kMaxEventBytes is kept below it.
+      {"message.max.bytes", absl::StrCat(kMessageMaxBytes)},
       {"compression.type", "lz4"},
       // The Java client's partitioner, so keyed events land where Kafka Streams and other
       // Java consumers expect them.

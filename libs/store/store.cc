@@ -369,6 +369,15 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Store::MultiGet(
 }
 
 absl::Status Store::Commit(UnitOfWork& work) {
+  for (const common::v1::OutboxEvent& event : work.events()) {
+    const size_t bytes = event.payload().size() + event.key().size() + event.subject().size();
+    if (bytes > kMaxEventBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the change makes a ", event.type(), " event of ", bytes, " bytes on ", event.topic(),
+          ", and an event carries at most ", kMaxEventBytes,
+          " (one Kafka message): nothing was written; make the record smaller"));
+    }
+  }
   const bool wants_sync = work.sync().value_or(impl_->options.sync_writes);
   bool added_events = false;
   uint64_t position = 0;  // this commit's place in the WAL, for the group sync

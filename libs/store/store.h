@@ -72,6 +72,14 @@ inline constexpr std::string_view kIdempotencyFamily = "idempotency";
 inline constexpr std::string_view kConsumerFamily = "consumer";
 inline constexpr std::string_view kMetaFamily = "meta";
 
+/// The most bytes of payload, key and ce_subject one event may carry. The relay publishes
+/// each event as one Kafka message, and a message over librdkafka's message.max.bytes
+/// (1,000,000, which the publisher sets; the broker's max.message.bytes is a little more)
+/// is refused every time it is tried: it would hold the outbox, and every event of the
+/// service after it, for good. Commit refuses such an event instead; the 40,000 bytes left
+/// cover the message's other headers and framing.
+inline constexpr size_t kMaxEventBytes = 960'000;
+
 struct StoreOptions {
   /// Directory of the database; created when missing.
   std::string path;
@@ -143,9 +151,10 @@ class Store {
   /// Commits the unit of work atomically. Assigns each event its outbox sequence (written
   /// back into `work.events()`), and chains the audit record. Returns once the commit is
   /// durable (fsynced, grouped with concurrent commits: see the file comment) unless the
-  /// unit or the store asks for no sync. Errors: FAILED_PRECONDITION when a precondition
-  /// does not hold, ALREADY_EXISTS when the idempotency key was committed before; in both
-  /// cases nothing is written. The error of a failed WAL sync (UNAVAILABLE for an I/O
+  /// unit or the store asks for no sync. Errors: INVALID_ARGUMENT when an event is larger
+  /// than kMaxEventBytes (the message names its type, topic and size), FAILED_PRECONDITION
+  /// when a precondition does not hold, ALREADY_EXISTS when the idempotency key was
+  /// committed before; in these cases nothing is written. The error of a failed WAL sync (UNAVAILABLE for an I/O
   /// error), for the commits that waited on it and for every commit after it: such a
   /// commit may be visible and may or may not survive a restart.
   absl::Status Commit(UnitOfWork& work);

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <iostream>
+#include <random>
 #include <set>
 
 #include "jianguan/common/v1/records.pb.h"
@@ -438,6 +439,38 @@ SCENARIO("a consumer whose fetches stall shows no lag figure rather than a stale
     }
     consumer.Stop();
   }
+}
+
+SCENARIO("the largest event the store lets in is delivered by the producer and the broker") {
+  FedTopic fed("largest");
+  ProbeEmitted probe;
+  // A probe padded to the store's limit: run_id filled up to kMaxEventBytes of payload, key
+  // and ce_subject together.
+  const std::string key = "probe/largest";
+  const size_t room = store::kMaxEventBytes - 2 * key.size();
+  // Random letters, which lz4 hardly shrinks: the broker sees about the full size.
+  std::mt19937 random(7);
+  std::string padding(room - 4, 'x');  // 4: the field's tag and its length's varint
+  for (char& c : padding) c = static_cast<char>('a' + random() % 26);
+  probe.set_run_id(padding);
+  common::v1::OutboxEvent event = MakeEvent(
+      {.topic = fed.topic, .key = key, .source = "it-producer", .subject = key, .time = absl::Now()},
+      probe);
+  REQUIRE(event.payload().size() + event.key().size() + event.subject().size() ==
+          store::kMaxEventBytes);
+  store::UnitOfWork work;
+  work.AddEvent(event);
+  REQUIRE(fed.producer->Commit(work).ok());
+  REQUIRE(fed.relay->AwaitDrained(absl::Seconds(60)));
+  CHECK(fed.relay->counters().failed == 0);
+
+  auto reader = TopicReader::Open(fed.brokers, fed.topic, TopicReader::From::kBeginning);
+  REQUIRE(reader.ok());
+  auto messages = (*reader)->ReadAtLeast(1, absl::Seconds(30));
+  REQUIRE(messages.size() == 1);
+  auto read = Decode<ProbeEmitted>(messages[0]);
+  REQUIRE(read.ok());
+  CHECK(read->run_id() == probe.run_id());
 }
 
 }  // namespace

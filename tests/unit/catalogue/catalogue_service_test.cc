@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "libs/core/text_checks.h"
 #include "libs/testing/fake_clock.h"
 #include "libs/testing/temp_dir.h"
@@ -350,6 +351,55 @@ SCENARIO("bad input is refused with the field named and nothing changed") {
   }
   CHECK(f.db->OutboxBacklog() == backlog);
   CHECK(f.GetBytes("CPZL-01", 0) == parent_bytes);
+}
+
+SCENARIO("an item too large for the event that publishes it is refused, and the outbox goes on") {
+  Fixture f;
+  f.AddDepartment("330000-SCJG", v1::LEVEL_PROVINCE, "330000");
+  // Within every field limit: 200 check points, each at its longest in four-byte characters
+  // (CJK Extension B, 𠀀), ten answers each. Its ItemPublished would be over a megabyte, which
+  // no Kafka message of the relay carries: had it entered the outbox, it would have held
+  // every catalogue event after it there for good.
+  std::string long_text;
+  for (int i = 0; i < 500; ++i) long_text += "\U00020000";
+  v1::RegulatoryItem big = Fixture::Item("CPZL-90", long_text);
+  for (int p = 0; p < 200; ++p) {
+    v1::CheckPoint* point = p == 0 ? big.mutable_check_points(0) : big.add_check_points();
+    point->set_code(absl::StrCat("C", p));
+    point->set_question(long_text);
+    point->mutable_legal_basis()->set_law(long_text.substr(0, 200 * 4));
+    point->mutable_legal_basis()->set_article(long_text.substr(0, 100 * 4));
+    point->clear_allowed_answers();
+    for (int a = 0; a < 10; ++a) {
+      v1::AllowedAnswer* answer = point->add_allowed_answers();
+      answer->set_code(absl::StrCat("A", a));
+      answer->set_label(long_text.substr(0, 50 * 4));
+    }
+  }
+  REQUIRE(big.ByteSizeLong() > store::kMaxEventBytes);
+  REQUIRE(f.Create(big).ok());  // a draft publishes nothing
+  const uint64_t backlog = f.db->OutboxBacklog();
+
+  WHEN("it is published") {
+    auto refused = f.Publish("CPZL-90");
+    THEN("INVALID_ARGUMENT says which event is too large, and the item stays a draft") {
+      CHECK(absl::IsInvalidArgument(refused.status()));
+      CHECK_THAT(std::string(refused.status().message()),
+                 Catch::Contains("jianguan.catalogue.v1.ItemPublished event of"));
+      CHECK(IsValidUtf8(std::string(refused.status().message())));
+      CHECK(f.db->OutboxBacklog() == backlog);
+      v1::GetItemRequest get;
+      get.set_name("items/CPZL-90");
+      auto view = f.service.DoGetItem(get);
+      REQUIRE(view.ok());
+      CHECK(view->lifecycle().state() == v1::LIFECYCLE_STATE_DRAFT);
+    }
+    THEN("an item of ordinary size publishes after it") {
+      REQUIRE(f.Create(Fixture::Item("CPZL-91", "问题")).ok());
+      REQUIRE(f.Publish("CPZL-91").ok());
+      CHECK(f.db->OutboxBacklog() == backlog + 1);
+    }
+  }
 }
 
 SCENARIO("text that is not UTF-8 is refused over gRPC naming the field, and nothing changes") {

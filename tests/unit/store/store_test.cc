@@ -129,6 +129,36 @@ SCENARIO("a unit of work commits state, index, event, audit and idempotency key 
     }
   }
 
+  GIVEN("a unit of work with an event one byte larger than Kafka's message allows for") {
+    UnitOfWork work;
+    work.Put("subjects", "D", "v");
+    work.AddEvent(Event("D"));
+    OutboxEvent big = Event("D");
+    big.set_payload(std::string(kMaxEventBytes - big.key().size() + 1, 'x'));
+    work.AddEvent(big);
+    work.SetAudit(Audit("subjects/D"));
+    WHEN("it is committed") {
+      const absl::Status status = store->Commit(work);
+      THEN("it is refused, naming the event's type, topic and size, and nothing is written") {
+        CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+        CHECK_THAT(std::string(status.message()),
+                   Catch::Contains("jianguan.ops.v1.ProbeEmitted event of 960001 bytes on "
+                                   "jianguan.subject.v1"));
+        CHECK_FALSE(store->Get("subjects", "D")->has_value());
+        CHECK(store->OutboxBacklog() == 0);
+        CHECK(*store->VerifyAuditChain() == 0);
+      }
+      THEN("an event of the largest size allowed commits, and takes the next sequence") {
+        UnitOfWork fitting;
+        OutboxEvent largest = Event("D");
+        largest.set_payload(std::string(kMaxEventBytes - largest.key().size(), 'x'));
+        fitting.AddEvent(largest);
+        REQUIRE(store->Commit(fitting).ok());
+        CHECK(fitting.events()[0].sequence() == 1);
+      }
+    }
+  }
+
   GIVEN("an unknown column family") {
     UnitOfWork work;
     work.Put("nope", "k", "v");
