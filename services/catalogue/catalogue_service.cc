@@ -7,11 +7,16 @@
 #include "libs/core/status_macros.h"
 #include "libs/core/string_view_compat.h"
 #include "libs/events/topics.h"
+#include "libs/store/store.h"
 #include "libs/write/resource_name.h"
 #include "services/catalogue/domain/forms.h"
 #include "services/catalogue/domain/hierarchy.h"
+#include "services/catalogue/domain/record_checks.h"
 
 namespace jianguan::catalogue {
+
+// An item's or a form's event holds the record and a few numbers and times besides.
+static_assert(Limits::kRecordBytes + 60'000 <= store::kMaxEventBytes);
 
 CatalogueService::CatalogueService(store::Store& store, const Clock& clock,
                                    const CodeTable& regions, const CodeTable& industries)
@@ -110,6 +115,7 @@ absl::Status CatalogueService::ResolveForm(FieldViolations& v, v1::FormTemplate&
   for (auto& point : ResolveFormCheckPoints(v, "form.", form, pointers)) {
     *form.add_check_points() = std::move(point);
   }
+  CheckRecordSize(v, "form.sections", form, "the form with its items' check points");
   return absl::OkStatus();
 }
 

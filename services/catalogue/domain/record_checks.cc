@@ -178,6 +178,17 @@ void ValidateItem(FieldViolations& v, std::string_view prefix, const v1::Regulat
     }
   }
   CheckText(v, F(prefix, "revision_note"), item.revision_note(), {.max_chars = Limits::kText});
+  CheckRecordSize(v, prefix.substr(0, prefix.empty() ? 0 : prefix.size() - 1), item, "the item");
+}
+
+void CheckRecordSize(FieldViolations& v, std::string_view field,
+                     const google::protobuf::Message& record, std::string_view what) {
+  const size_t bytes = record.ByteSizeLong();
+  if (bytes <= Limits::kRecordBytes) return;
+  v.Add(field, absl::StrCat(AbslView(what), " comes to ", bytes, " bytes, over the ",
+                            Limits::kRecordBytes,
+                            " one may have (it is published whole, as one event): fewer or "
+                            "shorter check points"));
 }
 
 void ValidateInspector(FieldViolations& v, std::string_view prefix, const v1::Inspector& inspector) {

@@ -38,6 +38,11 @@ struct Limits {
   static constexpr int kConflicts = 100;
   static constexpr int kSections = 20;
   static constexpr int kSubjectEntries = 50;
+  /// An item or a form (with its resolved check points), serialized: each is published
+  /// whole as one event, and an event carries at most 960,000 bytes (store::kMaxEventBytes;
+  /// the handler asserts the margin). Every field within its own bound can still add up to
+  /// more: 200 check points at their longest come to over a megabyte.
+  static constexpr size_t kRecordBytes = 900'000;
 };
 
 /// True for 2–40 (or the given bounds) characters of A–Z, 0–9 and '-'.
@@ -54,9 +59,15 @@ void ValidateDepartment(FieldViolations& v, std::string_view prefix, const v1::D
 
 /// As above for an item: codes, texts, enums, legal bases, applicability (industry codes
 /// against `industries`), check points (codes unique, every point with 1–10 answers whose
-/// codes are unique). Owners and the parent's existence are checked by the caller.
+/// codes are unique), its size as a whole (CheckRecordSize, named by the prefix: "item").
+/// Owners and the parent's existence are checked by the caller.
 void ValidateItem(FieldViolations& v, std::string_view prefix, const v1::RegulatoryItem& item,
                   const CodeTable& industries);
+
+/// Adds a violation on `field` when `record` (an item, a form with its resolved check
+/// points), serialized, is over Limits::kRecordBytes; `what` names it in the message.
+void CheckRecordSize(FieldViolations& v, std::string_view field,
+                     const google::protobuf::Message& record, std::string_view what);
 
 /// As above for an inspector: name, certificate (number, dates in order), authorised items
 /// and fields, conflicts (valid USCCs, GB 32100-2015), references.
