@@ -154,9 +154,9 @@ class Store {
   /// unit or the store asks for no sync. Errors: INVALID_ARGUMENT when an event is larger
   /// than kMaxEventBytes (the message names its type, topic and size), FAILED_PRECONDITION
   /// when a precondition does not hold, ALREADY_EXISTS when the idempotency key was
-  /// committed before; in these cases nothing is written. The error of a failed WAL sync (UNAVAILABLE for an I/O
-  /// error), for the commits that waited on it and for every commit after it: such a
-  /// commit may be visible and may or may not survive a restart.
+  /// committed before; in these cases nothing is written. The error of a failed WAL sync
+  /// (UNAVAILABLE for an I/O error), for the commits that waited on it and for every
+  /// commit after it: such a commit may be visible and may or may not survive a restart.
   absl::Status Commit(UnitOfWork& work);
 
   /// Keys starting with `prefix`, in key order, at most `page_size` (1–10000) per page.
