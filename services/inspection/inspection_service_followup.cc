@@ -125,6 +125,7 @@ absl::StatusOr<v1::Task> InspectionService::DoCompleteFollowUp(
         *result.mutable_submitted_by() = ActorOf(caller);
         *result.mutable_submit_time() = after.update_time();
         *after.mutable_result_digest() = DigestOf(result, context);
+        RETURN_IF_ERROR(CheckDigestSize(after.result_digest()));
         RETURN_IF_ERROR(CheckFollowUpOutcome(r.outcome(), after.result_digest()));
         *after.mutable_result() = std::move(result);
         RETURN_IF_ERROR(RecordFollowUpOutcome(work, after, r.outcome()));

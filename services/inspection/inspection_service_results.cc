@@ -12,6 +12,7 @@
 #include "libs/core/text_checks.h"
 #include "libs/core/timestamps.h"
 #include "libs/server/serve.h"
+#include "libs/store/store.h"
 #include "libs/write/resource_name.h"
 #include "services/inspection/domain/deadlines.h"
 #include "services/inspection/domain/inspection_report.h"
@@ -23,6 +24,9 @@
 
 namespace jianguan::inspection {
 namespace {
+
+// A result's events hold its digest, the task's summary and at most 500 evidence references.
+static_assert(kMaxDigestBytes + 260'000 <= store::kMaxEventBytes);
 
 using google::protobuf::util::TimeUtil;
 
@@ -48,6 +52,7 @@ absl::StatusOr<v1::Task> InspectionService::DoSubmitResult(const Caller& caller,
         *result.mutable_submitted_by() = ActorOf(caller);
         *result.mutable_submit_time() = after.update_time();
         *after.mutable_result_digest() = DigestOf(result, context);
+        RETURN_IF_ERROR(CheckDigestSize(after.result_digest()));
         ASSIGN_OR_RETURN(*after.mutable_publish_due_date(),
                          PublishDueDate(*rules_.calendar, result.inspection_date()));
         *after.mutable_result() = std::move(result);

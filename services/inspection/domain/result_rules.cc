@@ -269,6 +269,16 @@ absl::StatusOr<DepartmentResults> CheckCorrectedDepartments(
   return corrected;
 }
 
+absl::Status CheckDigestSize(const v1::ResultDigest& digest) {
+  const size_t bytes = digest.ByteSizeLong();
+  if (bytes <= kMaxDigestBytes) return absl::OkStatus();
+  return InvalidField("result.answers",
+                      absl::StrCat("the result's findings come to ", bytes, " bytes, over the ",
+                                   kMaxDigestBytes,
+                                   " one result may have (its events carry them whole): "
+                                   "shorter notes"));
+}
+
 v1::ResultDigest DigestOf(const v1::Result& result, const ResultContext& context) {
   v1::ResultDigest digest;
   *digest.mutable_departments() = result.departments();

@@ -17,6 +17,7 @@
 // - a commitment verification gives FULFILLED or BREACHED, other tasks neither.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -60,6 +61,17 @@ absl::StatusOr<DepartmentResults> CheckCorrectedDepartments(
     const ResultContext& context);
 
 v1::ResultDigest DigestOf(const v1::Result& result, const ResultContext& context);
+
+/// The most bytes a digest may have, serialized. The task's events carry it whole
+/// (ResultSubmitted, ResultPublished; FollowUpCompleted and LeadTransferred its findings),
+/// and an event carries at most 960,000 bytes (store::kMaxEventBytes; the handler asserts
+/// the room left for the task summary and the evidence list). Every answer within its own
+/// bounds can add up to more: a finding repeats its question and legal basis beside a note
+/// of up to 2,000 characters.
+inline constexpr size_t kMaxDigestBytes = 700'000;
+
+/// INVALID_ARGUMENT on "result.answers" when `digest` is over kMaxDigestBytes.
+absl::Status CheckDigestSize(const v1::ResultDigest& digest);
 
 /// One LeadTransferred per TRANSFER_TO_CASE measure of the task's result_digest, numbered
 /// "tasks/{id}/transfers/{n}" from 1 in department and measure order: the findings of the

@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "jianguan/catalogue/v1/events.pb.h"
@@ -448,6 +449,63 @@ SCENARIO_METHOD(Fixture, "refused results and transitions name the field and cha
       THEN("FAILED_PRECONDITION and nothing changes") {
         CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
         unchanged();
+      }
+    }
+  }
+}
+
+SCENARIO_METHOD(Fixture, "a result too large for the events that carry it is refused naming "
+                         "result.answers") {
+  GIVEN("a task whose market-regulation form asks 120 check points") {
+    // Every finding repeats its question (500 four-byte characters at most) beside a note of
+    // up to 2,000: 120 findings at their longest come to over a megabyte, which no Kafka
+    // message carries; let into the outbox, ResultSubmitted would hold it for good.
+    std::string question, note;
+    for (int i = 0; i < 500; ++i) question += "\U00020000";
+    for (int i = 0; i < 2000; ++i) note += "\U00020000";
+    catalogue::v1::FormTemplate big = Form("FORM-A", kScjg, "ITEM-1");
+    for (int p = 2; p <= 120; ++p) {
+      catalogue::v1::FormCheckPoint& point = *big.add_check_points();
+      point = big.check_points(0);
+      point.mutable_check_point()->set_code(absl::StrCat("CP-", p));
+    }
+    for (auto& point : *big.mutable_check_points()) point.mutable_check_point()->set_question(question);
+    for (const auto& form : {big, Form("FORM-B", kWjw, "ITEM-2")}) {
+      catalogue::v1::FormPublished published;
+      *published.mutable_form() = form;
+      Apply(topics::kCatalogue, published, true);
+    }
+    Apply(topics::kSampling, JointDraw(), false);
+    REQUIRE(Move("accept", "INS-1", "big-accept").ok());
+    REQUIRE(Move("arrive", "INS-1", "big-arrive").ok());
+    const v1::Task before = Get();
+    const uint64_t backlog = db->OutboxBacklog();
+    // Every point answered N (a finding) with a note.
+    const auto answered = [&](const std::string& text) {
+      v1::Result result = PassingResult();
+      result.mutable_answers(0)->set_note(text);
+      for (int p = 2; p <= 120; ++p) {
+        v1::CheckPointAnswer& answer = *result.add_answers();
+        answer = result.answers(0);
+        answer.mutable_check_point()->set_check_point_code(absl::StrCat("CP-", p));
+      }
+      return result;
+    };
+
+    WHEN("each note is at its longest") {
+      const grpc::Status status = Submit(answered(note), "big-submit");
+      THEN("INVALID_ARGUMENT names result.answers with the size, and nothing changes") {
+        CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+        CHECK(FieldNames(status) == std::set<std::string>{"result.answers"});
+        CHECK_THAT(status.error_message(), Catch::Contains("bytes, over the 700000"));
+        CHECK(Get().version() == before.version());
+        CHECK(db->OutboxBacklog() == backlog);
+      }
+    }
+    WHEN("each note is short") {
+      THEN("the same 120 findings are submitted") {
+        CHECK(Submit(answered("未在显著位置公示营业执照"), "big-submit").ok());
+        CHECK(db->OutboxBacklog() > backlog);
       }
     }
   }
