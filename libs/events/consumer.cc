@@ -271,43 +271,41 @@ void EventConsumer::UpdateLag() {
   // operations approve a plan on "lag 0" (docs/operations.md). The request shares the
   // connection with the fetches, so it waits behind a fetch the broker holds (up to
   // fetch.wait.max.ms, 500 ms by default).
-  std::vector<RdKafka::TopicPartition*> starts;
-  for (RdKafka::TopicPartition* tp : assigned) {
+  std::vector<int64_t> lows(assigned.size(), 0);
+  std::vector<RdKafka::TopicPartition*> starts;  // asked of the broker, for starts_of[k]
+  std::vector<size_t> starts_of;
+  for (size_t i = 0; i < assigned.size(); ++i) {
+    RdKafka::TopicPartition* tp = assigned[i];
     tp->set_offset(RdKafka::Topic::OFFSET_END);
-    int64_t low = 0, high = 0;
+    int64_t high = 0;
     // The start of a log only moves forward, so a cached one that is old counts a few
     // events retention removed as lag, never hides lag; a partition not fetched from yet
     // has none, and its start is asked too.
-    if (impl_->consumer->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) !=
+    if (impl_->consumer->get_watermark_offsets(tp->topic(), tp->partition(), &lows[i], &high) !=
             RdKafka::ERR_NO_ERROR ||
-        low < 0) {
+        lows[i] < 0) {
       starts.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition(),
                                                        RdKafka::Topic::OFFSET_BEGINNING));
+      starts_of.push_back(i);
     }
   }
   constexpr int kTimeoutMs = 2000;
   bool known = impl_->consumer->offsetsForTimes(assigned, kTimeoutMs) == RdKafka::ERR_NO_ERROR &&
                (starts.empty() ||
                 impl_->consumer->offsetsForTimes(starts, kTimeoutMs) == RdKafka::ERR_NO_ERROR);
-  std::map<std::pair<std::string, int32_t>, int64_t> start_of;
-  for (const RdKafka::TopicPartition* tp : starts) {
-    known = known && tp->err() == RdKafka::ERR_NO_ERROR && tp->offset() >= 0;
-    start_of[{tp->topic(), tp->partition()}] = tp->offset();
+  for (size_t k = 0; k < starts.size(); ++k) {
+    known = known && starts[k]->err() == RdKafka::ERR_NO_ERROR && starts[k]->offset() >= 0;
+    lows[starts_of[k]] = starts[k]->offset();
   }
   int64_t lag = 0;
-  for (const RdKafka::TopicPartition* tp : assigned) {
-    if (!known || tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < 0) {
+  for (size_t i = 0; known && i < assigned.size(); ++i) {
+    const RdKafka::TopicPartition* tp = assigned[i];
+    if (tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < 0) {
       known = false;
       break;
     }
-    int64_t low = 0, high = 0;
-    if (auto start = start_of.find({tp->topic(), tp->partition()}); start != start_of.end()) {
-      low = start->second;
-    } else {
-      impl_->consumer->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high);
-    }
     const int64_t position =
-        std::max(low, StoredPosition(store_, options_.group, tp->topic(), tp->partition()));
+        std::max(lows[i], StoredPosition(store_, options_.group, tp->topic(), tp->partition()));
     lag += std::max<int64_t>(0, tp->offset() - position);
   }
   RdKafka::TopicPartition::destroy(assigned);
